@@ -1,0 +1,272 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/upcase/upcase/internal/upper"
+)
+
+// Defaults used where a Server field is left at its zero value.
+const (
+	DefaultAddr       = "127.0.0.1:8080" // the lesson's address; loopback only
+	DefaultBufferSize = 16 << 10         // bytes read per call, per connection
+	DefaultLinger     = 2 * time.Second  // how long a server-side close waits for the client's FIN
+)
+
+// ErrServerClosed is returned by Serve and ListenAndServe once Shutdown or Close
+// has been called.
+var ErrServerClosed = errors.New("server: closed")
+
+// Server is an upper-casing TCP server. Its zero value is a valid configuration:
+// every field's zero value means a safe default. Set the fields before the first
+// call to Serve; they must not change afterwards.
+//
+// Serve, Shutdown and Close may be called from different goroutines.
+type Server struct {
+	// Addr is the TCP address ListenAndServe listens on, as "host:port".
+	// Empty means DefaultAddr, 127.0.0.1:8080.
+	Addr string
+
+	// BufferSize is how many bytes each connection reads at a time; the reply
+	// is written from the same buffer. Zero means DefaultBufferSize.
+	BufferSize int
+
+	// Linger bounds how long a close started by the server (drain, error,
+	// panic) keeps reading and discarding input after it has sent its FIN, so
+	// that replies already written are not destroyed by an RST. Zero means
+	// DefaultLinger; a negative value closes at once.
+	Linger time.Duration
+
+	// Logger receives the narration (at debug level: each accept, read, write
+	// and close) and errors. Nil means slog.Default().
+	Logger *slog.Logger
+
+	// transform is what is done to the bytes; tests swap it to inject faults.
+	// Nil means upper.ASCII.
+	transform func([]byte)
+
+	mu         sync.Mutex
+	listeners  map[*net.Listener]struct{}
+	conns      map[*conn]struct{}
+	inShutdown bool
+	done       chan struct{} // closed when shutdown starts; wakes accept back-off
+	wg         sync.WaitGroup
+}
+
+// ListenAndServe listens on s.Addr and serves until Shutdown or Close. A
+// failure to listen is returned at once, naming the address.
+func (s *Server) ListenAndServe() error {
+	addr := s.Addr
+	if addr == "" {
+		addr = DefaultAddr
+	}
+	ln, err := Listen(addr)
+	if err != nil {
+		return err
+	}
+	return s.Serve(ln)
+}
+
+// Listen opens a TCP listener on addr. Its error is one line that names the
+// address and the reason, without repeating the network name.
+func Listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		var op *net.OpError
+		if errors.As(err, &op) && op.Err != nil {
+			err = op.Err
+		}
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	return ln, nil
+}
+
+// Serve accepts connections on ln and serves each in its own goroutine until
+// Shutdown or Close. Serve takes ownership of ln and closes it. It always
+// returns a non-nil error: ErrServerClosed after Shutdown or Close.
+//
+// Accept errors other than a closed listener (EMFILE, ENFILE, ECONNABORTED, …)
+// do not end Serve: it logs them and retries after a back-off that starts at
+// 5 ms and doubles up to 1 s, so it neither spins nor dies while descriptors are
+// short; open connections are served meanwhile.
+func (s *Server) Serve(ln net.Listener) error {
+	if !s.trackListener(&ln, true) {
+		ln.Close()
+		return ErrServerClosed
+	}
+	defer s.trackListener(&ln, false)
+	defer ln.Close()
+
+	log := s.logger()
+	log.Info("listening", listenAttrs(ln.Addr())...)
+
+	var delay time.Duration
+	for {
+		nc, err := ln.Accept()
+		if err != nil {
+			if s.shuttingDown() {
+				return ErrServerClosed
+			}
+			if errors.Is(err, net.ErrClosed) {
+				return fmt.Errorf("accept on %s: %w", ln.Addr(), err)
+			}
+			delay = backoff(delay)
+			log.Error("accept failed; retrying", "addr", ln.Addr().String(), "err", err, "retry_in", delay)
+			t := time.NewTimer(delay)
+			select {
+			case <-t.C:
+			case <-s.doneChan():
+				t.Stop()
+			}
+			continue
+		}
+		delay = 0
+		s.startConn(nc)
+	}
+}
+
+// backoff returns the wait after an accept error, given the previous wait.
+func backoff(prev time.Duration) time.Duration {
+	const first, max = 5 * time.Millisecond, time.Second
+	if prev < first {
+		return first
+	}
+	return min(2*prev, max)
+}
+
+// Shutdown stops the server gracefully: it closes the listeners at once, so no
+// new connection is accepted, and lets open connections go on until they end by
+// themselves. It returns when they have all ended, or with ctx's error when ctx
+// is done first; then call Close to end the rest.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.closeListeners()
+	idle := make(chan struct{})
+	go func() {
+		s.wg.Wait()
+		close(idle)
+	}()
+	select {
+	case <-idle:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Close closes the listeners and ends every open connection, each with a FIN
+// after the replies already written (ReasonDrain), and waits for their
+// goroutines to return: at most about Linger.
+func (s *Server) Close() error {
+	err := s.closeListeners()
+	s.mu.Lock()
+	for c := range s.conns {
+		c.stop(ReasonDrain)
+	}
+	s.mu.Unlock()
+	s.wg.Wait()
+	return err
+}
+
+func (s *Server) closeListeners() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.inShutdown {
+		s.inShutdown = true
+		if s.done == nil {
+			s.done = make(chan struct{})
+		}
+		close(s.done)
+	}
+	var errs []error
+	for ln := range s.listeners {
+		if err := (*ln).Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+			errs = append(errs, err)
+		}
+		delete(s.listeners, ln)
+	}
+	return errors.Join(errs...)
+}
+
+func (s *Server) trackListener(ln *net.Listener, add bool) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.listeners == nil {
+		s.listeners = make(map[*net.Listener]struct{})
+	}
+	if add {
+		if s.inShutdown {
+			return false
+		}
+		s.listeners[ln] = struct{}{}
+	} else {
+		delete(s.listeners, ln)
+	}
+	return true
+}
+
+func (s *Server) shuttingDown() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.inShutdown
+}
+
+func (s *Server) doneChan() chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.done == nil {
+		s.done = make(chan struct{})
+	}
+	return s.done
+}
+
+func (s *Server) logger() *slog.Logger {
+	if s.Logger != nil {
+		return s.Logger
+	}
+	return slog.Default()
+}
+
+func (s *Server) bufferSize() int {
+	if s.BufferSize > 0 {
+		return s.BufferSize
+	}
+	return DefaultBufferSize
+}
+
+func (s *Server) linger() time.Duration {
+	switch {
+	case s.Linger < 0:
+		return 0
+	case s.Linger == 0:
+		return DefaultLinger
+	}
+	return s.Linger
+}
+
+func (s *Server) transformFunc() func([]byte) {
+	if s.transform != nil {
+		return s.transform
+	}
+	return upper.ASCII
+}
+
+// listenAttrs describes a listening address for the one line the server
+// prints at start: where, the accept backlog, and who can reach it.
+func listenAttrs(a net.Addr) []any {
+	attrs := []any{"addr", a.String(), "backlog", listenBacklog()}
+	if ta, ok := a.(*net.TCPAddr); ok {
+		switch {
+		case ta.IP.IsLoopback():
+			attrs = append(attrs, "reach", "loopback only: only this machine can connect")
+		case ta.IP.IsUnspecified():
+			attrs = append(attrs, "reach", "all interfaces: other machines can connect")
+		}
+	}
+	return attrs
+}
