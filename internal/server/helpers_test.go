@@ -13,7 +13,7 @@ import (
 
 // start serves s on loopback and returns its address; the cleanup closes it.
 // (servertest does the same for other packages; it cannot be imported here.)
-func start(t *testing.T, s *Server) string {
+func start(t testing.TB, s *Server) string {
 	t.Helper()
 	if s.Logger == nil {
 		s.Logger = slog.New(slog.DiscardHandler)
@@ -33,7 +33,7 @@ func start(t *testing.T, s *Server) string {
 	return ln.Addr().String()
 }
 
-func dial(t *testing.T, addr string) *net.TCPConn {
+func dial(t testing.TB, addr string) *net.TCPConn {
 	t.Helper()
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
