@@ -146,6 +146,10 @@ func backoff(prev time.Duration) time.Duration {
 // is done first; then call Close to end the rest.
 func (s *Server) Shutdown(ctx context.Context) error {
 	err := s.closeListeners()
+	s.mu.Lock()
+	open := len(s.conns)
+	s.mu.Unlock()
+	s.logger().Info("shutting down: no longer accepting; open connections may go on", "open", open)
 	idle := make(chan struct{})
 	go func() {
 		s.wg.Wait()

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/upcase/upcase/internal/client"
+	"golang.org/x/term"
+)
+
+func clientCommand() *command {
+	return &command{
+		name:  "client",
+		args:  "[host:port]",
+		short: "talk to an upcase (or any echo-style) server",
+		long: `Client connects to the server at --addr (or the address given as argument).
+
+On a terminal it is the lesson's communication loop: type a line, it is sent
+with its newline, and the server's reply is printed when its newline arrives.
+Line editing and history (kept in the user's cache directory) work as in a
+shell; Ctrl-C clears the line; Ctrl-D or "exit" ends with status 0. If the
+server closes (FIN) or resets (RST) the connection, the client says which and
+exits non-zero.
+
+Otherwise it works like nc: standard input is streamed to the server and the
+server's bytes to standard output, byte for byte (binary too); at the end of
+input it half-closes and exits 0 once the server has closed.`,
+		setup: func(fs *flag.FlagSet) func(context.Context, stdio, []string) error {
+			addr := fs.String("addr", "127.0.0.1:8080", "`host:port` of the server")
+			timeout := fs.Duration("timeout", 10*time.Second, "how long to wait for the connection to be established")
+			return func(ctx context.Context, sio stdio, args []string) error {
+				switch len(args) {
+				case 0:
+				case 1:
+					*addr = args[0]
+				default:
+					return usageError{fmt.Sprintf("unexpected argument %q", args[1])}
+				}
+				if *timeout <= 0 {
+					return usageError{"--timeout must be positive"}
+				}
+				conn, err := client.Dial(ctx, *addr, *timeout)
+				if err != nil {
+					return err
+				}
+				defer conn.Close()
+				if in, ok := sio.in.(*os.File); ok && term.IsTerminal(int(in.Fd())) {
+					return client.Interactive(ctx, conn, client.Options{
+						Prompt:      *addr + "> ",
+						HistoryFile: historyFile(),
+						Stdin:       in,
+						Stdout:      sio.out,
+						Stderr:      sio.err,
+					})
+				}
+				return client.Pipe(ctx, conn, sio.in, sio.out)
+			}
+		},
+	}
+}
+
+// historyFile is where the interactive client keeps its history: the user's
+// cache directory, or none when there is no such directory.
+func historyFile() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "upcase", "client_history")
+}

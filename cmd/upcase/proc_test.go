@@ -1,0 +1,124 @@
+package main
+
+import (
+	"bytes"
+	"os/exec"
+	"regexp"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// proc is an upcase process started by a test, with its stderr kept line by
+// line so the test can wait for what it prints instead of sleeping.
+type proc struct {
+	cmd    *exec.Cmd
+	stderr *lines
+	done   chan struct{} // closed when the process has exited
+	err    error         // Wait's result, valid once done is closed
+}
+
+// startUpcase starts the upcase command (the test binary, put on PATH by
+// testscript.Main) with args.
+func startUpcase(t *testing.T, args ...string) *proc {
+	t.Helper()
+	p := &proc{cmd: exec.Command("upcase", args...), stderr: newLines(), done: make(chan struct{})}
+	p.cmd.Stderr = p.stderr
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		p.err = p.cmd.Wait()
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		p.cmd.Process.Kill()
+		<-p.done
+		if t.Failed() {
+			t.Logf("stderr of upcase %v:\n%s", args, p.stderr.String())
+		}
+	})
+	return p
+}
+
+// startServe starts `upcase serve` on a free loopback port and returns it with
+// the address it printed in its one "listening" line.
+func startServe(t *testing.T, args ...string) (*proc, string) {
+	t.Helper()
+	p := startUpcase(t, append([]string{"serve", "--addr=127.0.0.1:0"}, args...)...)
+	m := p.stderr.waitFor(t, p, regexp.MustCompile(`msg=listening addr=(\S+)`))
+	return p, m[1]
+}
+
+// signal sends sig to the process.
+func (p *proc) signal(t *testing.T, sig syscall.Signal) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(sig); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// wait waits for the process to exit and returns its exit code.
+func (p *proc) wait(t *testing.T) int {
+	t.Helper()
+	select {
+	case <-p.done:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("upcase did not exit")
+	}
+	return p.cmd.ProcessState.ExitCode()
+}
+
+// lines is an io.Writer that keeps what is written and wakes waiters on each
+// write.
+type lines struct {
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	changed chan struct{}
+}
+
+func newLines() *lines { return &lines{changed: make(chan struct{})} }
+
+func (l *lines) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.buf.Write(p)
+	close(l.changed)
+	l.changed = make(chan struct{})
+	return len(p), nil
+}
+
+func (l *lines) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// waitFor waits until re matches what was written and returns the submatches.
+// It fails the test if the process exits first or nothing matches within a
+// generous deadline.
+func (l *lines) waitFor(t *testing.T, p *proc, re *regexp.Regexp) []string {
+	t.Helper()
+	deadline := time.NewTimer(30 * time.Second)
+	defer deadline.Stop()
+	for {
+		l.mu.Lock()
+		m := re.FindStringSubmatch(l.buf.String())
+		changed := l.changed
+		l.mu.Unlock()
+		if m != nil {
+			return m
+		}
+		select {
+		case <-changed:
+		case <-p.done:
+			if m := re.FindStringSubmatch(l.String()); m != nil {
+				return m
+			}
+			t.Fatalf("upcase exited (%v) before printing %q; stderr:\n%s", p.err, re, l.String())
+		case <-deadline.C:
+			t.Fatalf("upcase never printed %q; stderr:\n%s", re, l.String())
+		}
+	}
+}

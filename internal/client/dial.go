@@ -1,0 +1,125 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+// DefaultDialTimeout is how long Dial waits for the connection when its
+// timeout argument is zero.
+const DefaultDialTimeout = 10 * time.Second
+
+// Dial connects to addr ("host:port") over TCP. It gives up after timeout
+// (zero means DefaultDialTimeout; a negative value means no limit other than
+// ctx) or when ctx is done. The caller owns the returned connection and must
+// close it.
+//
+// A failure is one line that names the address and the reason in plain words,
+// such as "connect to 127.0.0.1:9: connection refused (nobody is listening
+// there)", without the "dial tcp" prefixes of the net package. The error wraps
+// the cause, so errors.Is(err, syscall.ECONNREFUSED) and errors.As(err,
+// new(*net.DNSError)) work on it.
+func Dial(ctx context.Context, addr string, timeout time.Duration) (net.Conn, error) {
+	var d net.Dialer
+	return dial(ctx, addr, timeout, d.DialContext)
+}
+
+// dialFunc is net.Dialer.DialContext; tests replace it to reach the
+// timeout and cancellation paths without a network that drops packets.
+type dialFunc func(ctx context.Context, network, addr string) (net.Conn, error)
+
+// errDialTimeout is the cause of the context dial gives the dialer, so that
+// our own time limit can be told from the caller's cancellation.
+var errDialTimeout = errors.New("client: dial timed out")
+
+func dial(ctx context.Context, addr string, timeout time.Duration, dialContext dialFunc) (net.Conn, error) {
+	if err := checkAddr(ctx, addr); err != nil {
+		return nil, err
+	}
+	if timeout == 0 {
+		timeout = DefaultDialTimeout
+	}
+	dctx, cancel := ctx, context.CancelFunc(func() {})
+	if timeout > 0 {
+		dctx, cancel = context.WithTimeoutCause(ctx, timeout, errDialTimeout)
+	}
+	defer cancel()
+	conn, err := dialContext(dctx, "tcp", addr)
+	if err == nil {
+		return conn, nil
+	}
+
+	var dnsErr *net.DNSError
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return nil, &dialError{addr, "connection refused (nobody is listening there)", err}
+	case errors.Is(context.Cause(dctx), errDialTimeout):
+		return nil, &dialError{addr, "timed out after " + timeout.String(), err}
+	case ctx.Err() != nil:
+		return nil, &dialError{addr, "gave up: " + context.Cause(ctx).Error(), errors.Join(err, ctx.Err())}
+	case errors.As(err, &dnsErr):
+		return nil, &dialError{addr, "cannot resolve " + strconv.Quote(dnsErr.Name) + ": " + dnsErr.Err, err}
+	}
+	return nil, &dialError{addr, reason(err), err}
+}
+
+// checkAddr rejects an address that cannot be dialled before any packet is
+// sent: no port, a port out of range, or a port name the system does not know.
+func checkAddr(ctx context.Context, addr string) error {
+	const want = " (want HOST:PORT, e.g. 127.0.0.1:8080)"
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		var ae *net.AddrError
+		if errors.As(err, &ae) {
+			return &dialError{addr, ae.Err + want, err}
+		}
+		return &dialError{addr, err.Error() + want, err}
+	}
+	if port == "" {
+		return &dialError{addr, "missing port in address" + want, nil}
+	}
+	n, err := strconv.ParseUint(port, 10, 16)
+	var ne *strconv.NumError
+	switch {
+	case err == nil && n == 0:
+		return &dialError{addr, "port 0 cannot be connected to (want a port from 1 to 65535)", nil}
+	case errors.As(err, &ne) && errors.Is(ne.Err, strconv.ErrRange):
+		return &dialError{addr, "port " + port + " is out of range (want a port from 1 to 65535)", err}
+	case err != nil:
+		// Not a number: it may be a service name such as "http".
+		if _, lerr := net.DefaultResolver.LookupPort(ctx, "tcp", port); lerr != nil {
+			return &dialError{addr, "unknown port " + strconv.Quote(port) + " (want a port from 1 to 65535)", lerr}
+		}
+	}
+	return nil
+}
+
+// reason is the innermost plain-words cause of a dial error: for a
+// *net.OpError wrapping *os.SyscallError wrapping an errno, the errno's text
+// ("no route to host") without the "dial tcp …: connect:" prefixes.
+func reason(err error) string {
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		return errno.Error()
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Err != nil {
+		return op.Err.Error()
+	}
+	return err.Error()
+}
+
+// dialError is a failure to connect, as one line: "connect to ADDR: REASON".
+// It unwraps to the cause.
+type dialError struct {
+	addr   string
+	reason string
+	err    error // may be nil when the address itself was rejected
+}
+
+func (e *dialError) Error() string { return "connect to " + e.addr + ": " + e.reason }
+func (e *dialError) Unwrap() error { return e.err }
