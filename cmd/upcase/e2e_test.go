@@ -38,12 +38,13 @@ func runClient(t *testing.T, stdin []byte, args ...string) (stdout []byte, stder
 	return out.Bytes(), errb.String(), cmd.ProcessState.ExitCode()
 }
 
-// TestPipeEveryByte streams every byte value, many times over, through the
-// real client and server processes and half-closes at the end.
+// TestPipeEveryByte streams every byte value, 8 MiB of them, through the real
+// client and server processes, half-closes at the end, and expects every byte
+// back upper-cased and then a clean exit.
 func TestPipeEveryByte(t *testing.T) {
 	_, addr := startServe(t)
 	var in []byte
-	for range 4096 {
+	for range 32768 {
 		for b := range 256 {
 			in = append(in, byte(b))
 		}

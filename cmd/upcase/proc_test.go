@@ -23,7 +23,13 @@ type proc struct {
 // testscript.Main) with args.
 func startUpcase(t *testing.T, args ...string) *proc {
 	t.Helper()
-	p := &proc{cmd: exec.Command("upcase", args...), stderr: newLines(), done: make(chan struct{})}
+	return startCommand(t, "upcase", args...)
+}
+
+// startCommand starts any program, for wrappers such as prlimit.
+func startCommand(t *testing.T, name string, args ...string) *proc {
+	t.Helper()
+	p := &proc{cmd: exec.Command(name, args...), stderr: newLines(), done: make(chan struct{})}
 	p.cmd.Stderr = p.stderr
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -36,7 +42,7 @@ func startUpcase(t *testing.T, args ...string) *proc {
 		p.cmd.Process.Kill()
 		<-p.done
 		if t.Failed() {
-			t.Logf("stderr of upcase %v:\n%s", args, p.stderr.String())
+			t.Logf("stderr of %s %v:\n%s", name, args, p.stderr.String())
 		}
 	})
 	return p
