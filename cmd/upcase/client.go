@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/upcase/upcase/internal/client"
+	"github.com/upcase/upcase/internal/server"
 	"golang.org/x/term"
 )
 
@@ -30,8 +30,8 @@ Otherwise it works like nc: standard input is streamed to the server and the
 server's bytes to standard output, byte for byte (binary too); at the end of
 input it half-closes and exits 0 once the server has closed.`,
 		setup: func(fs *flag.FlagSet) func(context.Context, stdio, []string) error {
-			addr := fs.String("addr", "127.0.0.1:8080", "`host:port` of the server")
-			timeout := fs.Duration("timeout", 10*time.Second, "how long to wait for the connection to be established")
+			addr := fs.String("addr", server.DefaultAddr, "`host:port` of the server")
+			timeout := durationFlag(fs, "timeout", client.DefaultDialTimeout, "how long to wait for the connection to be established")
 			return func(ctx context.Context, sio stdio, args []string) error {
 				switch len(args) {
 				case 0:

@@ -72,6 +72,10 @@ func run(ctx context.Context, args []string, sio stdio) int {
 	if err == nil {
 		return 0
 	}
+	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		fmt.Fprintf(sio.err, "upcase %s: interrupted\n", cmd.name)
+		return 130 // as a shell reports a process ended by SIGINT
+	}
 	fmt.Fprintf(sio.err, "upcase %s: %s\n", cmd.name, oneLine(err.Error()))
 	var ue usageError
 	if errors.As(err, &ue) {
@@ -100,7 +104,7 @@ func newFlagSet(cmd *command) *flag.FlagSet {
 // fs.Parse, flags may follow positional arguments (golang/go#4513): they are
 // parsed, not silently taken as arguments. "--" ends the flags. A flag not
 // given on the command line takes its value from the environment variable
-// UPCASE_NAME (upper case, '-' as '_'), if set.
+// UPCASE_NAME (upper case, '-' as '_'), if set and not empty.
 func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) (string, bool)) ([]string, error) {
 	var pos []string
 	for {
@@ -108,7 +112,8 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) (string, bo
 			if errors.Is(err, flag.ErrHelp) {
 				return nil, err
 			}
-			return nil, usageError{fmt.Sprintf("%v (see 'upcase %s --help')", err, strings.TrimPrefix(fs.Name(), "upcase "))}
+			msg := strings.Replace(err.Error(), "for flag -", "for --", 1)
+			return nil, usageError{fmt.Sprintf("%s (see 'upcase %s --help')", msg, strings.TrimPrefix(fs.Name(), "upcase "))}
 		}
 		rest := fs.Args()
 		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
@@ -132,7 +137,7 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) (string, bo
 			return
 		}
 		key := envName(f.Name)
-		if v, ok := getenv(key); ok {
+		if v, ok := getenv(key); ok && v != "" { // empty counts as unset
 			if serr := fs.Set(f.Name, v); serr != nil {
 				err = usageError{fmt.Sprintf("invalid value %q for %s: %v", v, key, serr)}
 			}
@@ -173,7 +178,7 @@ Commands:
 	tw.Flush()
 	fmt.Fprint(w, `
 Flags are written --name=value and may come after arguments. Every flag can
-also be set by an environment variable: --max-conns as UPCASE_MAX_CONNS.
+also be set by an environment variable: --drain as UPCASE_DRAIN.
 Run 'upcase help <command>' or 'upcase <command> --help' for its flags.
 `)
 }
@@ -194,7 +199,8 @@ func printCommandUsage(w io.Writer, cmd *command, fs *flag.FlagSet) {
 	}
 	fmt.Fprint(w, "\nFlags:\n")
 	fs.VisitAll(func(f *flag.Flag) {
-		name, usage := flag.UnquoteUsage(f)
+		_, usage := flag.UnquoteUsage(f)
+		name := valueName(f)
 		dash := "--"
 		if len(f.Name) == 1 {
 			dash = "-"
@@ -203,10 +209,10 @@ func printCommandUsage(w io.Writer, cmd *command, fs *flag.FlagSet) {
 		if name != "" {
 			fmt.Fprintf(w, "=%s", name)
 		}
-		fmt.Fprintf(w, "\n      %s", usage)
-		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
-			fmt.Fprintf(w, " (default %s)", f.DefValue)
+		fmt.Fprintf(w, "\n%s\n      ", wrap(usage, "      ", 78))
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "0s" {
+			fmt.Fprintf(w, "default %s; ", f.DefValue)
 		}
-		fmt.Fprintf(w, "\n      env: %s\n", envName(f.Name))
+		fmt.Fprintf(w, "env: %s\n", envName(f.Name))
 	})
 }

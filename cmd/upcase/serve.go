@@ -4,8 +4,12 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/upcase/upcase/internal/server"
@@ -29,37 +33,64 @@ connection (RST), closed and why.
 SIGINT or SIGTERM stops it gracefully: no new connections are accepted, open
 ones go on for up to --drain, then each is closed without losing a reply
 (FIN first, then the rest of its input is read and discarded for up to
---linger), and upcase exits 0.`,
+--linger), and upcase exits 0. A second signal stops it at once.
+
+Limits: a client that sends nothing for --idle-timeout, or leaves its replies
+unread for --write-timeout, is disconnected; the server stops reading from a
+client that does not read, so each connection holds at most one buffer.`,
 		setup: func(fs *flag.FlagSet) func(context.Context, stdio, []string) error {
 			addr := fs.String("addr", server.DefaultAddr, "`host:port` to listen on; 127.0.0.1 is reachable from this machine only, 0.0.0.0 or [::] from others too, port 0 picks a free one")
-			drain := fs.Duration("drain", 10*time.Second, "on SIGINT/SIGTERM, how long open connections may go on before they are closed")
-			linger := fs.Duration("linger", server.DefaultLinger, "when the server closes a connection, how long it waits for the client's FIN so no reply is lost")
+			drain := durationFlag(fs, "drain", 10*time.Second, "on SIGINT/SIGTERM, how long open connections may go on before they are closed")
+			linger := durationFlag(fs, "linger", server.DefaultLinger, "when the server closes a connection, how long it waits for the client's FIN so no reply is lost")
+			idle := durationFlag(fs, "idle-timeout", server.DefaultIdle, "close a connection on which the client has sent nothing for this long (0: never)")
+			write := durationFlag(fs, "write-timeout", server.DefaultWrite, "close a connection whose client has left its replies unread for this long (0: never)")
 			verbose := fs.Bool("v", false, "narrate every socket step (debug-level logs)")
 			return func(ctx context.Context, sio stdio, args []string) error {
 				if err := noArgs(args); err != nil {
 					return err
 				}
-				if *drain < 0 || *linger < 0 {
-					return usageError{"--drain and --linger must not be negative"}
+				for name, d := range map[string]time.Duration{"drain": *drain, "linger": *linger, "idle-timeout": *idle, "write-timeout": *write} {
+					if d < 0 {
+						return usageError{fmt.Sprintf("--%s must not be negative", name)}
+					}
 				}
-				return serve(ctx, sio.err, *addr, *drain, *linger, *verbose)
+				log := newLogger(sio.err, *verbose)
+				srv := &server.Server{
+					Addr:         *addr,
+					Logger:       log,
+					Linger:       noneIfZero(*linger),
+					IdleTimeout:  noneIfZero(*idle),
+					WriteTimeout: noneIfZero(*write),
+				}
+				return serve(ctx, srv, *drain)
 			}
 		},
 	}
 }
 
-func serve(ctx context.Context, stderr io.Writer, addr string, drain, linger time.Duration, verbose bool) error {
+// newLogger is the server's slog output: text on stderr, debug level with -v.
+func newLogger(stderr io.Writer, verbose bool) *slog.Logger {
 	level := slog.LevelInfo
 	if verbose {
 		level = slog.LevelDebug
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	if linger == 0 {
-		linger = -1 // the flag's 0 means "none"; the Server's zero means default
-	}
-	srv := &server.Server{Addr: addr, Logger: log, Linger: linger}
+	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+}
 
-	ln, err := server.Listen(addr)
+// noneIfZero maps a flag's "0 means never" onto the Server's "negative means
+// none" (its zero value means the default).
+func noneIfZero(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
+}
+
+// serve runs srv until ctx is done (SIGINT or SIGTERM), then drains for up to
+// drain and closes what is left.
+func serve(ctx context.Context, srv *server.Server, drain time.Duration) error {
+	log := srv.Logger
+	ln, err := server.Listen(srv.Addr)
 	if err != nil {
 		return err
 	}
@@ -71,6 +102,7 @@ func serve(ctx context.Context, stderr io.Writer, addr string, drain, linger tim
 		return err
 	case <-ctx.Done():
 	}
+	signal.Reset(os.Interrupt, syscall.SIGTERM) // a second signal ends the process at once
 	dctx, cancel := context.WithTimeout(context.Background(), drain)
 	defer cancel()
 	if err := srv.Shutdown(dctx); err != nil {

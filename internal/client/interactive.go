@@ -84,24 +84,27 @@ func Interactive(ctx context.Context, conn net.Conn, opts Options) error {
 	tty := newTerminal(opts.Stdin, stdout)
 	resize := watchResize()
 	defer resize.stop()
+	guard := &editGuard{}
 	rl, err := readline.NewFromConfig(&readline.Config{
-		Prompt:             prompt,
-		HistoryFile:        historyPath(opts.HistoryFile, stderr),
-		Stdin:              opts.Stdin,
-		Stdout:             stdout,
-		Stderr:             stderr,
-		FuncIsTerminal:     tty.isTerminal,
-		FuncMakeRaw:        tty.makeRaw,
-		FuncExitRaw:        tty.exitRaw,
-		FuncGetSize:        tty.size,
-		FuncOnWidthChanged: resize.onResize,
+		Prompt:              prompt,
+		HistoryFile:         historyPath(opts.HistoryFile, stderr),
+		Stdin:               opts.Stdin,
+		Stdout:              stdout,
+		Stderr:              stderr,
+		FuncIsTerminal:      tty.isTerminal,
+		FuncMakeRaw:         tty.makeRaw,
+		FuncExitRaw:         tty.exitRaw,
+		FuncGetSize:         tty.size,
+		FuncOnWidthChanged:  resize.onResize,
+		FuncFilterInputRune: guard.filter,
+		Listener:            guard.listener,
 	})
 	if err != nil {
 		return fmt.Errorf("client: start the line editor: %w", err)
 	}
 	defer rl.Close() // restores the terminal
 
-	s := &session{conn: conn, rl: rl, addr: remoteAddr(conn), done: make(chan struct{})}
+	s := &session{conn: conn, rl: rl, guard: guard, addr: remoteAddr(conn), done: make(chan struct{})}
 	go s.readReplies()
 	defer s.stopReader()
 
@@ -127,9 +130,10 @@ func Interactive(ctx context.Context, conn net.Conn, opts Options) error {
 // session is one run of Interactive: the REPL loop in the calling goroutine
 // and the reply reader in its own.
 type session struct {
-	conn net.Conn
-	rl   *readline.Instance
-	addr string
+	conn  net.Conn
+	rl    *readline.Instance
+	guard *editGuard // serialises printing with the end of a line
+	addr  string
 
 	leaving  atomic.Bool   // the user asked to leave: the server's FIN is expected
 	stopping atomic.Bool   // we set a read deadline to stop the reader
@@ -146,6 +150,7 @@ func (s *session) loop(ctx context.Context) error {
 			return s.err
 		}
 		line, err := s.rl.ReadLine()
+		s.guard.release()
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -202,7 +207,7 @@ func (s *session) leave(ctx context.Context) error {
 // pending ReadLine returns.
 func (s *session) readReplies() {
 	defer close(s.done)
-	lines := newLineWriter(s.rl, maxPendingLine) // rl.Write prints above the prompt
+	lines := newLineWriter(guardedWriter{s.guard, s.rl}, maxPendingLine) // rl.Write prints above the prompt
 	end := copyStream(lines, s.conn, make([]byte, replyBufferSize))
 	if err := lines.Flush(); err != nil && end.writeErr == nil {
 		end.writeErr = err

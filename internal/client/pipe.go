@@ -11,6 +11,10 @@ import (
 // pipeBufferSize is the size of each of Pipe's two copy buffers.
 const pipeBufferSize = 32 << 10
 
+// senderGrace bounds how long Pipe, once the server has finished, waits to
+// learn whether the sender still had input to send.
+const senderGrace = 250 * time.Millisecond
+
 // aLongTimeAgo is a deadline in the past: setting it makes I/O in progress on
 // a connection return at once (after net/http).
 var aLongTimeAgo = time.Unix(1, 0)
@@ -22,9 +26,9 @@ var aLongTimeAgo = time.Unix(1, 0)
 //     end of the input) and goes on copying conn to out until the server's
 //     EOF, then returns nil: no reply is lost to an early return.
 //   - If the server ends first (EOF), Pipe returns nil once all the server's
-//     bytes are written to out, as nc does; but if a write to conn had failed,
-//     it returns an error wrapping ErrServerClosed: the server closed before
-//     all the input was sent.
+//     bytes are written to out, as nc does; but if input was still being
+//     sent, it returns an error wrapping ErrServerClosed: the server closed
+//     before all the input was sent, so the output is a reply to part of it.
 //   - If the connection is reset, it returns an error wrapping ErrServerReset.
 //   - An error reading in or writing out is returned as it is, wrapped.
 //   - When ctx is done, it stops I/O on conn and returns ctx.Err().
@@ -67,14 +71,19 @@ func Pipe(ctx context.Context, conn net.Conn, in io.Reader, out io.Writer) error
 			}
 		case d := <-down:
 			if up != nil {
+				// The server finished while input was still being sent, or
+				// while the sender waited on in. Make a Write in progress,
+				// and any later one, fail at once; a sender that was writing
+				// then reports input the server never got. One blocked
+				// reading in (a terminal, an idle pipe) has nothing unsent.
+				conn.SetWriteDeadline(aLongTimeAgo)
+				t := time.NewTimer(senderGrace)
 				select {
 				case u := <-up:
 					sendErr = u.writeErr
-				default:
-					// Still sending (or waiting on in): make a Write in
-					// progress, and any later one, fail at once.
-					conn.SetWriteDeadline(aLongTimeAgo)
+				case <-t.C:
 				}
+				t.Stop()
 			}
 			return pipeResult(addr, d, sendErr)
 		case <-ctx.Done():

@@ -250,3 +250,36 @@ func byteSize(n int) string {
 	}
 	return strconv.Itoa(n>>10) + "KiB"
 }
+
+// endless is input that never ends, like `yes`.
+type endless struct{}
+
+func (endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = 'y'
+	}
+	return len(p), nil
+}
+
+// TestPipeServerFinishesMidInput: the server answers part of the input and
+// then finishes (FIN) while the client is still sending: the output is a
+// reply to part of the input, so Pipe must not report success.
+func TestPipeServerFinishesMidInput(t *testing.T) {
+	addr := fakeServer(t, func(c *net.TCPConn) {
+		buf := make([]byte, 5)
+		io.ReadFull(c, buf)
+		c.Write(bytes.ToUpper(buf))
+		c.CloseWrite()
+		io.Copy(io.Discard, c) // no RST: read what still comes until the client leaves
+	})
+	conn := connect(t, addr)
+	out := newSyncBuffer()
+	err := Pipe(context.Background(), conn, endless{}, out)
+	conn.Close()
+	if !errors.Is(err, ErrServerClosed) {
+		t.Fatalf("got %v, want an error wrapping ErrServerClosed", err)
+	}
+	if got, want := out.String(), "YYYYY"; got != want {
+		t.Errorf("output %q, want %q", got, want)
+	}
+}

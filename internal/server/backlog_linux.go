@@ -7,7 +7,8 @@ import (
 )
 
 // listenBacklog is the accept queue length Go's net.Listen asks for on Linux:
-// the kernel's net.core.somaxconn.
+// the kernel's net.core.somaxconn, at most 65535 (the kernel keeps it in 16
+// bits).
 func listenBacklog() int {
 	b, err := os.ReadFile("/proc/sys/net/core/somaxconn")
 	if err != nil {
@@ -17,5 +18,5 @@ func listenBacklog() int {
 	if err != nil || n <= 0 {
 		return 128
 	}
-	return n
+	return min(n, 1<<16-1)
 }

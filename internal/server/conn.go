@@ -2,10 +2,12 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"runtime/debug"
 	"sync/atomic"
 	"time"
@@ -14,12 +16,23 @@ import (
 // conn is one accepted connection. Its goroutine (serve) owns nc and closes it;
 // other goroutines only call stop.
 type conn struct {
-	srv     *Server
-	nc      net.Conn
-	log     *slog.Logger
-	start   time.Time
-	stopped atomic.Pointer[CloseReason] // set by stop; the reason the server ended it
-	in, out int64                       // bytes received and sent; owned by serve
+	srv   *Server
+	nc    net.Conn
+	log   *slog.Logger
+	start time.Time
+	// ending is set once, by stop (the server ends the connection) or by
+	// finish (the connection ended by itself), whichever comes first.
+	ending atomic.Pointer[ending]
+	in     int64 // bytes received; owned by serve
+	out    int64 // bytes sent; owned by serve
+}
+
+// ending records who ended a connection, why, and until when its last
+// replies may still be written and its remaining input read.
+type ending struct {
+	reason   CloseReason
+	byServer bool      // set by stop
+	deadline time.Time // for the final writes and the linger
 }
 
 // closeWriter is the half-close a TCP (or TLS) connection offers.
@@ -31,7 +44,6 @@ var _ closeWriter = (*net.TCPConn)(nil)
 // after shutdown began is closed at once.
 func (s *Server) startConn(nc net.Conn) {
 	c := &conn{srv: s, nc: nc, start: time.Now()}
-	c.log = s.logger().With("peer", nc.RemoteAddr().String())
 	s.mu.Lock()
 	if s.inShutdown {
 		s.mu.Unlock()
@@ -47,13 +59,14 @@ func (s *Server) startConn(nc net.Conn) {
 	go c.serve()
 }
 
-// stop asks the connection to end for reason: its pending read returns at once,
-// and a write in progress gets Linger to finish. Safe to call from any goroutine.
+// stop asks the connection to end for reason: its pending read returns at
+// once, and a write in progress gets Linger to finish. It does nothing if the
+// connection is already ending. Safe to call from any goroutine.
 func (c *conn) stop(reason CloseReason) {
-	if c.stopped.CompareAndSwap(nil, &reason) {
-		now := time.Now()
-		c.nc.SetReadDeadline(now)
-		c.nc.SetWriteDeadline(now.Add(c.srv.linger()))
+	e := &ending{reason: reason, byServer: true, deadline: time.Now().Add(c.srv.linger())}
+	if c.ending.CompareAndSwap(nil, e) {
+		c.nc.SetReadDeadline(time.Now())
+		c.nc.SetWriteDeadline(e.deadline)
 	}
 }
 
@@ -67,6 +80,7 @@ func (c *conn) serve() {
 		s.mu.Unlock()
 		s.wg.Done()
 	}()
+	c.log = s.logger().With("peer", addrString(c.nc.RemoteAddr()))
 	defer func() {
 		if v := recover(); v != nil {
 			c.log.Error("connection handler panicked; closing only this connection",
@@ -77,11 +91,18 @@ func (c *conn) serve() {
 
 	ctx := context.Background()
 	if c.log.Enabled(ctx, slog.LevelDebug) {
-		c.log.Debug("accepted: three-way handshake complete", "local", c.nc.LocalAddr().String())
+		c.log.Debug("accepted: three-way handshake complete", "local", addrString(c.nc.LocalAddr()))
 	}
 	transform := s.transformFunc()
+	idle, write := s.idleTimeout(), s.writeTimeout()
 	buf := make([]byte, s.bufferSize())
 	for {
+		if idle > 0 {
+			c.nc.SetReadDeadline(time.Now().Add(idle))
+			if c.ending.Load() != nil { // stop ran meanwhile: keep its deadline
+				c.nc.SetReadDeadline(time.Now())
+			}
+		}
 		n, err := c.nc.Read(buf)
 		if n > 0 {
 			c.in += int64(n)
@@ -89,10 +110,16 @@ func (c *conn) serve() {
 				c.log.Debug("received", "bytes", n)
 			}
 			transform(buf[:n])
+			if write > 0 {
+				c.nc.SetWriteDeadline(time.Now().Add(write))
+				if e := c.ending.Load(); e != nil {
+					c.nc.SetWriteDeadline(e.deadline)
+				}
+			}
 			w, werr := c.nc.Write(buf[:n])
 			c.out += int64(w)
 			if werr != nil {
-				c.finish(classify(werr), werr)
+				c.finish(classify(werr, true), werr)
 				return
 			}
 			if c.log.Enabled(ctx, slog.LevelDebug) {
@@ -100,7 +127,7 @@ func (c *conn) serve() {
 			}
 		}
 		if err != nil {
-			c.finish(classify(err), err)
+			c.finish(classify(err, false), err)
 			return
 		}
 	}
@@ -109,55 +136,75 @@ func (c *conn) serve() {
 // finish ends the connection for reason, in the way that loses no reply, and
 // reports it. err is the error that ended the loop, if any.
 func (c *conn) finish(reason CloseReason, err error) {
-	if r := c.stopped.Load(); r != nil {
-		reason = *r // the server ended it; the error is only the deadline it set
-		err = nil
+	e := &ending{reason: reason, deadline: time.Now().Add(c.srv.linger())}
+	if !c.ending.CompareAndSwap(nil, e) {
+		// The server stopped it. Its deadline is what ended the loop, unless
+		// the peer finished or reset first: then that is the true reason.
+		e = c.ending.Load()
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			reason, err = e.reason, nil
+		}
 	}
 	switch reason {
 	case ReasonFIN:
-		// Everything the client sent has been read and answered: a plain close
-		// sends our FIN, the second half of the teardown.
-		c.log.Debug(reason.Describe())
+		// Everything the client sent has been read and answered: a plain
+		// close sends our FIN, the second half of the teardown.
+		c.log.Debug("peer finished sending (FIN)")
 	case ReasonRST:
+		c.log.Debug("connection reset by peer (RST)")
 		// Nothing more can reach the client.
 	default:
-		c.closeGracefully()
+		c.closeGracefully(e.deadline)
 	}
 	c.nc.Close()
 
 	attrs := []any{"reason", string(reason), "received", c.in, "sent", c.out,
 		"duration", time.Since(c.start).Round(time.Microsecond)}
 	switch reason {
-	case ReasonFIN, ReasonRST, ReasonDrain, ReasonIdle, ReasonLimit:
-		if err != nil && reason == ReasonRST {
-			attrs = append(attrs, "err", err)
-		}
-		c.log.Debug("closed: "+reason.Describe(), attrs...)
 	case ReasonPanic:
-		c.log.Error("closed: "+reason.Describe(), attrs...)
+		c.log.Error("closed", attrs...)
+	case ReasonError:
+		c.log.Warn("closed", append(attrs, "err", err)...)
 	default:
-		c.log.Warn("closed: "+reason.Describe(), append(attrs, "err", err)...)
+		c.log.Debug("closed", attrs...)
 	}
 }
 
 // closeGracefully sends FIN, then reads and discards input until the client's
-// FIN or Linger has passed, so that unread input does not turn the final close
-// into an RST that would destroy replies the client has not read yet.
-func (c *conn) closeGracefully() {
+// FIN or deadline, so that unread input does not turn the final close into an
+// RST that would destroy replies the client has not read yet.
+func (c *conn) closeGracefully(deadline time.Time) {
 	cw, ok := c.nc.(closeWriter)
 	if !ok {
 		return
 	}
 	if err := cw.CloseWrite(); err != nil {
+		c.log.Debug("could not send FIN", "err", err)
 		return
 	}
-	linger := c.srv.linger()
-	if linger <= 0 {
+	if !time.Now().Before(deadline) {
 		return
 	}
-	c.nc.SetReadDeadline(time.Now().Add(linger))
-	n, _ := io.Copy(io.Discard, c.nc)
-	if n > 0 && c.log.Enabled(context.Background(), slog.LevelDebug) {
-		c.log.Debug("discarded input after closing", "bytes", n)
+	c.nc.SetReadDeadline(deadline)
+	n, err := io.Copy(io.Discard, c.nc)
+	if !c.log.Enabled(context.Background(), slog.LevelDebug) {
+		return
 	}
+	switch {
+	case err == nil:
+		c.log.Debug("sent FIN; the client finished too", "discarded_bytes", n)
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		c.log.Debug("sent FIN; the client kept sending past the linger, so the close may send RST", "discarded_bytes", n)
+	default:
+		c.log.Debug("sent FIN; the connection then failed", "discarded_bytes", n, "err", err)
+	}
+}
+
+// addrString names an address in logs; a wrapped or exotic net.Conn may
+// have none.
+func addrString(a net.Addr) string {
+	if a == nil {
+		return "unknown"
+	}
+	return a.String()
 }

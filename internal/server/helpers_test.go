@@ -136,6 +136,6 @@ func (r *recorder) waitFor(t *testing.T, what string, match func(slog.Record) bo
 // closedWith matches the "closed" record of the connection from peer.
 func closedWith(peer string) func(slog.Record) bool {
 	return func(rec slog.Record) bool {
-		return attr(rec, "peer") == peer && attr(rec, "reason") != "" && len(rec.Message) >= 6 && rec.Message[:6] == "closed"
+		return attr(rec, "peer") == peer && rec.Message == "closed"
 	}
 }

@@ -13,19 +13,21 @@ import (
 type CloseReason string
 
 const (
-	// ReasonFIN: the client finished sending (FIN) and got every reply.
+	// ReasonFIN means the client finished sending (FIN) and got every reply.
 	ReasonFIN CloseReason = "fin"
-	// ReasonRST: the connection was reset (RST) or broken by the peer.
+	// ReasonRST means the peer reset (RST) or broke the connection.
 	ReasonRST CloseReason = "rst"
-	// ReasonIdle: the client sent nothing for the idle timeout.
+	// ReasonIdle means the client sent nothing for Server.IdleTimeout.
 	ReasonIdle CloseReason = "idle"
-	// ReasonDrain: the server was shutting down and the drain time ran out.
+	// ReasonDrain means the server was shutting down and ended the connection.
 	ReasonDrain CloseReason = "drain"
-	// ReasonLimit: a server limit ended the connection.
+	// ReasonLimit means a server limit ended the connection: the client did
+	// not read its replies within Server.WriteTimeout.
 	ReasonLimit CloseReason = "limit"
-	// ReasonPanic: the connection's handler panicked; only that connection ended.
+	// ReasonPanic means the connection's handler panicked; only that
+	// connection ended.
 	ReasonPanic CloseReason = "panic"
-	// ReasonError: any other I/O error.
+	// ReasonError means any other I/O error.
 	ReasonError CloseReason = "error"
 )
 
@@ -41,7 +43,7 @@ func (r CloseReason) Describe() string {
 	case ReasonDrain:
 		return "server shutting down (drain)"
 	case ReasonLimit:
-		return "server limit reached"
+		return "client did not read its replies (write timeout)"
 	case ReasonPanic:
 		return "internal error (panic)"
 	default:
@@ -50,8 +52,10 @@ func (r CloseReason) Describe() string {
 }
 
 // classify maps a read or write error to the reason it ends a connection. It
-// goes by error type, never by message text.
-func classify(err error) CloseReason {
+// goes by error type, never by message text. A deadline that passed is the
+// idle timeout on a read and the write timeout on a write; a deadline set by
+// stop is overridden by stop's reason before classify is asked.
+func classify(err error, writing bool) CloseReason {
 	switch {
 	case errors.Is(err, io.EOF):
 		return ReasonFIN
@@ -59,6 +63,8 @@ func classify(err error) CloseReason {
 		errors.Is(err, syscall.ECONNABORTED), errors.Is(err, syscall.ETIMEDOUT),
 		errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
 		return ReasonRST
+	case errors.Is(err, os.ErrDeadlineExceeded) && writing:
+		return ReasonLimit
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		return ReasonIdle
 	case errors.Is(err, net.ErrClosed):

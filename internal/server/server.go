@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"strings"
 	"sync"
 	"time"
 
@@ -17,6 +18,8 @@ const (
 	DefaultAddr       = "127.0.0.1:8080" // the lesson's address; loopback only
 	DefaultBufferSize = 16 << 10         // bytes read per call, per connection
 	DefaultLinger     = 2 * time.Second  // how long a server-side close waits for the client's FIN
+	DefaultIdle       = 5 * time.Minute  // how long a client may send nothing
+	DefaultWrite      = 30 * time.Second // how long a client may leave its replies unread
 )
 
 // ErrServerClosed is returned by Serve and ListenAndServe once Shutdown or Close
@@ -42,6 +45,16 @@ type Server struct {
 	// that replies already written are not destroyed by an RST. Zero means
 	// DefaultLinger; a negative value closes at once.
 	Linger time.Duration
+
+	// IdleTimeout closes a connection on which the client sent nothing for
+	// that long (ReasonIdle). Zero means DefaultIdle; negative means never.
+	IdleTimeout time.Duration
+
+	// WriteTimeout closes a connection whose client has not taken a reply
+	// for that long (ReasonLimit): the server stops reading from a client
+	// that does not read, and holds at most one buffer of reply for it, so
+	// this is what frees it. Zero means DefaultWrite; negative means never.
+	WriteTimeout time.Duration
 
 	// Logger receives the narration (at debug level: each accept, read, write
 	// and close) and errors. Nil means slog.Default().
@@ -81,6 +94,13 @@ func Listen(addr string) (net.Listener, error) {
 		var op *net.OpError
 		if errors.As(err, &op) && op.Err != nil {
 			err = op.Err
+		}
+		var ae *net.AddrError
+		if errors.As(err, &ae) {
+			err = errors.New(ae.Err) // the address is named once, below
+			if host, _, ok := strings.Cut(addr, "]"); !ok && strings.Count(host, ":") > 1 {
+				err = fmt.Errorf("%w (write an IPv6 address in brackets, e.g. [::1]:8080)", err)
+			}
 		}
 		return nil, fmt.Errorf("listen on %s: %w", addr, err)
 	}
@@ -165,7 +185,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 
 // Close closes the listeners and ends every open connection, each with a FIN
 // after the replies already written (ReasonDrain), and waits for their
-// goroutines to return: at most about Linger.
+// goroutines to return: at most about Linger, which bounds both a write in
+// progress and the wait for the client's FIN.
 func (s *Server) Close() error {
 	err := s.closeListeners()
 	s.mu.Lock()
@@ -243,14 +264,20 @@ func (s *Server) bufferSize() int {
 	return DefaultBufferSize
 }
 
-func (s *Server) linger() time.Duration {
+func (s *Server) linger() time.Duration       { return orDefault(s.Linger, DefaultLinger) }
+func (s *Server) idleTimeout() time.Duration  { return orDefault(s.IdleTimeout, DefaultIdle) }
+func (s *Server) writeTimeout() time.Duration { return orDefault(s.WriteTimeout, DefaultWrite) }
+
+// orDefault applies the zero-value rule to a duration field: zero means def,
+// negative means none (0).
+func orDefault(d, def time.Duration) time.Duration {
 	switch {
-	case s.Linger < 0:
+	case d < 0:
 		return 0
-	case s.Linger == 0:
-		return DefaultLinger
+	case d == 0:
+		return def
 	}
-	return s.Linger
+	return d
 }
 
 func (s *Server) transformFunc() func([]byte) {

@@ -170,7 +170,8 @@ func TestResetDoesNotDisturbOthers(t *testing.T) {
 // TestShutdownLetsConversationsFinish: after Shutdown, no new connection is
 // accepted, but an open one goes on until the client half-closes.
 func TestShutdownLetsConversationsFinish(t *testing.T) {
-	s := &Server{}
+	rec := newRecorder()
+	s := &Server{Logger: slog.New(rec)}
 	addr := start(t, s)
 	c := dial(t, addr)
 	reply := make([]byte, 16)
@@ -178,21 +179,17 @@ func TestShutdownLetsConversationsFinish(t *testing.T) {
 
 	done := make(chan error, 1)
 	go func() { done <- s.Shutdown(context.Background()) }()
-
-	// The listener closes: wait until dialling is refused.
-	for {
-		nc, err := net.Dial("tcp", addr)
-		if errors.Is(err, syscall.ECONNREFUSED) {
-			break
-		}
+	rec.waitFor(t, "the shutdown", func(r slog.Record) bool { return strings.HasPrefix(r.Message, "shutting down") })
+	if nc, err := net.Dial("tcp", addr); !errors.Is(err, syscall.ECONNREFUSED) {
 		if err == nil {
-			nc.Close() // raced with the listener's close
+			nc.Close()
 		}
-		select {
-		case err := <-done:
-			t.Fatalf("Shutdown returned %v with a connection open", err)
-		default:
-		}
+		t.Fatalf("dial after Shutdown: %v; want connection refused", err)
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("Shutdown returned %v with a connection open", err)
+	default:
 	}
 	roundTrip(t, c, []byte("two"), reply)
 	if string(reply[:3]) != "TWO" {
@@ -341,19 +338,21 @@ func TestListenError(t *testing.T) {
 
 func TestClassify(t *testing.T) {
 	tests := []struct {
-		err  error
-		want CloseReason
+		err     error
+		writing bool
+		want    CloseReason
 	}{
-		{io.EOF, ReasonFIN},
-		{&net.OpError{Op: "read", Err: syscall.ECONNRESET}, ReasonRST},
-		{&net.OpError{Op: "write", Err: syscall.EPIPE}, ReasonRST},
-		{&net.OpError{Op: "read", Err: errDeadline()}, ReasonIdle},
-		{fmt.Errorf("read: %w", net.ErrClosed), ReasonDrain},
-		{errors.New("something else"), ReasonError},
+		{io.EOF, false, ReasonFIN},
+		{&net.OpError{Op: "read", Err: syscall.ECONNRESET}, false, ReasonRST},
+		{&net.OpError{Op: "write", Err: syscall.EPIPE}, true, ReasonRST},
+		{&net.OpError{Op: "read", Err: errDeadline()}, false, ReasonIdle},
+		{&net.OpError{Op: "write", Err: errDeadline()}, true, ReasonLimit},
+		{fmt.Errorf("read: %w", net.ErrClosed), false, ReasonDrain},
+		{errors.New("something else"), false, ReasonError},
 	}
 	for _, tc := range tests {
-		if got := classify(tc.err); got != tc.want {
-			t.Errorf("classify(%v) = %q; want %q", tc.err, got, tc.want)
+		if got := classify(tc.err, tc.writing); got != tc.want {
+			t.Errorf("classify(%v, writing=%v) = %q; want %q", tc.err, tc.writing, got, tc.want)
 		}
 	}
 }

@@ -1,0 +1,136 @@
+package server
+
+import (
+	"bytes"
+	"io"
+	"log/slog"
+	"net"
+	"testing"
+	"time"
+)
+
+// TestIdleTimeout: a client that sends nothing is closed with a FIN once the
+// idle timeout passes, and the close is reported as idle.
+func TestIdleTimeout(t *testing.T) {
+	rec := newRecorder()
+	c := dial(t, start(t, &Server{IdleTimeout: 50 * time.Millisecond, Logger: slog.New(rec)}))
+	reply := make([]byte, 5)
+	roundTrip(t, c, []byte("hello"), reply) // activity first; then silence
+	if rest, err := io.ReadAll(c); err != nil || len(rest) != 0 {
+		t.Fatalf("idle connection: read %q, %v; want a clean EOF", rest, err)
+	}
+	c.Close()
+	r := rec.waitFor(t, "the idle close", closedWith(c.LocalAddr().String()))
+	if got := attr(r, "reason"); got != string(ReasonIdle) {
+		t.Errorf("close reason %q; want %q", got, ReasonIdle)
+	}
+}
+
+// TestWriteTimeout: a client that sends and never reads is disconnected once
+// its replies have waited the write timeout, and other clients are served
+// meanwhile.
+func TestWriteTimeout(t *testing.T) {
+	rec := newRecorder()
+	addr := start(t, &Server{WriteTimeout: 100 * time.Millisecond, Linger: 20 * time.Millisecond, Logger: slog.New(rec)})
+	hog := dial(t, addr)
+	go func() { // writes until the server gives up on it
+		chunk := bytes.Repeat([]byte("x"), 64<<10)
+		for {
+			if _, err := hog.Write(chunk); err != nil {
+				return
+			}
+		}
+	}()
+	other := dial(t, addr)
+	reply := make([]byte, 5)
+	roundTrip(t, other, []byte("hello"), reply)
+	if string(reply) != "HELLO" {
+		t.Errorf("other client got %q while one did not read; want HELLO", reply)
+	}
+	r := rec.waitFor(t, "the non-reader's close", closedWith(hog.LocalAddr().String()))
+	if got := attr(r, "reason"); got != string(ReasonLimit) {
+		t.Errorf("close reason %q; want %q", got, ReasonLimit)
+	}
+	hog.Close()
+}
+
+// nilAddrListener hands out connections that know no addresses, as some
+// wrapped or exotic connections do.
+type nilAddrListener struct{ net.Listener }
+
+func (l nilAddrListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return nilAddrConn{c.(*net.TCPConn)}, nil
+}
+
+type nilAddrConn struct{ *net.TCPConn }
+
+func (nilAddrConn) RemoteAddr() net.Addr { return nil }
+func (nilAddrConn) LocalAddr() net.Addr  { return nil }
+
+func TestConnWithoutAddress(t *testing.T) {
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Server{Logger: slog.New(newRecorder())}
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(nilAddrListener{inner}) }()
+	c := dial(t, inner.Addr().String())
+	reply := make([]byte, 5)
+	roundTrip(t, c, []byte("hello"), reply)
+	if string(reply) != "HELLO" {
+		t.Errorf("reply %q; want HELLO", reply)
+	}
+	c.Close()
+	s.Close()
+	<-served
+}
+
+func TestCloseTwiceAndServeAfterClose(t *testing.T) {
+	s := &Server{}
+	start(t, s)
+	if err := s.Close(); err != nil {
+		t.Errorf("first Close: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Serve(ln); err != ErrServerClosed {
+		t.Errorf("Serve after Close = %v; want ErrServerClosed", err)
+	}
+}
+
+// TestResetDuringLinger: a client that resets while the server lingers for its
+// FIN ends the linger at once, and the close keeps the reason the server
+// gave it.
+func TestResetDuringLinger(t *testing.T) {
+	rec := newRecorder()
+	s := &Server{Linger: time.Minute, Logger: slog.New(rec)}
+	c := dial(t, start(t, s))
+	roundTrip(t, c, []byte("x"), make([]byte, 1))
+	closed := make(chan struct{})
+	go func() {
+		s.Close()
+		close(closed)
+	}()
+	// The server's FIN arrives: it is lingering for ours. Reset instead.
+	if _, err := c.Read(make([]byte, 1)); err != io.EOF {
+		t.Fatalf("read: %v; want the server's FIN", err)
+	}
+	c.Write([]byte("late")) // unread input, so the linger sees data then the reset
+	c.SetLinger(0)
+	c.Close()
+	<-closed
+	r := rec.waitFor(t, "the close", closedWith(c.LocalAddr().String()))
+	if got := attr(r, "reason"); got != string(ReasonDrain) {
+		t.Errorf("close reason %q; want %q (the server ended it; the reset came during its linger)", got, ReasonDrain)
+	}
+}
