@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"runtime/debug"
 	"sync/atomic"
@@ -18,7 +19,9 @@ import (
 type conn struct {
 	srv   *Server
 	nc    net.Conn
+	ip    netip.Addr // source address, for the per-address limit
 	log   *slog.Logger
+	obs   Observer
 	start time.Time
 	// ending is set once, by stop (the server ends the connection) or by
 	// finish (the connection ended by itself), whichever comes first.
@@ -40,13 +43,23 @@ type closeWriter interface{ CloseWrite() error }
 
 var _ closeWriter = (*net.TCPConn)(nil)
 
-// startConn tracks nc and serves it in a new goroutine. A connection accepted
-// after shutdown began is closed at once.
+// startConn admits nc against the limits and access lists and serves it in a
+// new goroutine, or closes it at once. A connection accepted after shutdown
+// began is closed at once too.
 func (s *Server) startConn(nc net.Conn) {
-	c := &conn{srv: s, nc: nc, start: time.Now()}
+	c := &conn{srv: s, nc: nc, ip: peerIP(nc), obs: s.observer(), start: time.Now()}
 	s.mu.Lock()
 	if s.inShutdown {
 		s.mu.Unlock()
+		nc.Close()
+		return
+	}
+	if reason, ok := s.admitLocked(c.ip); !ok {
+		s.mu.Unlock()
+		c.obs.Rejected(reason)
+		if log := s.logger(); log.Enabled(context.Background(), slog.LevelDebug) {
+			log.Debug("rejected: closed at once", "peer", addrString(nc.RemoteAddr()), "reason", string(reason))
+		}
 		nc.Close()
 		return
 	}
@@ -56,6 +69,7 @@ func (s *Server) startConn(nc net.Conn) {
 	s.conns[c] = struct{}{}
 	s.wg.Add(1)
 	s.mu.Unlock()
+	c.obs.Accepted()
 	go c.serve()
 }
 
@@ -77,6 +91,7 @@ func (c *conn) serve() {
 	defer func() {
 		s.mu.Lock()
 		delete(s.conns, c)
+		s.releaseLocked(c.ip)
 		s.mu.Unlock()
 		s.wg.Done()
 	}()
@@ -93,6 +108,12 @@ func (c *conn) serve() {
 	if c.log.Enabled(ctx, slog.LevelDebug) {
 		c.log.Debug("accepted: three-way handshake complete", "local", addrString(c.nc.LocalAddr()))
 	}
+	if hs, ok := c.nc.(handshaker); ok {
+		if err := c.handshake(hs); err != nil {
+			c.finish(ReasonHandshake, err)
+			return
+		}
+	}
 	transform := s.transformFunc()
 	idle, write := s.idleTimeout(), s.writeTimeout()
 	buf := make([]byte, s.bufferSize())
@@ -106,6 +127,7 @@ func (c *conn) serve() {
 		n, err := c.nc.Read(buf)
 		if n > 0 {
 			c.in += int64(n)
+			c.obs.Received(n)
 			if c.log.Enabled(ctx, slog.LevelDebug) {
 				c.log.Debug("received", "bytes", n)
 			}
@@ -118,6 +140,7 @@ func (c *conn) serve() {
 			}
 			w, werr := c.nc.Write(buf[:n])
 			c.out += int64(w)
+			c.obs.Sent(w)
 			if werr != nil {
 				c.finish(classify(werr, true), werr)
 				return
@@ -153,13 +176,18 @@ func (c *conn) finish(reason CloseReason, err error) {
 	case ReasonRST:
 		c.log.Debug("connection reset by peer (RST)")
 		// Nothing more can reach the client.
+	case ReasonHandshake:
+		c.log.Debug("TLS handshake failed", "err", err)
+		err = nil // expected from scanners and wrong clients: not a server error
 	default:
 		c.closeGracefully(e.deadline)
 	}
 	c.nc.Close()
 
+	d := time.Since(c.start)
+	c.obs.Closed(reason, d)
 	attrs := []any{"reason", string(reason), "received", c.in, "sent", c.out,
-		"duration", time.Since(c.start).Round(time.Microsecond)}
+		"duration", d.Round(time.Microsecond), "why", reason.Describe()}
 	switch reason {
 	case ReasonPanic:
 		c.log.Error("closed", attrs...)
@@ -198,6 +226,29 @@ func (c *conn) closeGracefully(deadline time.Time) {
 	default:
 		c.log.Debug("sent FIN; the connection then failed", "discarded_bytes", n, "err", err)
 	}
+}
+
+// handshaker is a connection with a handshake to complete before data flows:
+// a *tls.Conn.
+type handshaker interface {
+	HandshakeContext(context.Context) error
+}
+
+// handshake completes a TLS handshake within the handshake timeout.
+func (c *conn) handshake(hs handshaker) error {
+	ctx := context.Background()
+	if t := c.srv.handshakeTimeout(); t > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, t)
+		defer cancel()
+	}
+	if err := hs.HandshakeContext(ctx); err != nil {
+		return err
+	}
+	if c.log.Enabled(ctx, slog.LevelDebug) {
+		c.log.Debug("TLS handshake complete")
+	}
+	return nil
 }
 
 // addrString names an address in logs; a wrapped or exotic net.Conn may

@@ -27,6 +27,8 @@ const (
 	// ReasonPanic means the connection's handler panicked; only that
 	// connection ended.
 	ReasonPanic CloseReason = "panic"
+	// ReasonHandshake means the TLS handshake failed or timed out.
+	ReasonHandshake CloseReason = "handshake"
 	// ReasonError means any other I/O error.
 	ReasonError CloseReason = "error"
 )
@@ -46,6 +48,8 @@ func (r CloseReason) Describe() string {
 		return "client did not read its replies (write timeout)"
 	case ReasonPanic:
 		return "internal error (panic)"
+	case ReasonHandshake:
+		return "TLS handshake failed"
 	default:
 		return "I/O error"
 	}

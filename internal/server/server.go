@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -20,6 +21,7 @@ const (
 	DefaultLinger     = 2 * time.Second  // how long a server-side close waits for the client's FIN
 	DefaultIdle       = 5 * time.Minute  // how long a client may send nothing
 	DefaultWrite      = 30 * time.Second // how long a client may leave its replies unread
+	DefaultHandshake  = 10 * time.Second // how long a TLS handshake may take
 )
 
 // ErrServerClosed is returned by Serve and ListenAndServe once Shutdown or Close
@@ -56,6 +58,29 @@ type Server struct {
 	// this is what frees it. Zero means DefaultWrite; negative means never.
 	WriteTimeout time.Duration
 
+	// MaxConns caps the connections served at once; beyond it a new
+	// connection is closed at once (RejectMaxConns) and the open ones are
+	// unaffected. Zero means DefaultMaxConns; negative means no limit.
+	MaxConns int
+
+	// MaxConnsPerIP caps the connections served at once from one source
+	// address (RejectMaxConnsPerIP). Zero means DefaultMaxConnsPerIP;
+	// negative means no limit.
+	MaxConnsPerIP int
+
+	// Allow and Deny filter sources by address (RejectDenied): a connection
+	// is served only if its source matches a prefix of Allow (or Allow is
+	// empty) and none of Deny.
+	Allow, Deny []netip.Prefix
+
+	// HandshakeTimeout bounds a TLS handshake (when Serve's listener hands
+	// out *tls.Conn). Zero means DefaultHandshake; negative means none.
+	HandshakeTimeout time.Duration
+
+	// Observer is told of every connection and byte, for metrics. Nil means
+	// none.
+	Observer Observer
+
 	// Logger receives the narration (at debug level: each accept, read, write
 	// and close) and errors. Nil means slog.Default().
 	Logger *slog.Logger
@@ -67,6 +92,7 @@ type Server struct {
 	mu         sync.Mutex
 	listeners  map[*net.Listener]struct{}
 	conns      map[*conn]struct{}
+	perIP      map[netip.Addr]int // served connections per source address
 	inShutdown bool
 	done       chan struct{} // closed when shutdown starts; wakes accept back-off
 	wg         sync.WaitGroup
@@ -267,6 +293,9 @@ func (s *Server) bufferSize() int {
 func (s *Server) linger() time.Duration       { return orDefault(s.Linger, DefaultLinger) }
 func (s *Server) idleTimeout() time.Duration  { return orDefault(s.IdleTimeout, DefaultIdle) }
 func (s *Server) writeTimeout() time.Duration { return orDefault(s.WriteTimeout, DefaultWrite) }
+func (s *Server) handshakeTimeout() time.Duration {
+	return orDefault(s.HandshakeTimeout, DefaultHandshake)
+}
 
 // orDefault applies the zero-value rule to a duration field: zero means def,
 // negative means none (0).

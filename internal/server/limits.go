@@ -1,0 +1,148 @@
+package server
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"strings"
+)
+
+// Defaults for the connection limits.
+const (
+	DefaultMaxConns      = 10000
+	DefaultMaxConnsPerIP = 256
+)
+
+// RejectReason says why a new connection was closed at once, without being
+// served. The same words are used in logs and metrics labels.
+type RejectReason string
+
+const (
+	// RejectMaxConns means the server already had MaxConns connections.
+	RejectMaxConns RejectReason = "max_conns"
+	// RejectMaxConnsPerIP means the source address already had
+	// MaxConnsPerIP connections.
+	RejectMaxConnsPerIP RejectReason = "max_conns_per_ip"
+	// RejectDenied means the source address is not allowed by Allow and Deny.
+	RejectDenied RejectReason = "denied"
+)
+
+// Allowed reports whether a connection from ip may be served: it must match
+// one of allow (or allow must be empty) and none of deny. IPv4-mapped IPv6
+// addresses are matched as IPv4, so 10.0.0.0/8 also covers ::ffff:10.1.2.3.
+func Allowed(ip netip.Addr, allow, deny []netip.Prefix) bool {
+	ip = ip.Unmap()
+	for _, p := range deny {
+		if p.Contains(ip) {
+			return false
+		}
+	}
+	if len(allow) == 0 {
+		return true
+	}
+	for _, p := range allow {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// peerIP is the source address of a connection, or the zero Addr when the
+// connection does not say (then only the global limit applies to it).
+func peerIP(nc net.Conn) netip.Addr {
+	if ta, ok := nc.RemoteAddr().(*net.TCPAddr); ok && ta != nil {
+		return ta.AddrPort().Addr().Unmap()
+	}
+	return netip.Addr{}
+}
+
+func (s *Server) maxConns() int      { return orDefaultInt(s.MaxConns, DefaultMaxConns) }
+func (s *Server) maxConnsPerIP() int { return orDefaultInt(s.MaxConnsPerIP, DefaultMaxConnsPerIP) }
+
+// orDefaultInt applies the zero-value rule to a count: zero means def,
+// negative means no limit (0).
+func orDefaultInt(n, def int) int {
+	switch {
+	case n < 0:
+		return 0
+	case n == 0:
+		return def
+	}
+	return n
+}
+
+// admit decides, under s.mu, whether a new connection from ip may be served,
+// and if so counts it. It returns the reason to refuse it otherwise.
+func (s *Server) admitLocked(ip netip.Addr) (RejectReason, bool) {
+	if ip.IsValid() && !Allowed(ip, s.Allow, s.Deny) {
+		return RejectDenied, false
+	}
+	if max := s.maxConns(); max > 0 && len(s.conns) >= max {
+		return RejectMaxConns, false
+	}
+	if ip.IsValid() {
+		if max := s.maxConnsPerIP(); max > 0 && s.perIP[ip] >= max {
+			return RejectMaxConnsPerIP, false
+		}
+		if s.perIP == nil {
+			s.perIP = make(map[netip.Addr]int)
+		}
+		s.perIP[ip]++
+	}
+	return "", true
+}
+
+// releaseLocked undoes admitLocked's count when a connection ends.
+func (s *Server) releaseLocked(ip netip.Addr) {
+	if !ip.IsValid() {
+		return
+	}
+	if s.perIP[ip] <= 1 {
+		delete(s.perIP, ip)
+	} else {
+		s.perIP[ip]--
+	}
+}
+
+// ParsePrefixes parses a comma-separated list of CIDR prefixes, as given to
+// --allow and --deny: "10.0.0.0/8, 192.168.1.7, ::1/128". A bare address
+// means that address alone (/32 or /128). A prefix with host bits set, such as
+// 172.16.10.1/24, is refused with the network it probably meant, because
+// silently widening or narrowing an access list is worse than an error.
+func ParsePrefixes(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, field := range strings.Split(list, ",") {
+		field = strings.TrimSpace(field)
+		if field == "" {
+			continue
+		}
+		if !strings.Contains(field, "/") {
+			ip, err := netip.ParseAddr(field)
+			if err != nil {
+				return nil, fmt.Errorf("%q is not an IP address or CIDR prefix", field)
+			}
+			if ip.Zone() != "" {
+				return nil, fmt.Errorf("%q: zones are not allowed in access lists", field)
+			}
+			ip = ip.Unmap()
+			out = append(out, netip.PrefixFrom(ip, ip.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(field)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a CIDR prefix (e.g. 10.0.0.0/8 or fd00::/8)", field)
+		}
+		if p.Addr().Is4In6() {
+			if p.Bits() < 96 {
+				return nil, fmt.Errorf("%q: an IPv4-mapped prefix must be /96 or longer", field)
+			}
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		}
+		if m := p.Masked(); m != p {
+			return nil, fmt.Errorf("%q has host bits set; the network is %s", field, m)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
