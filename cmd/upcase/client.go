@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 
@@ -32,6 +33,7 @@ input it half-closes and exits 0 once the server has closed.`,
 		setup: func(fs *flag.FlagSet) func(context.Context, stdio, []string) error {
 			addr := fs.String("addr", server.DefaultAddr, "`host:port` of the server")
 			timeout := durationFlag(fs, "timeout", client.DefaultDialTimeout, "how long to wait for the connection to be established")
+			tlsConfig := clientTLSFlags(fs)
 			return func(ctx context.Context, sio stdio, args []string) error {
 				switch len(args) {
 				case 0:
@@ -43,7 +45,16 @@ input it half-closes and exits 0 once the server has closed.`,
 				if *timeout <= 0 {
 					return usageError{"--timeout must be positive"}
 				}
-				conn, err := client.Dial(ctx, *addr, *timeout)
+				tc, err := tlsConfig()
+				if err != nil {
+					return err
+				}
+				var conn net.Conn
+				if tc != nil {
+					conn, err = client.DialTLS(ctx, *addr, *timeout, tc)
+				} else {
+					conn, err = client.Dial(ctx, *addr, *timeout)
+				}
 				if err != nil {
 					return err
 				}

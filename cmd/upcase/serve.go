@@ -2,16 +2,20 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
+	"github.com/upcase/upcase/internal/metrics"
 	"github.com/upcase/upcase/internal/server"
 )
 
@@ -30,21 +34,31 @@ every socket step: listening, accepted (the three-way handshake is done),
 received N bytes, sent N bytes, the peer finished sending (FIN) or reset the
 connection (RST), closed and why.
 
-SIGINT or SIGTERM stops it gracefully: no new connections are accepted, open
-ones go on for up to --drain, then each is closed without losing a reply
-(FIN first, then the rest of its input is read and discarded for up to
---linger), and upcase exits 0. A second signal stops it at once.
+SIGINT or SIGTERM stops it gracefully: /readyz turns unready, no new
+connections are accepted, open ones go on for up to --drain, then each is
+closed without losing a reply (FIN first, then the rest of its input is read
+and discarded for up to --linger), and upcase exits 0. A second signal stops
+it at once.
 
-Limits: a client that sends nothing for --idle-timeout, or leaves its replies
-unread for --write-timeout, is disconnected; the server stops reading from a
-client that does not read, so each connection holds at most one buffer.`,
+Limits keep one process safe from its clients: at most --max-conns
+connections (--max-conns-per-ip from one address), each closed after
+--idle-timeout of silence or --write-timeout of unread replies; the server
+stops reading from a client that does not read, so each connection holds at
+most one 16 KiB buffer. --allow and --deny filter clients by address.`,
 		setup: func(fs *flag.FlagSet) func(context.Context, stdio, []string) error {
 			addr := fs.String("addr", server.DefaultAddr, "`host:port` to listen on; 127.0.0.1 is reachable from this machine only, 0.0.0.0 or [::] from others too, port 0 picks a free one")
 			drain := durationFlag(fs, "drain", 10*time.Second, "on SIGINT/SIGTERM, how long open connections may go on before they are closed")
 			linger := durationFlag(fs, "linger", server.DefaultLinger, "when the server closes a connection, how long it waits for the client's FIN so no reply is lost")
 			idle := durationFlag(fs, "idle-timeout", server.DefaultIdle, "close a connection on which the client has sent nothing for this long (0: never)")
 			write := durationFlag(fs, "write-timeout", server.DefaultWrite, "close a connection whose client has left its replies unread for this long (0: never)")
+			maxConns := fs.Int("max-conns", server.DefaultMaxConns, "most connections served at once; more are closed at once and counted (0: no limit)")
+			maxPerIP := fs.Int("max-conns-per-ip", server.DefaultMaxConnsPerIP, "most connections served at once from one source address (0: no limit)")
+			allow := fs.String("allow", "", "serve only sources in these `CIDR,...` prefixes (e.g. 10.0.0.0/8,fd00::/8); empty: everyone")
+			deny := fs.String("deny", "", "never serve sources in these `CIDR,...` prefixes; deny wins over allow")
+			metricsAddr := fs.String("metrics", "", "serve Prometheus /metrics, /healthz and /readyz over HTTP on this `host:port`; a bare :port means 127.0.0.1:port (off when empty)")
+			logFormat := fs.String("log-format", "text", "log as `text` or json")
 			verbose := fs.Bool("v", false, "narrate every socket step (debug-level logs)")
+			tlsConfig := serverTLSFlags(fs)
 			return func(ctx context.Context, sio stdio, args []string) error {
 				if err := noArgs(args); err != nil {
 					return err
@@ -54,27 +68,56 @@ client that does not read, so each connection holds at most one buffer.`,
 						return usageError{fmt.Sprintf("--%s must not be negative", name)}
 					}
 				}
-				log := newLogger(sio.err, *verbose)
-				srv := &server.Server{
-					Addr:         *addr,
-					Logger:       log,
-					Linger:       noneIfZero(*linger),
-					IdleTimeout:  noneIfZero(*idle),
-					WriteTimeout: noneIfZero(*write),
+				if *maxConns < 0 || *maxPerIP < 0 {
+					return usageError{"--max-conns and --max-conns-per-ip must not be negative"}
 				}
-				return serve(ctx, srv, *drain)
+				allowed, err := server.ParsePrefixes(*allow)
+				if err != nil {
+					return usageError{"--allow: " + err.Error()}
+				}
+				denied, err := server.ParsePrefixes(*deny)
+				if err != nil {
+					return usageError{"--deny: " + err.Error()}
+				}
+				log, err := newLogger(sio.err, *logFormat, *verbose)
+				if err != nil {
+					return err
+				}
+				tc, err := tlsConfig()
+				if err != nil {
+					return err
+				}
+				srv := &server.Server{
+					Addr:          *addr,
+					Logger:        log,
+					Linger:        noneIfZero(*linger),
+					IdleTimeout:   noneIfZero(*idle),
+					WriteTimeout:  noneIfZero(*write),
+					MaxConns:      noneIfZeroInt(*maxConns),
+					MaxConnsPerIP: noneIfZeroInt(*maxPerIP),
+					Allow:         allowed,
+					Deny:          denied,
+				}
+				return serve(ctx, srv, tc, *metricsAddr, *drain)
 			}
 		},
 	}
 }
 
-// newLogger is the server's slog output: text on stderr, debug level with -v.
-func newLogger(stderr io.Writer, verbose bool) *slog.Logger {
-	level := slog.LevelInfo
+// newLogger is the server's slog output on stderr: text or JSON, debug level
+// with -v.
+func newLogger(stderr io.Writer, format string, verbose bool) (*slog.Logger, error) {
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
 	if verbose {
-		level = slog.LevelDebug
+		opts.Level = slog.LevelDebug
 	}
-	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(stderr, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(stderr, opts)), nil
+	}
+	return nil, usageError{fmt.Sprintf("--log-format must be text or json, not %q", format)}
 }
 
 // noneIfZero maps a flag's "0 means never" onto the Server's "negative means
@@ -86,13 +129,36 @@ func noneIfZero(d time.Duration) time.Duration {
 	return d
 }
 
+func noneIfZeroInt(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
+}
+
 // serve runs srv until ctx is done (SIGINT or SIGTERM), then drains for up to
-// drain and closes what is left.
-func serve(ctx context.Context, srv *server.Server, drain time.Duration) error {
+// drain and closes what is left. With tc it serves TLS; with metricsAddr it
+// also serves the metrics and health endpoints.
+func serve(ctx context.Context, srv *server.Server, tc *tls.Config, metricsAddr string, drain time.Duration) error {
 	log := srv.Logger
 	ln, err := server.Listen(srv.Addr)
 	if err != nil {
 		return err
+	}
+	var m *metrics.Metrics
+	var mhttp *http.Server
+	if metricsAddr != "" {
+		m = metrics.New(buildVersion())
+		srv.Observer = m
+		mhttp, err = startMetrics(metricsAddr, m, log)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer mhttp.Close()
+	}
+	if tc != nil {
+		ln = tls.NewListener(ln, tc)
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -103,6 +169,9 @@ func serve(ctx context.Context, srv *server.Server, drain time.Duration) error {
 	case <-ctx.Done():
 	}
 	signal.Reset(os.Interrupt, syscall.SIGTERM) // a second signal ends the process at once
+	if m != nil {
+		m.SetReady(false)
+	}
 	dctx, cancel := context.WithTimeout(context.Background(), drain)
 	defer cancel()
 	if err := srv.Shutdown(dctx); err != nil {
@@ -114,4 +183,29 @@ func serve(ctx context.Context, srv *server.Server, drain time.Duration) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// startMetrics serves m's endpoints on addr; a bare ":port" binds loopback
+// only, so metrics are never exposed by accident.
+func startMetrics(addr string, m *metrics.Metrics, log *slog.Logger) (*http.Server, error) {
+	if host, port, err := net.SplitHostPort(addr); err == nil && host == "" {
+		addr = net.JoinHostPort("127.0.0.1", port)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		var op *net.OpError
+		if errors.As(err, &op) && op.Err != nil {
+			err = op.Err
+		}
+		return nil, fmt.Errorf("metrics: listen on %s: %w", addr, err)
+	}
+	hs := &http.Server{
+		Handler:           m.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		// Probes and scrapers that hang up early are not server errors.
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+	}
+	go hs.Serve(ln)
+	log.Info("metrics", "addr", ln.Addr().String(), "paths", "/metrics /healthz /readyz")
+	return hs, nil
 }

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"net"
 	"strconv"
@@ -123,3 +124,37 @@ type dialError struct {
 
 func (e *dialError) Error() string { return "connect to " + e.addr + ": " + e.reason }
 func (e *dialError) Unwrap() error { return e.err }
+
+// DialTLS connects like Dial and then completes a TLS handshake with cfg,
+// within the same timeout. A failed handshake is one line naming the address
+// and the reason, such as an unknown certificate authority. The caller owns
+// the returned *tls.Conn; its CloseWrite sends TLS close_notify, which the
+// server takes as the end of input, so Pipe's half-close works over TLS too.
+func DialTLS(ctx context.Context, addr string, timeout time.Duration, cfg *tls.Config) (net.Conn, error) {
+	if timeout == 0 {
+		timeout = DefaultDialTimeout
+	}
+	start := time.Now()
+	raw, err := Dial(ctx, addr, timeout)
+	if err != nil {
+		return nil, err
+	}
+	hctx := ctx
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		hctx, cancel = context.WithTimeout(ctx, timeout-time.Since(start))
+		defer cancel()
+	}
+	if cfg.ServerName == "" {
+		cfg = cfg.Clone()
+		if host, _, err := net.SplitHostPort(addr); err == nil {
+			cfg.ServerName = host
+		}
+	}
+	tc := tls.Client(raw, cfg)
+	if err := tc.HandshakeContext(hctx); err != nil {
+		raw.Close()
+		return nil, &dialError{addr, "TLS handshake failed: " + err.Error(), err}
+	}
+	return tc, nil
+}
