@@ -1,0 +1,157 @@
+package main
+
+import (
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+)
+
+// get fetches an HTTP URL on loopback and returns the status and body.
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	c := http.Client{Timeout: 10 * time.Second}
+	resp, err := c.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// TestMetricsAndReadiness: the metrics endpoint of a real server process
+// parses as Prometheus text and counts a conversation; /readyz turns 503 as
+// soon as a drain starts, while /healthz stays 200.
+func TestMetricsAndReadiness(t *testing.T) {
+	p, addr := startServe(t, "--metrics=127.0.0.1:0", "--drain=1m")
+	maddr := p.stderr.waitFor(t, p, regexp.MustCompile(`msg=metrics addr=(\S+)`))[1]
+	base := "http://" + maddr
+
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.Write([]byte("count me"))
+	io.ReadFull(c, make([]byte, 8))
+
+	code, body := get(t, base+"/metrics")
+	if code != 200 {
+		t.Fatalf("/metrics: %d", code)
+	}
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := parser.TextToMetricFamilies(strings.NewReader(body))
+	if err != nil {
+		t.Fatalf("/metrics is not valid Prometheus text: %v", err)
+	}
+	for name, want := range map[string]float64{
+		"upcase_connections_accepted_total": 1,
+		"upcase_connections_active":         1,
+		"upcase_received_bytes_total":       8,
+		"upcase_sent_bytes_total":           8,
+	} {
+		f, ok := fams[name]
+		if !ok {
+			t.Errorf("no %s", name)
+			continue
+		}
+		m := f.GetMetric()[0]
+		got := m.GetCounter().GetValue() + m.GetGauge().GetValue()
+		if got != want {
+			t.Errorf("%s = %v; want %v", name, got, want)
+		}
+	}
+	for _, name := range []string{"upcase_connections_closed_total", "upcase_connections_rejected_total",
+		"upcase_connection_duration_seconds", "upcase_build_info", "go_goroutines", "process_resident_memory_bytes"} {
+		if _, ok := fams[name]; !ok {
+			t.Errorf("no %s", name)
+		}
+	}
+	if code, _ := get(t, base+"/readyz"); code != 200 {
+		t.Errorf("/readyz = %d before the drain; want 200", code)
+	}
+
+	p.signal(t, syscall.SIGTERM)
+	p.stderr.waitFor(t, p, regexp.MustCompile(`shutting down`))
+	if code, _ := get(t, base+"/readyz"); code != 503 {
+		t.Errorf("/readyz = %d while draining; want 503", code)
+	}
+	if code, _ := get(t, base+"/healthz"); code != 200 {
+		t.Errorf("/healthz = %d while draining; want 200", code)
+	}
+	c.Close()
+	if code := p.wait(t); code != 0 {
+		t.Errorf("exit %d; want 0", code)
+	}
+	if strings.Contains(p.stderr.String(), "level=ERROR") {
+		t.Errorf("probes were logged as errors:\n%s", p.stderr.String())
+	}
+}
+
+// servedBy reports whether a connection from src gets its reply from addr.
+func servedBy(t *testing.T, src, addr string) bool {
+	t.Helper()
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}}
+	c, err := d.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second)) // fail, not hang
+	c.Write([]byte("ping"))
+	buf := make([]byte, 4)
+	_, err = io.ReadFull(c, buf)
+	return err == nil && string(buf) == "PING"
+}
+
+// TestLimitsThroughTheBinary: --max-conns, --allow and --deny, set by flag
+// and by environment variable.
+func TestLimitsThroughTheBinary(t *testing.T) {
+	t.Run("max-conns", func(t *testing.T) {
+		p, addr := startServe(t, "--max-conns=1", "-v")
+		hold, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer hold.Close()
+		hold.Write([]byte("x"))
+		io.ReadFull(hold, make([]byte, 1))
+		if servedBy(t, "127.0.0.1", addr) {
+			t.Error("a second connection was served with --max-conns=1")
+		}
+		p.stderr.waitFor(t, p, regexp.MustCompile(`rejected: closed at once.*reason=max_conns`))
+	})
+	t.Run("allow and deny", func(t *testing.T) {
+		_, addr := startServe(t, "--allow=127.0.0.0/29", "--deny=127.0.0.2")
+		for src, want := range map[string]bool{"127.0.0.1": true, "127.0.0.2": false, "127.0.0.9": false} {
+			if got := servedBy(t, src, addr); got != want {
+				t.Errorf("from %s: served = %v; want %v", src, got, want)
+			}
+		}
+	})
+	t.Run("from the environment", func(t *testing.T) {
+		upcase, _ := exec.LookPath("upcase")
+		p := &proc{cmd: exec.Command(upcase, "serve", "--addr=127.0.0.1:0"), stderr: newLines(), done: make(chan struct{})}
+		p.cmd.Env = append(os.Environ(), "UPCASE_DENY=127.0.0.0/8")
+		p.cmd.Stderr = p.stderr
+		if err := p.cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		go func() { p.err = p.cmd.Wait(); close(p.done) }()
+		defer func() { p.cmd.Process.Kill(); <-p.done }()
+		addr := p.stderr.waitFor(t, p, regexp.MustCompile(`msg=listening addr=(\S+)`))[1]
+		if servedBy(t, "127.0.0.1", addr) {
+			t.Error("UPCASE_DENY=127.0.0.0/8 did not deny 127.0.0.1")
+		}
+	})
+}
