@@ -86,15 +86,18 @@ func checkAddr(ctx context.Context, addr string) error {
 	n, err := strconv.ParseUint(port, 10, 16)
 	var ne *strconv.NumError
 	switch {
-	case err == nil && n == 0:
-		return &dialError{addr, "port 0 cannot be connected to (want a port from 1 to 65535)", nil}
 	case errors.As(err, &ne) && errors.Is(ne.Err, strconv.ErrRange):
 		return &dialError{addr, "port " + port + " is out of range (want a port from 1 to 65535)", err}
 	case err != nil:
-		// Not a number: it may be a service name such as "http".
-		if _, lerr := net.DefaultResolver.LookupPort(ctx, "tcp", port); lerr != nil {
+		// Not a plain number: it may be a service name such as "http".
+		p, lerr := net.DefaultResolver.LookupPort(ctx, "tcp", port)
+		if lerr != nil {
 			return &dialError{addr, "unknown port " + strconv.Quote(port) + " (want a port from 1 to 65535)", lerr}
 		}
+		n = uint64(p)
+	}
+	if n == 0 {
+		return &dialError{addr, "port 0 cannot be connected to (want a port from 1 to 65535)", nil}
 	}
 	return nil
 }
