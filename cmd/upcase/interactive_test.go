@@ -26,7 +26,9 @@ func startInteractive(t *testing.T, addr string) (*proc, *os.File, string) {
 		t.Fatal(err)
 	}
 	p := &proc{cmd: cmd, stderr: newLines(), done: make(chan struct{})}
+	drained := make(chan struct{}) // the terminal's output has all been read
 	go func() {
+		defer close(drained)
 		// Play the terminal: readline asks where the cursor is (ESC [6n)
 		// before each prompt, and waits for the answer.
 		query := []byte("\x1b[6n")
@@ -53,7 +55,11 @@ func startInteractive(t *testing.T, addr string) (*proc, *os.File, string) {
 			}
 		}
 	}()
-	go func() { p.err = cmd.Wait(); close(p.done) }()
+	go func() {
+		p.err = cmd.Wait()
+		<-drained // reads end with EIO once the client has exited and all it wrote is read
+		close(p.done)
+	}()
 	t.Cleanup(func() {
 		cmd.Process.Kill()
 		<-p.done

@@ -42,7 +42,11 @@ func startCommand(t *testing.T, name string, args ...string) *proc {
 		p.cmd.Process.Kill()
 		<-p.done
 		if t.Failed() {
-			t.Logf("stderr of %s %v:\n%s", name, args, p.stderr.String())
+			out := p.stderr.String()
+			if len(out) > 16<<10 { // -v floods can be megabytes
+				out = "…" + out[len(out)-16<<10:]
+			}
+			t.Logf("stderr of %s %v:\n%s", name, args, out)
 		}
 	})
 	return p
