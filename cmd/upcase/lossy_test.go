@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -266,4 +267,54 @@ func pingPong(ctx context.Context, ns *netem.Namespace, upcase, addr string, n i
 		return rtts, fmt.Errorf("client: %v; stderr: %s", err, stderr.Bytes())
 	}
 	return rtts, nil
+}
+
+// TestVanishedPeer: a client that vanishes without FIN or RST (the link
+// between the namespaces stops carrying anything) is cleaned up by the idle
+// timeout, and the server goes on serving.
+func TestVanishedPeer(t *testing.T) {
+	if err := netem.Available(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI=true, so the vanished-peer test must run, but: %v", err)
+		}
+		t.Skipf("vanished-peer test skipped (set CI=true to make this a failure): %v", err)
+	}
+	upcase, err := exec.LookPath("upcase")
+	if err != nil {
+		t.Fatal(err)
+	}
+	link, err := netem.NewLink("upcase-vanish")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { link.Close() })
+	stopRelay := runRelay(t, &netem.Relay{}, link)
+
+	srv := startCommand(t, "ip", "netns", "exec", link.A.Name, upcase, "serve", "-v",
+		"--idle-timeout=300ms", "--linger=100ms", "--addr="+netip.AddrPortFrom(netem.AddrA, 0).String())
+	addr := srv.stderr.waitFor(t, srv, regexp.MustCompile(`msg=listening addr=(\S+)`))[1]
+
+	var c net.Conn
+	if err := link.B.Do(func() (err error) {
+		c, err = net.DialTimeout("tcp", addr, time.Minute)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(time.Minute)) // fail, not hang
+	c.Write([]byte("still here?"))
+	if _, err := io.ReadFull(c, make([]byte, 11)); err != nil {
+		t.Fatalf("round trip before the link went down: %v", err)
+	}
+	if err := stopRelay(); err != nil { // the peer vanishes: nothing crosses any more
+		t.Fatal(err)
+	}
+	peer := regexp.QuoteMeta(c.LocalAddr().String())
+	srv.stderr.waitFor(t, srv, regexp.MustCompile(`msg=closed peer=`+peer+` reason=idle`))
+	select {
+	case <-srv.done:
+		t.Fatalf("the server exited: %v", srv.err)
+	default:
+	}
 }
