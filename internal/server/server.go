@@ -49,7 +49,10 @@ type Server struct {
 	Linger time.Duration
 
 	// IdleTimeout closes a connection on which the client sent nothing for
-	// that long (ReasonIdle). Zero means DefaultIdle; negative means never.
+	// that long (ReasonIdle); to keep the per-message cost down the deadline
+	// is moved lazily, so the close comes between IdleTimeout and 17/16 of
+	// it. The same holds for WriteTimeout. Zero means DefaultIdle; negative
+	// means never.
 	IdleTimeout time.Duration
 
 	// WriteTimeout closes a connection whose client has not taken a reply

@@ -134,3 +134,35 @@ func TestResetDuringLinger(t *testing.T) {
 		t.Errorf("close reason %q; want %q (the server ended it; the reset came during its linger)", got, ReasonDrain)
 	}
 }
+
+func TestLazyDeadline(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	d := lazyDeadline{timeout: 16 * time.Second}
+	steps := []struct {
+		at      time.Duration // after t0
+		due     bool
+		atLeast time.Duration // the deadline, after t0, when due
+	}{
+		{0, true, 17 * time.Second},
+		{500 * time.Millisecond, false, 0},
+		{999 * time.Millisecond, false, 0},
+		{time.Second, true, 18 * time.Second},
+		{1500 * time.Millisecond, false, 0},
+		{10 * time.Second, true, 27 * time.Second},
+	}
+	for _, st := range steps {
+		now := t0.Add(st.at)
+		if got := d.due(now); got != st.due {
+			t.Fatalf("due at +%v = %v; want %v", st.at, got, st.due)
+		}
+		if st.due {
+			if got := d.next().Sub(t0); got != st.atLeast {
+				t.Errorf("deadline set at +%v is +%v; want +%v", st.at, got, st.atLeast)
+			}
+		}
+		// Whatever happens, the deadline never falls short of the timeout.
+		if dl := d.set.Add(d.timeout + d.timeout/16); dl.Before(now.Add(d.timeout)) {
+			t.Errorf("at +%v the deadline +%v is less than a timeout away", st.at, dl.Sub(t0))
+		}
+	}
+}
