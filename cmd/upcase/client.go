@@ -34,6 +34,7 @@ input it half-closes and exits 0 once the server has closed.`,
 			addr := fs.String("addr", server.DefaultAddr, "`host:port` of the server")
 			timeout := durationFlag(fs, "timeout", client.DefaultDialTimeout, "how long to wait for the connection to be established")
 			tlsConfig := clientTLSFlags(fs)
+			udp := fs.Bool("udp", false, "talk UDP: each line is one datagram; a reply that does not come within --timeout is reported (UDP does not retransmit), and the exit status is non-zero if any was lost")
 			return func(ctx context.Context, sio stdio, args []string) error {
 				switch len(args) {
 				case 0:
@@ -48,6 +49,17 @@ input it half-closes and exits 0 once the server has closed.`,
 				tc, err := tlsConfig()
 				if err != nil {
 					return err
+				}
+				if *udp {
+					if tc != nil {
+						return usageError{"TLS is for TCP: --udp cannot be used with --tls"}
+					}
+					conn, err := client.DialUDP(ctx, *addr)
+					if err != nil {
+						return err
+					}
+					defer conn.Close()
+					return client.UDP(ctx, conn, sio.in, sio.out, sio.err, *timeout)
 				}
 				var conn net.Conn
 				if tc != nil {

@@ -57,10 +57,18 @@ most one 16 KiB buffer. --allow and --deny filter clients by address.`,
 			deny := fs.String("deny", "", "never serve sources in these `CIDR,...` prefixes; deny wins over allow")
 			metricsAddr := fs.String("metrics", "", "serve Prometheus /metrics, /healthz and /readyz over HTTP on this `host:port`; a bare :port means 127.0.0.1:port (off when empty)")
 			logFormat := fs.String("log-format", "text", "log as `text` or json")
+			udp := fs.Bool("udp", false, "serve UDP instead of TCP: each datagram is answered by one datagram to its sender")
+			udpRate := fs.Int("udp-rate", server.DefaultUDPRate, "with --udp, datagrams answered per second per source address, so a forged source cannot aim a flood (0: no limit)")
+			var uni unicodeValue
+			fs.Var(&uni, "unicode", "full Unicode upper-casing of UTF-8 (straße → STRASSE); --unicode=tr for Turkish i → İ. Invalid UTF-8 passes through unchanged. Over UDP a datagram whose reply would be longer than it (ΐ becomes 3 letters) is dropped and counted, never answered")
 			verbose := fs.Bool("v", false, "narrate every socket step (debug-level logs)")
 			tlsConfig := serverTLSFlags(fs)
 			return func(ctx context.Context, sio stdio, args []string) error {
 				if err := noArgs(args); err != nil {
+					return err
+				}
+				tc, err := tlsConfig()
+				if err != nil {
 					return err
 				}
 				for name, d := range map[string]time.Duration{"drain": *drain, "linger": *linger, "idle-timeout": *idle, "write-timeout": *write} {
@@ -68,8 +76,11 @@ most one 16 KiB buffer. --allow and --deny filter clients by address.`,
 						return usageError{fmt.Sprintf("--%s must not be negative", name)}
 					}
 				}
-				if *maxConns < 0 || *maxPerIP < 0 {
-					return usageError{"--max-conns and --max-conns-per-ip must not be negative"}
+				if *maxConns < 0 || *maxPerIP < 0 || *udpRate < 0 {
+					return usageError{"--max-conns, --max-conns-per-ip and --udp-rate must not be negative"}
+				}
+				if *udp && tc != nil {
+					return usageError{"TLS is for TCP: --udp cannot be used with --tls-cert"}
 				}
 				allowed, err := server.ParsePrefixes(*allow)
 				if err != nil {
@@ -83,10 +94,6 @@ most one 16 KiB buffer. --allow and --deny filter clients by address.`,
 				if err != nil {
 					return err
 				}
-				tc, err := tlsConfig()
-				if err != nil {
-					return err
-				}
 				srv := &server.Server{
 					Addr:          *addr,
 					Logger:        log,
@@ -97,6 +104,12 @@ most one 16 KiB buffer. --allow and --deny filter clients by address.`,
 					MaxConnsPerIP: noneIfZeroInt(*maxPerIP),
 					Allow:         allowed,
 					Deny:          denied,
+					UDPRate:       noneIfZeroInt(*udpRate),
+					Unicode:       uni.on,
+					Lang:          uni.tag,
+				}
+				if *udp {
+					return serveUDP(ctx, srv, *metricsAddr)
 				}
 				return serve(ctx, srv, tc, *metricsAddr, *drain)
 			}
@@ -182,6 +195,38 @@ func serve(ctx context.Context, srv *server.Server, tc *tls.Config, metricsAddr 
 		return err
 	}
 	log.Info("stopped")
+	return nil
+}
+
+// serveUDP runs srv over UDP until ctx is done. There are no connections to
+// drain: a signal stops it at once.
+func serveUDP(ctx context.Context, srv *server.Server, metricsAddr string) error {
+	pc, err := server.ListenPacket(srv.Addr)
+	if err != nil {
+		return err
+	}
+	if metricsAddr != "" {
+		m := metrics.New(buildVersion())
+		srv.Observer = m
+		mhttp, err := startMetrics(metricsAddr, m, srv.Logger)
+		if err != nil {
+			pc.Close()
+			return err
+		}
+		defer mhttp.Close()
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.ServePacket(pc) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	srv.Close()
+	if err := <-served; !errors.Is(err, server.ErrServerClosed) {
+		return err
+	}
+	srv.Logger.Info("stopped")
 	return nil
 }
 

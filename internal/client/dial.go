@@ -161,3 +161,22 @@ func DialTLS(ctx context.Context, addr string, timeout time.Duration, cfg *tls.C
 	}
 	return tc, nil
 }
+
+// DialUDP makes a connected UDP socket to addr: it sends nothing, so it
+// fails only for an address that is malformed or does not resolve, with the
+// same one-line errors as Dial.
+func DialUDP(ctx context.Context, addr string) (net.Conn, error) {
+	if err := checkAddr(ctx, addr); err != nil {
+		return nil, err
+	}
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "udp", addr)
+	if err != nil {
+		var dnsErr *net.DNSError
+		if errors.As(err, &dnsErr) {
+			return nil, &dialError{addr, "cannot resolve " + strconv.Quote(dnsErr.Name) + ": " + dnsErr.Err, err}
+		}
+		return nil, &dialError{addr, reason(err), err}
+	}
+	return conn, nil
+}

@@ -32,6 +32,7 @@ type Metrics struct {
 	received prometheus.Counter
 	sent     prometheus.Counter
 	duration prometheus.Histogram
+	dropped  *prometheus.CounterVec
 	ready    atomic.Bool
 }
 
@@ -67,6 +68,10 @@ func New(version string) *Metrics {
 			Name: "upcase_sent_bytes_total",
 			Help: "Bytes sent to clients.",
 		}),
+		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "upcase_datagrams_dropped_total",
+			Help: "UDP datagrams not answered, by reason: rate, port, truncated, longer, denied.",
+		}, []string{"reason"}),
 		duration: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "upcase_connection_duration_seconds",
 			Help:    "How long served connections lasted.",
@@ -88,7 +93,10 @@ func New(version string) *Metrics {
 	for _, r := range []server.RejectReason{server.RejectMaxConns, server.RejectMaxConnsPerIP, server.RejectDenied} {
 		m.rejected.WithLabelValues(string(r))
 	}
-	m.reg.MustRegister(m.accepted, m.active, m.closed, m.rejected, m.received, m.sent, m.duration, buildInfo,
+	for _, r := range []server.DropReason{server.DropRate, server.DropPort, server.DropTruncated, server.DropLonger, server.DropDenied} {
+		m.dropped.WithLabelValues(string(r))
+	}
+	m.reg.MustRegister(m.accepted, m.active, m.closed, m.rejected, m.received, m.sent, m.duration, m.dropped, buildInfo,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.ready.Store(true)
 	return m
@@ -115,6 +123,9 @@ func (m *Metrics) Closed(r server.CloseReason, d time.Duration) {
 	m.closed.WithLabelValues(string(r)).Inc()
 	m.duration.Observe(d.Seconds())
 }
+
+// Dropped implements server.Observer.
+func (m *Metrics) Dropped(r server.DropReason) { m.dropped.WithLabelValues(string(r)).Inc() }
 
 // SetReady sets what /readyz answers. Call SetReady(false) as soon as a drain
 // starts, so that a load balancer stops sending new clients before the open

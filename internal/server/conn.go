@@ -25,9 +25,10 @@ type conn struct {
 	start time.Time
 	// ending is set once, by stop (the server ends the connection) or by
 	// finish (the connection ended by itself), whichever comes first.
-	ending atomic.Pointer[ending]
-	in     int64 // bytes received; owned by serve
-	out    int64 // bytes sent; owned by serve
+	ending  atomic.Pointer[ending]
+	in      int64        // bytes received; owned by serve
+	out     int64        // bytes sent; owned by serve
+	writeBy lazyDeadline // the write timeout; owned by serve
 }
 
 // ending records who ended a connection, why, and until when its last
@@ -114,9 +115,10 @@ func (c *conn) serve() {
 			return
 		}
 	}
-	transform := s.transformFunc()
-	idle, write := s.idleTimeout(), s.writeTimeout()
-	readBy, writeBy := lazyDeadline{timeout: idle}, lazyDeadline{timeout: write}
+	st := s.newStream()
+	idle := s.idleTimeout()
+	c.writeBy = lazyDeadline{timeout: s.writeTimeout()}
+	readBy := lazyDeadline{timeout: idle}
 	buf := make([]byte, s.bufferSize())
 	for {
 		if idle > 0 && readBy.due(time.Now()) {
@@ -132,22 +134,17 @@ func (c *conn) serve() {
 			if c.log.Enabled(ctx, slog.LevelDebug) {
 				c.log.Debug("received", "bytes", n)
 			}
-			transform(buf[:n])
-			if write > 0 && writeBy.due(time.Now()) {
-				c.nc.SetWriteDeadline(writeBy.next())
-				if e := c.ending.Load(); e != nil {
-					c.nc.SetWriteDeadline(e.deadline)
-				}
-			}
-			w, werr := c.nc.Write(buf[:n])
-			c.out += int64(w)
-			c.obs.Sent(w)
-			if werr != nil {
+			if werr := c.write(st.Chunk(buf[:n])); werr != nil {
 				c.finish(classify(werr, true), werr)
 				return
 			}
-			if c.log.Enabled(ctx, slog.LevelDebug) {
-				c.log.Debug("sent", "bytes", w)
+		}
+		if err == io.EOF {
+			// The client has finished: what the transform held back (an
+			// incomplete UTF-8 sequence) goes back as it is.
+			if werr := c.write(st.Flush()); werr != nil {
+				c.finish(classify(werr, true), werr)
+				return
 			}
 		}
 		if err != nil {
@@ -155,6 +152,26 @@ func (c *conn) serve() {
 			return
 		}
 	}
+}
+
+// write sends a reply, under the write timeout, and counts it.
+func (c *conn) write(p []byte) error {
+	if len(p) == 0 {
+		return nil
+	}
+	if c.writeBy.timeout > 0 && c.writeBy.due(time.Now()) {
+		c.nc.SetWriteDeadline(c.writeBy.next())
+		if e := c.ending.Load(); e != nil {
+			c.nc.SetWriteDeadline(e.deadline)
+		}
+	}
+	w, err := c.nc.Write(p)
+	c.out += int64(w)
+	c.obs.Sent(w)
+	if err == nil && c.log.Enabled(context.Background(), slog.LevelDebug) {
+		c.log.Debug("sent", "bytes", w)
+	}
+	return err
 }
 
 // finish ends the connection for reason, in the way that loses no reply, and

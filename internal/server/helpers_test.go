@@ -139,3 +139,29 @@ func closedWith(peer string) func(slog.Record) bool {
 		return attr(rec, "peer") == peer && rec.Message == "closed"
 	}
 }
+
+// waitCount waits until n records match.
+func (r *recorder) waitCount(t *testing.T, what string, n int, match func(slog.Record) bool) {
+	t.Helper()
+	deadline := time.NewTimer(10 * time.Second)
+	defer deadline.Stop()
+	for {
+		r.mu.Lock()
+		count := 0
+		for _, rec := range r.records {
+			if match(rec) {
+				count++
+			}
+		}
+		changed := r.changed
+		r.mu.Unlock()
+		if count >= n {
+			return
+		}
+		select {
+		case <-changed:
+		case <-deadline.C:
+			t.Fatalf("the server logged %s %d times, not %d", what, count, n)
+		}
+	}
+}

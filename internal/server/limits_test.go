@@ -151,6 +151,7 @@ type counting struct {
 	accepted int
 	rejected map[RejectReason]int
 	closed   map[CloseReason]int
+	dropped  map[DropReason]int
 	in, out  int
 }
 
@@ -239,4 +240,13 @@ func TestAllowDeny(t *testing.T) {
 			t.Errorf("connection from %s served = %v; want %v", tc.src, got, tc.want)
 		}
 	}
+}
+
+func (o *counting) Dropped(r DropReason) {
+	o.mu.Lock()
+	if o.dropped == nil {
+		o.dropped = map[DropReason]int{}
+	}
+	o.dropped[r]++
+	o.mu.Unlock()
 }

@@ -16,6 +16,8 @@ type Observer interface {
 	Sent(n int)
 	// Closed: a served connection ended, for reason, after d.
 	Closed(reason CloseReason, d time.Duration)
+	// Dropped: a datagram was not answered, for reason.
+	Dropped(reason DropReason)
 }
 
 // nopObserver is the Observer of a Server whose Observer is nil.
@@ -26,6 +28,7 @@ func (nopObserver) Rejected(RejectReason)             {}
 func (nopObserver) Received(int)                      {}
 func (nopObserver) Sent(int)                          {}
 func (nopObserver) Closed(CloseReason, time.Duration) {}
+func (nopObserver) Dropped(DropReason)                {}
 
 var _ Observer = nopObserver{}
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/upcase/upcase/internal/upper"
+	"golang.org/x/text/language"
 )
 
 // Defaults used where a Server field is left at its zero value.
@@ -80,6 +81,18 @@ type Server struct {
 	// out *tls.Conn). Zero means DefaultHandshake; negative means none.
 	HandshakeTimeout time.Duration
 
+	// UDPRate is how many datagrams a second ServePacket answers per source
+	// address, in bursts of up to as many: a forged source cannot turn the
+	// server into a flood. Zero means DefaultUDPRate; negative means no limit.
+	UDPRate int
+
+	// Unicode selects full Unicode upper-casing of UTF-8 (x/text/cases), with
+	// the rules of Lang (the zero Tag, language.Und, means the default
+	// rules; language.Turkish maps i to İ). Invalid UTF-8 passes through
+	// unchanged. Over UDP a datagram whose reply would be longer is dropped.
+	Unicode bool
+	Lang    language.Tag
+
 	// Observer is told of every connection and byte, for metrics. Nil means
 	// none.
 	Observer Observer
@@ -92,13 +105,14 @@ type Server struct {
 	// Nil means upper.ASCII.
 	transform func([]byte)
 
-	mu         sync.Mutex
-	listeners  map[*net.Listener]struct{}
-	conns      map[*conn]struct{}
-	perIP      map[netip.Addr]int // served connections per source address
-	inShutdown bool
-	done       chan struct{} // closed when shutdown starts; wakes accept back-off
-	wg         sync.WaitGroup
+	mu          sync.Mutex
+	listeners   map[*net.Listener]struct{}
+	packetConns map[net.PacketConn]struct{}
+	conns       map[*conn]struct{}
+	perIP       map[netip.Addr]int // served connections per source address
+	inShutdown  bool
+	done        chan struct{} // closed when shutdown starts; wakes accept back-off
+	wg          sync.WaitGroup
 }
 
 // ListenAndServe listens on s.Addr and serves until Shutdown or Close. A
@@ -120,20 +134,35 @@ func (s *Server) ListenAndServe() error {
 func Listen(addr string) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		var op *net.OpError
-		if errors.As(err, &op) && op.Err != nil {
-			err = op.Err
-		}
-		var ae *net.AddrError
-		if errors.As(err, &ae) {
-			err = errors.New(ae.Err) // the address is named once, below
-			if host, _, ok := strings.Cut(addr, "]"); !ok && strings.Count(host, ":") > 1 {
-				err = fmt.Errorf("%w (write an IPv6 address in brackets, e.g. [::1]:8080)", err)
-			}
-		}
-		return nil, fmt.Errorf("listen on %s: %w", addr, err)
+		return nil, listenError(addr, err)
 	}
 	return ln, nil
+}
+
+// ListenPacket opens a UDP socket on addr, for ServePacket, with errors
+// like Listen's.
+func ListenPacket(addr string) (net.PacketConn, error) {
+	pc, err := net.ListenPacket("udp", addr)
+	if err != nil {
+		return nil, listenError(addr, err)
+	}
+	return pc, nil
+}
+
+// listenError says in one line why addr could not be used.
+func listenError(addr string, err error) error {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Err != nil {
+		err = op.Err
+	}
+	var ae *net.AddrError
+	if errors.As(err, &ae) {
+		err = errors.New(ae.Err) // the address is named once, below
+		if host, _, ok := strings.Cut(addr, "]"); !ok && strings.Count(host, ":") > 1 {
+			err = fmt.Errorf("%w (write an IPv6 address in brackets, e.g. [::1]:8080)", err)
+		}
+	}
+	return fmt.Errorf("listen on %s: %w", addr, err)
 }
 
 // Serve accepts connections on ln and serves each in its own goroutine until
@@ -244,6 +273,12 @@ func (s *Server) closeListeners() error {
 		}
 		delete(s.listeners, ln)
 	}
+	for pc := range s.packetConns { // UDP has no connections to drain
+		if err := pc.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+			errs = append(errs, err)
+		}
+		delete(s.packetConns, pc)
+	}
 	return errors.Join(errs...)
 }
 
@@ -312,6 +347,23 @@ func orDefault(d, def time.Duration) time.Duration {
 	return d
 }
 
+// newStream is a connection's transform: ASCII, Unicode, or a test's.
+func (s *Server) newStream() upper.Stream {
+	switch {
+	case s.transform != nil:
+		return funcStream(s.transform)
+	case s.Unicode:
+		return upper.NewUnicode(s.Lang)
+	}
+	return upper.NewASCII()
+}
+
+// funcStream is an in-place transform as a Stream.
+type funcStream func([]byte)
+
+func (f funcStream) Chunk(p []byte) []byte { f(p); return p }
+func (f funcStream) Flush() []byte         { return nil }
+
 func (s *Server) transformFunc() func([]byte) {
 	if s.transform != nil {
 		return s.transform
@@ -322,12 +374,20 @@ func (s *Server) transformFunc() func([]byte) {
 // listenAttrs describes a listening address for the one line the server
 // prints at start: where, the accept backlog, and who can reach it.
 func listenAttrs(a net.Addr) []any {
-	attrs := []any{"addr", a.String(), "backlog", listenBacklog()}
-	if ta, ok := a.(*net.TCPAddr); ok {
+	attrs := []any{"addr", a.String()}
+	var ip net.IP
+	switch ta := a.(type) {
+	case *net.TCPAddr:
+		attrs = append(attrs, "backlog", listenBacklog())
+		ip = ta.IP
+	case *net.UDPAddr:
+		ip = ta.IP
+	}
+	if ip != nil {
 		switch {
-		case ta.IP.IsLoopback():
+		case ip.IsLoopback():
 			attrs = append(attrs, "reach", "loopback only: only this machine can connect")
-		case ta.IP.IsUnspecified():
+		case ip.IsUnspecified():
 			attrs = append(attrs, "reach", "all interfaces: other machines can connect")
 		}
 	}

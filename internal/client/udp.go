@@ -1,0 +1,175 @@
+package client
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"time"
+
+	"github.com/upcase/upcase/internal/upper"
+)
+
+// MaxDatagram is the largest UDP payload over IPv4, the longest line UDP
+// sends as one datagram.
+const MaxDatagram = 65507
+
+// udpInFlight bounds the datagrams sent and not yet answered or given up:
+// past it UDP waits, so a long piped input does not overflow socket buffers.
+const udpInFlight = 64
+
+// ErrLost is wrapped by the error UDP returns when some datagrams got no
+// reply.
+var ErrLost = errors.New("client: datagrams got no reply")
+
+// UDP sends each line of in (with its newline) to conn as one datagram and
+// writes each reply datagram to out. A datagram whose reply does not come
+// within timeout (zero: DefaultDialTimeout) is reported on errw, plainly:
+// UDP does not retransmit; UDP goes on. At the end of in it waits for the
+// replies still due, up to timeout each, and returns nil if every datagram
+// was answered, or an error wrapping ErrLost saying how many were not.
+//
+// conn is a connected UDP socket (net.Dial("udp", …)); the caller owns and
+// closes it. Replies are matched to requests by content (the upper-cased
+// request), else in order, so a reply that comes late or out of order is
+// still counted once. At most 64 datagrams are in flight at a time.
+func UDP(ctx context.Context, conn net.Conn, in io.Reader, out, errw io.Writer, timeout time.Duration) error {
+	if timeout <= 0 {
+		timeout = DefaultDialTimeout
+	}
+	addr := remoteAddr(conn)
+
+	lines := make(chan []byte)
+	readErr := make(chan error, 1)
+	stopLines := make(chan struct{})
+	defer close(stopLines)
+	go func() {
+		br := bufio.NewReaderSize(in, MaxDatagram+1)
+		for {
+			line, err := br.ReadSlice('\n')
+			if errors.Is(err, bufio.ErrBufferFull) {
+				readErr <- fmt.Errorf("a line of over %d bytes does not fit in one datagram", MaxDatagram)
+				return
+			}
+			if len(line) > 0 {
+				select {
+				case lines <- bytes.Clone(line):
+				case <-stopLines:
+					return
+				}
+			}
+			if err != nil {
+				if err == io.EOF {
+					err = nil
+				}
+				readErr <- err
+				return
+			}
+		}
+	}()
+
+	replies := make(chan []byte, udpInFlight)
+	go func() {
+		buf := make([]byte, 65536)
+		for {
+			n, err := conn.Read(buf)
+			if err != nil {
+				if errors.Is(err, net.ErrClosed) || errors.Is(err, errStopped) || isDeadline(err) {
+					close(replies)
+					return
+				}
+				continue // an ICMP "port unreachable" for an earlier datagram: it will time out
+			}
+			replies <- bytes.Clone(buf[:n])
+		}
+	}()
+	defer func() {
+		conn.SetReadDeadline(aLongTimeAgo) // ends the reply reader
+		for range replies {
+		}
+	}()
+
+	type pending struct {
+		n    int
+		want []byte
+		due  time.Time
+		line []byte
+	}
+	var queue []pending
+	sent, lost := 0, 0
+	inputDone := false
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		if inputDone && len(queue) == 0 {
+			break
+		}
+		in := lines
+		if inputDone || len(queue) >= udpInFlight {
+			in = nil
+		}
+		var due <-chan time.Time
+		if len(queue) > 0 {
+			timer.Reset(time.Until(queue[0].due))
+			due = timer.C
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case err := <-readErr:
+			if err != nil {
+				return fmt.Errorf("read input: %w", err)
+			}
+			inputDone = true
+			readErr = nil
+		case line := <-in:
+			if _, err := conn.Write(line); err != nil {
+				return fmt.Errorf("send to %s: %w", addr, err)
+			}
+			sent++
+			want := bytes.Clone(line)
+			upper.ASCII(want)
+			queue = append(queue, pending{n: sent, want: want, due: time.Now().Add(timeout), line: line})
+		case r, ok := <-replies:
+			if !ok {
+				return fmt.Errorf("read from %s: connection closed", addr)
+			}
+			if _, err := out.Write(r); err != nil {
+				return fmt.Errorf("write output: %w", err)
+			}
+			i := 0
+			for j, p := range queue {
+				if bytes.Equal(p.want, r) {
+					i = j
+					break
+				}
+			}
+			if len(queue) > 0 {
+				queue = append(queue[:i], queue[i+1:]...)
+			}
+		case <-due:
+			now := time.Now()
+			for len(queue) > 0 && !now.Before(queue[0].due) {
+				p := queue[0]
+				queue = queue[1:]
+				lost++
+				fmt.Fprintf(errw, "no reply to datagram %d (%q) within %v: UDP does not retransmit\n",
+					p.n, bytes.TrimRight(p.line, "\n"), timeout)
+			}
+		}
+	}
+	if lost > 0 {
+		return fmt.Errorf("%d of %d datagrams to %s got no reply: %w", lost, sent, addr, ErrLost)
+	}
+	return nil
+}
+
+var errStopped = errors.New("client: stopped")
+
+func isDeadline(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
