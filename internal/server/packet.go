@@ -32,6 +32,10 @@ const (
 	DropDenied DropReason = "denied"
 )
 
+// udpReadBuffer is the socket receive buffer asked for, so that a burst of
+// large datagrams waits in the kernel instead of being dropped there.
+const udpReadBuffer = 4 << 20
+
 // maxDatagram is the buffer for one datagram: the largest UDP payload over
 // IPv6 (65527 bytes; 65507 over IPv4), plus one byte to tell a datagram that
 // was cut short.
@@ -57,6 +61,9 @@ func (s *Server) ServePacket(pc net.PacketConn) error {
 	defer pc.Close()
 
 	log, obs := s.logger(), s.observer()
+	if rb, ok := pc.(interface{ SetReadBuffer(int) error }); ok {
+		rb.SetReadBuffer(udpReadBuffer) // best effort: the kernel caps it at net.core.rmem_max
+	}
 	log.Info("listening", append(listenAttrs(pc.LocalAddr()), "network", "udp")...)
 	ownPort := 0
 	if ua, ok := pc.LocalAddr().(*net.UDPAddr); ok {
