@@ -48,18 +48,19 @@ const maxGrowth = 3
 // It is generic so that a cases.Caser is passed as it is: turning one into a
 // transform.Transformer interface value would allocate on every call.
 //
-// At the end of the input (atEOF) an incomplete UTF-8 sequence is not given
-// to t but appended as it is, which is what t would do with it: each of its
-// bytes is invalid on its own, cased as itself, and ends any lookahead just as
-// the end of the input does. This keeps clear of a panic in x/text v0.44.0:
-// under lt, "i\u0307\xcc" with atEOF indexes past the end of src (ltUpper
-// reads the byte after a final 0xCC). FuzzUnicodeMessage checks the
-// equivalence on every input that does not panic.
+// At the end of the input (atEOF) the invalid bytes at its end that could
+// start a sequence (see badTail) are not given to t but appended as they
+// are, which is what t would do with them: each is invalid, copied as it is,
+// and ends any lookahead just as the end of the input does. This keeps clear
+// of a panic in x/text v0.44.0: under lt, "i\u0307\xcc" with atEOF indexes
+// past the end of src (ltUpper reads the byte after a final 0xCC without
+// checking there is one). FuzzUnicodeMessage checks the equivalence on every
+// input that does not panic.
 func transformAppend[T transform.Transformer](t T, dst, src []byte, atEOF bool) ([]byte, int) {
 	dst = grow(dst, len(src)+utf8.UTFMax, maxGrowth*len(src)+utf8.UTFMax)
 	var tail []byte
 	if atEOF {
-		cut := len(src) - incompleteTail(src)
+		cut := len(src) - badTail(src)
 		src, tail = src[:cut], src[cut:]
 	}
 	n := 0
@@ -79,6 +80,17 @@ func transformAppend[T transform.Transformer](t T, dst, src []byte, atEOF bool) 
 		need := max(maxGrowth*(len(src)-n)+utf8.UTFMax, 2*(cap(dst)-len(dst))+1)
 		dst = grow(dst, need, need)
 	}
+}
+
+// badTail returns how many bytes at the end of b are incomplete UTF-8
+// sequences, one after another: "\xcc\xcc" is two of them. b without them
+// does not end in a byte that could start a sequence.
+func badTail(b []byte) int {
+	n := 0
+	for k := incompleteTail(b); k > 0; k = incompleteTail(b[:len(b)-n]) {
+		n += k
+	}
+	return n
 }
 
 // grow returns dst with room for need more bytes. It grows the buffer at

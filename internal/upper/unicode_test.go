@@ -3,6 +3,7 @@ package upper
 import (
 	"bytes"
 	"strings"
+	"sync"
 	"testing"
 
 	"golang.org/x/text/cases"
@@ -36,6 +37,7 @@ var unicodeTests = []struct {
 	// Under lt x/text v0.44.0 panics on this at the end of its input;
 	// Unicode keeps the incomplete sequence away from it.
 	{"lithuanian dot then a truncated sequence", language.Lithuanian, "i\u0307\xcc", "I\xcc"},
+	{"lithuanian dot then two", language.Lithuanian, "i\u0307\xcc\xcc", "I\xcc\xcc"},
 	{"lithuanian after a dropped dot", language.Lithuanian, "i\u0307s", "Is"},
 	{"dot above kept under und", language.Und, "i\u0307", "I\u0307"},
 	{"iota with dialytika and tonos triples", language.Und, "ΐ", "\u0399\u0308\u0301"},
@@ -165,9 +167,9 @@ func FuzzUnicodeMessage(f *testing.F) {
 		want, ok := casesUpper(tag, src)
 		if !ok {
 			// x/text panicked. Unicode must not: it should give what x/text
-			// gives without the trailing incomplete sequence, then that as
-			// it is (see transformAppend).
-			cut := len(src) - incompleteTail(src)
+			// gives without the trailing incomplete sequences, then those as
+			// they are (see transformAppend).
+			cut := len(src) - badTail(src)
 			want, ok = casesUpper(tag, src[:cut])
 			if !ok {
 				t.Fatalf("cases.Upper(%v) panics on %q, even without its incomplete tail", tag, src)
@@ -185,4 +187,24 @@ func FuzzUnicodeMessage(f *testing.F) {
 			t.Errorf("Unicode(%q, %q, %v) = %q; want %q", "> ", src, tag, got, append([]byte("> "), want...))
 		}
 	})
+}
+
+// TestRuleConcurrent has connections of different languages start at once:
+// the remembered fast-path rule is shared, each stream must still get its own.
+func TestRuleConcurrent(t *testing.T) {
+	var wg sync.WaitGroup
+	for i := range 8 {
+		tag := fuzzTags[i%len(fuzzTags)]
+		wg.Go(func() {
+			for range 50 {
+				want := string(Unicode(nil, []byte("this is it"), tag))
+				s := NewUnicode(tag)
+				if got := string(s.Chunk([]byte("this is it"))) + string(s.Flush()); got != want {
+					t.Errorf("%v: stream of %q = %q; want %q", tag, "this is it", got, want)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
