@@ -70,7 +70,7 @@ func New(version string) *Metrics {
 		}),
 		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "upcase_datagrams_dropped_total",
-			Help: "UDP datagrams not answered, by reason: rate, port, truncated, longer, denied.",
+			Help: "UDP datagrams not answered, by reason: rate, port, truncated, longer, denied, panic.",
 		}, []string{"reason"}),
 		duration: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "upcase_connection_duration_seconds",
@@ -93,7 +93,7 @@ func New(version string) *Metrics {
 	for _, r := range []server.RejectReason{server.RejectMaxConns, server.RejectMaxConnsPerIP, server.RejectDenied} {
 		m.rejected.WithLabelValues(string(r))
 	}
-	for _, r := range []server.DropReason{server.DropRate, server.DropPort, server.DropTruncated, server.DropLonger, server.DropDenied} {
+	for _, r := range []server.DropReason{server.DropRate, server.DropPort, server.DropTruncated, server.DropLonger, server.DropDenied, server.DropPanic} {
 		m.dropped.WithLabelValues(string(r))
 	}
 	m.reg.MustRegister(m.accepted, m.active, m.closed, m.rejected, m.received, m.sent, m.duration, m.dropped, buildInfo,

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"runtime/debug"
 	"time"
 
 	"github.com/upcase/upcase/internal/upper"
@@ -30,6 +31,8 @@ const (
 	DropLonger DropReason = "longer"
 	// DropDenied means its source is not allowed by Allow and Deny.
 	DropDenied DropReason = "denied"
+	// DropPanic means the transform panicked on it.
+	DropPanic DropReason = "panic"
 )
 
 // udpReadBuffer is the socket receive buffer asked for, so that a burst of
@@ -113,16 +116,10 @@ func (s *Server) ServePacket(pc net.PacketConn) error {
 			drop(DropRate, from, n)
 			continue
 		}
-		reply := buf[:n]
-		if s.Unicode {
-			out = upper.Unicode(out[:0], buf[:n], s.Lang)
-			if len(out) > n {
-				drop(DropLonger, from, n)
-				continue
-			}
-			reply = out
-		} else {
-			s.transformFunc()(reply)
+		reply, reason := s.datagramReply(buf[:n], &out)
+		if reason != "" {
+			drop(reason, from, n)
+			continue
 		}
 		w, err := pc.WriteTo(reply, from)
 		if err != nil {
@@ -134,6 +131,27 @@ func (s *Server) ServePacket(pc net.PacketConn) error {
 			log.Debug("datagram sent", "peer", addrString(from), "bytes", w)
 		}
 	}
+}
+
+// datagramReply transforms one datagram, in place or into *out. A reply
+// longer than its request is refused (DropLonger), and a panic in the
+// transform costs only that datagram (DropPanic), never the server.
+func (s *Server) datagramReply(p []byte, out *[]byte) (reply []byte, reason DropReason) {
+	defer func() {
+		if v := recover(); v != nil {
+			s.logger().Error("transform panicked; datagram dropped", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			reply, reason = nil, DropPanic
+		}
+	}()
+	if !s.Unicode {
+		s.transformFunc()(p)
+		return p, ""
+	}
+	*out = upper.Unicode((*out)[:0], p, s.Lang)
+	if len(*out) > len(p) {
+		return nil, DropLonger
+	}
+	return *out, ""
 }
 
 // udpSource is a datagram's source address and port; the zero AddrPort when

@@ -206,3 +206,27 @@ func TestUDPTruncatedIsDropped(t *testing.T) {
 		}
 	}
 }
+
+// TestUDPPanicCostsOneDatagram: a transform that panics on one datagram
+// drops that one; the next is answered.
+func TestUDPPanicCostsOneDatagram(t *testing.T) {
+	rec := newRecorder()
+	s := &Server{Logger: slog.New(rec)}
+	s.transform = func(p []byte) {
+		if bytes.Contains(p, []byte("boom")) {
+			panic("boom")
+		}
+		upcasedInPlace(p)
+	}
+	c := dialUDP(t, startUDP(t, s))
+	c.Write([]byte("boom"))
+	r := rec.waitFor(t, "the drop", func(r slog.Record) bool { return r.Message == "datagram dropped" })
+	if got := attr(r, "reason"); got != string(DropPanic) {
+		t.Errorf("drop reason %q; want %q", got, DropPanic)
+	}
+	if got := exchange(t, c, []byte("after")); string(got) != "AFTER" {
+		t.Errorf("reply after the panic %q; want AFTER", got)
+	}
+}
+
+func upcasedInPlace(p []byte) { copy(p, upcased(p)) }
