@@ -3,8 +3,10 @@ package server
 import (
 	"bytes"
 	"io"
+	"log/slog"
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -88,4 +90,76 @@ func startNaive(b *testing.B) string {
 		}
 	})
 	return ln.Addr().String()
+}
+
+// BenchmarkUDPFiftySenders: 50 senders each with one 64-byte datagram in
+// flight, against ServePacket and, as the named peer, a bare ReadFrom /
+// bytes.ToUpper / WriteTo loop. It reports datagrams answered per second.
+func BenchmarkUDPFiftySenders(b *testing.B) {
+	const senders, size = 50, 64
+	peers := []struct {
+		name  string
+		start func(b *testing.B) string
+	}{
+		{"upcase", func(b *testing.B) string {
+			pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+			if err != nil {
+				b.Fatal(err)
+			}
+			s := &Server{UDPRate: -1, Logger: slog.New(slog.DiscardHandler)}
+			done := make(chan struct{})
+			go func() { s.ServePacket(pc); close(done) }()
+			b.Cleanup(func() { s.Close(); <-done })
+			return pc.LocalAddr().String()
+		}},
+		{"naive", func(b *testing.B) string {
+			pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+			if err != nil {
+				b.Fatal(err)
+			}
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				buf := make([]byte, 65536)
+				for {
+					n, from, err := pc.ReadFrom(buf)
+					if err != nil {
+						return
+					}
+					pc.WriteTo(bytes.ToUpper(buf[:n]), from)
+				}
+			}()
+			b.Cleanup(func() { pc.Close(); <-done })
+			return pc.LocalAddr().String()
+		}},
+	}
+	for _, peer := range peers {
+		b.Run(peer.name, func(b *testing.B) {
+			addr := peer.start(b)
+			per := b.N/senders + 1
+			var answered atomic.Int64
+			b.ResetTimer()
+			begin := time.Now()
+			var wg sync.WaitGroup
+			for range senders {
+				wg.Go(func() {
+					c, err := net.Dial("udp", addr)
+					if err != nil {
+						return
+					}
+					defer c.Close()
+					msg, reply := bytes.Repeat([]byte("d"), size), make([]byte, size)
+					for range per {
+						c.SetDeadline(time.Now().Add(time.Second)) // a lost datagram costs a second, then on
+						c.Write(msg)
+						if _, err := c.Read(reply); err == nil {
+							answered.Add(1)
+						}
+					}
+				})
+			}
+			wg.Wait()
+			b.ReportMetric(float64(answered.Load())/time.Since(begin).Seconds(), "datagrams/s")
+		})
+	}
 }
