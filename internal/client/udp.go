@@ -162,10 +162,16 @@ func UDP(ctx context.Context, conn net.Conn, in io.Reader, out, errw io.Writer, 
 		}
 	}
 	if lost > 0 {
-		return fmt.Errorf("%d of %d datagrams to %s got no reply: %w", lost, sent, addr, ErrLost)
+		return &lostError{fmt.Sprintf("%d of %d datagrams to %s got no reply (UDP does not retransmit)", lost, sent, addr)}
 	}
 	return nil
 }
+
+// lostError says how many datagrams were lost; it unwraps to ErrLost.
+type lostError struct{ msg string }
+
+func (e *lostError) Error() string { return e.msg }
+func (e *lostError) Unwrap() error { return ErrLost }
 
 var errStopped = errors.New("client: stopped")
 
