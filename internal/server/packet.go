@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -56,11 +57,12 @@ const maxDatagram = 65535 - 8 + 1
 // answered in part. Every drop is counted (Observer.Dropped) and logged at
 // debug level.
 func (s *Server) ServePacket(pc net.PacketConn) error {
-	if !s.trackPacketConn(pc, true) {
+	var sock io.Closer = pc
+	if !s.track(&sock, true) {
 		pc.Close()
 		return ErrServerClosed
 	}
-	defer s.trackPacketConn(pc, false)
+	defer s.track(&sock, false)
 	defer pc.Close()
 
 	log, obs := s.logger(), s.observer()
@@ -162,21 +164,4 @@ func udpSource(a net.Addr) netip.AddrPort {
 		return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
 	}
 	return netip.AddrPort{}
-}
-
-func (s *Server) trackPacketConn(pc net.PacketConn, add bool) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.packetConns == nil {
-		s.packetConns = make(map[net.PacketConn]struct{})
-	}
-	if add {
-		if s.inShutdown {
-			return false
-		}
-		s.packetConns[pc] = struct{}{}
-	} else {
-		delete(s.packetConns, pc)
-	}
-	return true
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -105,14 +106,13 @@ type Server struct {
 	// Nil means upper.ASCII.
 	transform func([]byte)
 
-	mu          sync.Mutex
-	listeners   map[*net.Listener]struct{}
-	packetConns map[net.PacketConn]struct{}
-	conns       map[*conn]struct{}
-	perIP       map[netip.Addr]int // served connections per source address
-	inShutdown  bool
-	done        chan struct{} // closed when shutdown starts; wakes accept back-off
-	wg          sync.WaitGroup
+	mu         sync.Mutex
+	sockets    map[*io.Closer]struct{} // listeners and packet sockets being served
+	conns      map[*conn]struct{}
+	perIP      map[netip.Addr]int // served connections per source address
+	inShutdown bool
+	done       chan struct{} // closed when shutdown starts; wakes accept back-off
+	wg         sync.WaitGroup
 }
 
 // ListenAndServe listens on s.Addr and serves until Shutdown or Close. A
@@ -174,11 +174,12 @@ func listenError(addr string, err error) error {
 // 5 ms and doubles up to 1 s, so it neither spins nor dies while descriptors are
 // short; open connections are served meanwhile.
 func (s *Server) Serve(ln net.Listener) error {
-	if !s.trackListener(&ln, true) {
+	var sock io.Closer = ln
+	if !s.track(&sock, true) {
 		ln.Close()
 		return ErrServerClosed
 	}
-	defer s.trackListener(&ln, false)
+	defer s.track(&sock, false)
 	defer ln.Close()
 
 	log := s.logger()
@@ -267,34 +268,31 @@ func (s *Server) closeListeners() error {
 		close(s.done)
 	}
 	var errs []error
-	for ln := range s.listeners {
-		if err := (*ln).Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+	for c := range s.sockets { // listeners, and UDP sockets (no connections to drain)
+		if err := (*c).Close(); err != nil && !errors.Is(err, net.ErrClosed) {
 			errs = append(errs, err)
 		}
-		delete(s.listeners, ln)
-	}
-	for pc := range s.packetConns { // UDP has no connections to drain
-		if err := pc.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
-			errs = append(errs, err)
-		}
-		delete(s.packetConns, pc)
+		delete(s.sockets, c)
 	}
 	return errors.Join(errs...)
 }
 
-func (s *Server) trackListener(ln *net.Listener, add bool) bool {
+// track adds or removes a listener or packet socket that shutdown must close
+// (by pointer, since the value behind an interface may not be comparable).
+// It refuses to add once shutdown has begun.
+func (s *Server) track(c *io.Closer, add bool) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.listeners == nil {
-		s.listeners = make(map[*net.Listener]struct{})
+	if s.sockets == nil {
+		s.sockets = make(map[*io.Closer]struct{})
 	}
 	if add {
 		if s.inShutdown {
 			return false
 		}
-		s.listeners[ln] = struct{}{}
+		s.sockets[c] = struct{}{}
 	} else {
-		delete(s.listeners, ln)
+		delete(s.sockets, c)
 	}
 	return true
 }
