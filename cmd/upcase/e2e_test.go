@@ -78,7 +78,8 @@ func TestManyConcurrentClients(t *testing.T) {
 	for i := range clients {
 		wg.Go(func() {
 			in := bytes.Repeat(fmt.Appendf(nil, "client %d says hello\n", i), 3000)
-			out, stderr, code := runClient(t, in, "--addr="+addr)
+			// A generous connect timeout: 100 race-built processes start at once.
+			out, stderr, code := runClient(t, in, "--addr="+addr, "--timeout=5m")
 			if code != 0 || !bytes.Equal(out, upcased(in)) {
 				errs <- fmt.Errorf("client %d: exit %d, %d of %d bytes right: %s", i, code, len(out), len(in), stderr)
 			}

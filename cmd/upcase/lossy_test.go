@@ -36,7 +36,7 @@ const (
 	lossyStreamSize = 4 << 20 // bytes each streams, and gets back
 	lossyPingers    = 4       // concurrent ping-pong conversations...
 	lossyPings      = 50      // ...of this many messages, each sent once the one before is answered
-	lossyBudget     = 2 * time.Minute
+	lossyBudget     = 5 * time.Minute // a hang guard: alone it takes about 10 s
 )
 
 // TestLossyNetwork runs `upcase serve` in one network namespace and `upcase
@@ -72,7 +72,9 @@ func TestLossyNetwork(t *testing.T) {
 	relay := &netem.Relay{Faults: lossy, Seed: 2024}
 	stopRelay := runRelay(t, relay, link)
 
-	srv := startCommand(t, "ip", "netns", "exec", link.A.Name, upcase, "serve", "--addr="+netip.AddrPortFrom(netem.AddrA, 0).String())
+	srv := startCommand(t, "ip", "netns", "exec", link.A.Name, upcase, "serve",
+		"--write-timeout=0", // a starved relay must not look like a client that does not read
+		"--addr="+netip.AddrPortFrom(netem.AddrA, 0).String())
 	addr := srv.stderr.waitFor(t, srv, regexp.MustCompile(`msg=listening addr=(\S+)`))[1]
 	csumBefore := csumErrors(t, link.A, link.B)
 
@@ -191,7 +193,7 @@ func lossyStream(ctx context.Context, ns *netem.Namespace, upcase, addr string, 
 	cmd.Stdin = bytes.NewReader(in)
 	var out, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &stderr
-	if err := cmd.Run(); err != nil {
+	if err := cmd.Run(); err != nil { // Run has waited for the copiers: the buffers are ours
 		return fmt.Errorf("client: %v after %d of %d bytes; stderr: %s", err, out.Len(), len(in), stderr.Bytes())
 	}
 	want := upcased(in)
@@ -222,8 +224,8 @@ func pingPong(ctx context.Context, ns *netem.Namespace, upcase, addr string, n i
 	}
 	defer outR.Close()
 	cmd := ns.Command(ctx, upcase, "client", "--timeout=1m", "--addr="+addr)
-	var stderr bytes.Buffer
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, outW, &stderr
+	stderr := newLines() // written by exec's copier while we may read it
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, outW, stderr
 	err = cmd.Start()
 	inR.Close()
 	outW.Close()
@@ -243,13 +245,13 @@ func pingPong(ctx context.Context, ns *netem.Namespace, upcase, addr string, n i
 	for i := range n {
 		msg := fmt.Sprintf("ping %03d: anyone there?\n", i)
 		sent := time.Now()
-		outR.SetReadDeadline(sent.Add(30 * time.Second))
+		outR.SetReadDeadline(sent.Add(2 * time.Minute)) // a hang guard, not a budget
 		if _, err := io.WriteString(inW, msg); err != nil {
-			return rtts, fmt.Errorf("message %d: %v; stderr: %s", i, err, stderr.Bytes())
+			return rtts, fmt.Errorf("message %d: %v; stderr: %s", i, err, stderr.String())
 		}
 		got, err := replies.ReadString('\n')
 		if err != nil {
-			return rtts, fmt.Errorf("reply %d: %q, %v; stderr: %s", i, got, err, stderr.Bytes())
+			return rtts, fmt.Errorf("reply %d: %q, %v; stderr: %s", i, got, err, stderr.String())
 		}
 		rtts = append(rtts, time.Since(sent))
 		if want := string(upcased([]byte(msg))); got != want {
@@ -257,14 +259,14 @@ func pingPong(ctx context.Context, ns *netem.Namespace, upcase, addr string, n i
 		}
 	}
 	inW.Close() // the client half-closes; the server then closes
-	outR.SetReadDeadline(time.Now().Add(30 * time.Second))
+	outR.SetReadDeadline(time.Now().Add(2 * time.Minute))
 	rest, err := io.ReadAll(replies)
 	if err != nil || len(rest) != 0 {
 		return rtts, fmt.Errorf("after the last reply: %q, %v; want a clean end", rest, err)
 	}
 	waited = true
 	if err := cmd.Wait(); err != nil {
-		return rtts, fmt.Errorf("client: %v; stderr: %s", err, stderr.Bytes())
+		return rtts, fmt.Errorf("client: %v; stderr: %s", err, stderr.String())
 	}
 	return rtts, nil
 }

@@ -181,7 +181,7 @@ func serve(ctx context.Context, srv *server.Server, tc *tls.Config, metricsAddr 
 		return err
 	case <-ctx.Done():
 	}
-	signal.Reset(os.Interrupt, syscall.SIGTERM) // a second signal ends the process at once
+	exitOnSecondSignal(log)
 	if m != nil {
 		m.SetReady(false)
 	}
@@ -230,6 +230,19 @@ func serveUDP(ctx context.Context, srv *server.Server, metricsAddr string) error
 	return nil
 }
 
+// exitOnSecondSignal makes a second SIGINT or SIGTERM, during the drain, end
+// the process at once (even where the signal was ignored when we started, as
+// for a background job of a shell).
+func exitOnSecondSignal(log *slog.Logger) {
+	second := make(chan os.Signal, 1)
+	signal.Notify(second, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		sig := <-second
+		log.Info("second signal: stopping at once", "signal", sig.String())
+		os.Exit(1)
+	}()
+}
+
 // startMetrics serves m's endpoints on addr; a bare ":port" binds loopback
 // only, so metrics are never exposed by accident.
 func startMetrics(addr string, m *metrics.Metrics, log *slog.Logger) (*http.Server, error) {
@@ -247,6 +260,8 @@ func startMetrics(addr string, m *metrics.Metrics, log *slog.Logger) (*http.Serv
 	hs := &http.Server{
 		Handler:           m.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
+		IdleTimeout:       time.Minute, // scrapers reconnect; idle keep-alives are not kept forever
+		MaxHeaderBytes:    8 << 10,
 		// Probes and scrapers that hang up early are not server errors.
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 	}

@@ -25,10 +25,12 @@ type conn struct {
 	start time.Time
 	// ending is set once, by stop (the server ends the connection) or by
 	// finish (the connection ended by itself), whichever comes first.
-	ending  atomic.Pointer[ending]
-	in      int64        // bytes received; owned by serve
-	out     int64        // bytes sent; owned by serve
-	writeBy lazyDeadline // the write timeout; owned by serve
+	ending   atomic.Pointer[ending]
+	in       int64        // bytes received; owned by serve
+	out      int64        // bytes sent; owned by serve
+	writeBy  lazyDeadline // the write timeout; owned by serve
+	finished bool         // finish has run; owned by serve
+	tracked  bool         // counted in srv.conns and the per-address limit; guarded by srv.mu
 }
 
 // ending records who ended a connection, why, and until when its last
@@ -68,10 +70,23 @@ func (s *Server) startConn(nc net.Conn) {
 		s.conns = make(map[*conn]struct{})
 	}
 	s.conns[c] = struct{}{}
+	c.tracked = true
 	s.wg.Add(1)
 	s.mu.Unlock()
 	c.obs.Accepted()
 	go c.serve()
+}
+
+// untrack frees the connection's place in the server's limits and drain.
+func (c *conn) untrack() {
+	s := c.srv
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c.tracked {
+		c.tracked = false
+		delete(s.conns, c)
+		s.releaseLocked(c.ip)
+	}
 }
 
 // stop asks the connection to end for reason: its pending read returns at
@@ -89,19 +104,16 @@ func (c *conn) stop(reason CloseReason) {
 // write it back, until the client leaves or the server stops it.
 func (c *conn) serve() {
 	s := c.srv
-	defer func() {
-		s.mu.Lock()
-		delete(s.conns, c)
-		s.releaseLocked(c.ip)
-		s.mu.Unlock()
-		s.wg.Done()
-	}()
+	defer s.wg.Done()
+	defer c.untrack() // in case finish never ran (a panic inside it)
 	c.log = s.logger().With("peer", addrString(c.nc.RemoteAddr()))
 	defer func() {
 		if v := recover(); v != nil {
 			c.log.Error("connection handler panicked; closing only this connection",
 				"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-			c.finish(ReasonPanic, nil)
+			if !c.finished {
+				c.finish(ReasonPanic, nil)
+			}
 		}
 	}()
 
@@ -177,6 +189,7 @@ func (c *conn) write(p []byte) error {
 // finish ends the connection for reason, in the way that loses no reply, and
 // reports it. err is the error that ended the loop, if any.
 func (c *conn) finish(reason CloseReason, err error) {
+	c.finished = true
 	e := &ending{reason: reason, deadline: time.Now().Add(c.srv.linger())}
 	if !c.ending.CompareAndSwap(nil, e) {
 		// The server stopped it. Its deadline is what ended the loop, unless
@@ -197,9 +210,13 @@ func (c *conn) finish(reason CloseReason, err error) {
 	case ReasonHandshake:
 		c.log.Debug("TLS handshake failed", "err", err)
 		err = nil // expected from scanners and wrong clients: not a server error
+	case ReasonLimit:
+		// The client does not read: a FIN (or TLS close_notify) would only
+		// wait behind the replies it ignores.
 	default:
 		c.closeGracefully(e.deadline)
 	}
+	c.untrack() // the slot is free before the client can see our FIN and redial
 	c.nc.Close()
 
 	d := time.Since(c.start)

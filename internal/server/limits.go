@@ -20,8 +20,8 @@ type RejectReason string
 const (
 	// RejectMaxConns means the server already had MaxConns connections.
 	RejectMaxConns RejectReason = "max_conns"
-	// RejectMaxConnsPerIP means the source address already had
-	// MaxConnsPerIP connections.
+	// RejectMaxConnsPerIP means the source address (for IPv6, its /64)
+	// already had MaxConnsPerIP connections.
 	RejectMaxConnsPerIP RejectReason = "max_conns_per_ip"
 	// RejectDenied means the source address is not allowed by Allow and Deny.
 	RejectDenied RejectReason = "denied"
@@ -52,9 +52,20 @@ func Allowed(ip netip.Addr, allow, deny []netip.Prefix) bool {
 // connection does not say (then only the global limit applies to it).
 func peerIP(nc net.Conn) netip.Addr {
 	if ta, ok := nc.RemoteAddr().(*net.TCPAddr); ok && ta != nil {
-		return ta.AddrPort().Addr().Unmap()
+		// Without its zone: a prefix never contains an address with one.
+		return ta.AddrPort().Addr().Unmap().WithZone("")
 	}
 	return netip.Addr{}
+}
+
+// limitKey is what MaxConnsPerIP counts: an IPv4 address, or the /64 an IPv6
+// address is in, since one host commonly holds a whole /64.
+func limitKey(ip netip.Addr) netip.Addr {
+	if ip.Is6() {
+		p, _ := ip.Prefix(64)
+		return p.Addr()
+	}
+	return ip
 }
 
 func (s *Server) maxConns() int      { return orDefaultInt(s.MaxConns, DefaultMaxConns) }
@@ -78,6 +89,10 @@ func (s *Server) admitLocked(ip netip.Addr) (RejectReason, bool) {
 	if ip.IsValid() && !Allowed(ip, s.Allow, s.Deny) {
 		return RejectDenied, false
 	}
+	if !ip.IsValid() && (len(s.Allow) > 0 || len(s.Deny) > 0) {
+		return RejectDenied, false // an access list fails closed
+	}
+	ip = limitKey(ip)
 	if max := s.maxConns(); max > 0 && len(s.conns) >= max {
 		return RejectMaxConns, false
 	}
@@ -98,6 +113,7 @@ func (s *Server) releaseLocked(ip netip.Addr) {
 	if !ip.IsValid() {
 		return
 	}
+	ip = limitKey(ip)
 	if s.perIP[ip] <= 1 {
 		delete(s.perIP, ip)
 	} else {

@@ -250,3 +250,35 @@ func (o *counting) Dropped(r DropReason) {
 	o.dropped[r]++
 	o.mu.Unlock()
 }
+
+// TestMaxConnsSlotFreeAtFIN: a client that redials as soon as it sees the
+// server's FIN is served: the slot was freed before the FIN went out.
+func TestMaxConnsSlotFreeAtFIN(t *testing.T) {
+	addr := start(t, &Server{MaxConns: 1})
+	for i := range 200 {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !served(t, c) {
+			c.Close()
+			t.Fatalf("connection %d was refused right after the previous one ended", i)
+		}
+		c.(*net.TCPConn).CloseWrite()
+		io.ReadAll(c) // until the server's FIN
+		c.Close()
+	}
+}
+
+func TestLimitKey(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"192.0.2.7", "192.0.2.7"},
+		{"2001:db8:1:2:3:4:5:6", "2001:db8:1:2::"},
+		{"2001:db8:1:2::ffff", "2001:db8:1:2::"},
+	}
+	for _, tc := range tests {
+		if got := limitKey(netip.MustParseAddr(tc.in)); got.String() != tc.want {
+			t.Errorf("limitKey(%s) = %s; want %s", tc.in, got, tc.want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"crypto/tls"
 	"errors"
 	"io"
 	"net"
@@ -55,6 +56,12 @@ func (r CloseReason) Describe() string {
 	}
 }
 
+func isTLSRecordError(err error) bool {
+	var rh tls.RecordHeaderError
+	var alert tls.AlertError
+	return errors.As(err, &rh) || errors.As(err, &alert)
+}
+
 // classify maps a read or write error to the reason it ends a connection. It
 // goes by error type, never by message text. A deadline that passed is the
 // idle timeout on a read and the write timeout on a write; a deadline set by
@@ -63,6 +70,8 @@ func classify(err error, writing bool) CloseReason {
 	switch {
 	case errors.Is(err, io.EOF):
 		return ReasonFIN
+	case errors.Is(err, io.ErrUnexpectedEOF), isTLSRecordError(err):
+		return ReasonRST // the peer broke off or garbled its TLS stream
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE),
 		errors.Is(err, syscall.ECONNABORTED), errors.Is(err, syscall.ETIMEDOUT),
 		errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):

@@ -69,7 +69,7 @@ type Server struct {
 	MaxConns int
 
 	// MaxConnsPerIP caps the connections served at once from one source
-	// address (RejectMaxConnsPerIP). Zero means DefaultMaxConnsPerIP;
+	// address, or for IPv6 one /64 (RejectMaxConnsPerIP). Zero means DefaultMaxConnsPerIP;
 	// negative means no limit.
 	MaxConnsPerIP int
 
