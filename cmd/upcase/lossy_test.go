@@ -32,10 +32,10 @@ var lossy = netem.Faults{
 }
 
 const (
-	lossyStreams    = 4       // concurrent `upcase client` pipes
-	lossyStreamSize = 4 << 20 // bytes each streams, and gets back
-	lossyPingers    = 4       // concurrent ping-pong conversations...
-	lossyPings      = 50      // ...of this many messages, each sent once the one before is answered
+	lossyStreams    = 4               // concurrent `upcase client` pipes
+	lossyStreamSize = 4 << 20         // bytes each streams, and gets back
+	lossyPingers    = 4               // concurrent ping-pong conversations...
+	lossyPings      = 50              // ...of this many messages, each sent once the one before is answered
 	lossyBudget     = 5 * time.Minute // a hang guard: alone it takes about 10 s
 )
 
