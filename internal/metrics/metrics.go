@@ -62,11 +62,11 @@ func New(version string) *Metrics {
 		}, []string{"reason"}),
 		received: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "upcase_received_bytes_total",
-			Help: "Bytes received from clients.",
+			Help: "Bytes received from clients (application bytes: after TLS decryption).",
 		}),
 		sent: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "upcase_sent_bytes_total",
-			Help: "Bytes sent to clients.",
+			Help: "Bytes sent to clients (application bytes: before TLS encryption).",
 		}),
 		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "upcase_datagrams_dropped_total",
