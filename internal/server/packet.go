@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -57,13 +56,11 @@ const maxDatagram = 65535 - 8 + 1
 // answered in part. Every drop is counted (Observer.Dropped) and logged at
 // debug level.
 func (s *Server) ServePacket(pc net.PacketConn) error {
-	var sock io.Closer = pc
-	if !s.track(&sock, true) {
-		pc.Close()
+	release, ok := s.own(pc)
+	if !ok {
 		return ErrServerClosed
 	}
-	defer s.track(&sock, false)
-	defer pc.Close()
+	defer release()
 
 	log, obs := s.logger(), s.observer()
 	if rb, ok := pc.(interface{ SetReadBuffer(int) error }); ok {

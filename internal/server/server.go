@@ -174,13 +174,11 @@ func listenError(addr string, err error) error {
 // 5 ms and doubles up to 1 s, so it neither spins nor dies while descriptors are
 // short; open connections are served meanwhile.
 func (s *Server) Serve(ln net.Listener) error {
-	var sock io.Closer = ln
-	if !s.track(&sock, true) {
-		ln.Close()
+	release, ok := s.own(ln)
+	if !ok {
 		return ErrServerClosed
 	}
-	defer s.track(&sock, false)
-	defer ln.Close()
+	defer release()
 
 	log := s.logger()
 	log.Info("listening", listenAttrs(ln.Addr())...)
@@ -275,6 +273,21 @@ func (s *Server) closeListeners() error {
 		delete(s.sockets, c)
 	}
 	return errors.Join(errs...)
+}
+
+// own takes a listener or packet socket for the life of a Serve call: it is
+// tracked so that shutdown closes it, and release untracks and closes it. Once
+// shutdown has begun, own closes it at once and reports false.
+func (s *Server) own(c io.Closer) (release func(), ok bool) {
+	sock := &c
+	if !s.track(sock, true) {
+		c.Close()
+		return nil, false
+	}
+	return func() {
+		s.track(sock, false)
+		c.Close()
+	}, true
 }
 
 // track adds or removes a listener or packet socket that shutdown must close
