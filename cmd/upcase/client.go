@@ -59,6 +59,15 @@ input it half-closes and exits 0 once the server has closed.`,
 						return err
 					}
 					defer conn.Close()
+					if in, ok := sio.in.(*os.File); ok && term.IsTerminal(int(in.Fd())) {
+						return client.InteractiveUDP(ctx, conn, client.Options{
+							Prompt:      *addr + " (udp)> ",
+							HistoryFile: historyFile(),
+							Stdin:       in,
+							Stdout:      sio.out,
+							Stderr:      sio.err,
+						}, *timeout)
+					}
 					return client.UDP(ctx, conn, sio.in, sio.out, sio.err, *timeout)
 				}
 				var conn net.Conn

@@ -16,10 +16,10 @@ import (
 
 // startInteractive runs `upcase client` on a new pseudo-terminal, as a user in
 // a terminal would, with its cache (history) in a temporary directory.
-func startInteractive(t *testing.T, addr string) (*proc, *os.File, string) {
+func startInteractive(t *testing.T, addr string, flags ...string) (*proc, *os.File, string) {
 	t.Helper()
 	cache := t.TempDir()
-	cmd := exec.Command("upcase", "client", "--addr="+addr)
+	cmd := exec.Command("upcase", append([]string{"client", "--addr=" + addr}, flags...)...)
 	cmd.Env = append(os.Environ(), "XDG_CACHE_HOME="+cache, "TERM=xterm")
 	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 24, Cols: 100})
 	if err != nil {
@@ -150,5 +150,24 @@ func TestInteractiveServerCloses(t *testing.T) {
 	p.stderr.waitFor(t, p, regexp.MustCompile(`closed the connection \(FIN\)`))
 	if code := p.wait(t); code == 0 {
 		t.Fatal("exit 0 after the server closed; want non-zero")
+	}
+}
+
+// TestInteractiveUDP: the UDP client on a terminal has the same prompt and
+// editing; a reply prints above the prompt, a lost datagram is reported and
+// the loop goes on, and Ctrl-D ends it.
+func TestInteractiveUDP(t *testing.T) {
+	_, addr := startServeUDP(t)
+	p, tty, _ := startInteractive(t, addr, "--udp", "--timeout=2s")
+	typeAtPrompt(t, p, tty, 1, "hello over udp\r")
+	p.stderr.waitFor(t, p, regexp.MustCompile(`HELLO OVER UDP`))
+	if !strings.Contains(p.stderr.String(), addr+" (udp)> ") {
+		t.Errorf("the prompt does not show the UDP server's address")
+	}
+	typeAtPrompt(t, p, tty, 2, "again\r")
+	p.stderr.waitFor(t, p, regexp.MustCompile(`AGAIN`))
+	typeAtPrompt(t, p, tty, 3, "\x04")
+	if code := p.wait(t); code != 0 {
+		t.Fatalf("exit %d after Ctrl-D with every datagram answered; want 0", code)
 	}
 }

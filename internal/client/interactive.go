@@ -59,8 +59,9 @@ type Options struct {
 // Ctrl-C clears the line being typed. Ctrl-D on an empty line, or typing
 // "exit", half-closes conn, waits up to 2 s for the replies still on their
 // way, and returns nil. If the server closes the connection (FIN) or resets
-// it (RST) first, Interactive abandons the line being typed and returns an error wrapping ErrServerClosed or ErrServerReset. When ctx is
-// done it returns ctx.Err().
+// it (RST) first, Interactive abandons the line being typed and returns an
+// error wrapping ErrServerClosed or ErrServerReset. When ctx is done it
+// returns ctx.Err().
 //
 // When Stdin and Stdout are terminal files (*os.File), the terminal is put in
 // raw mode while a line is read and restored on every return path. The caller
@@ -75,34 +76,11 @@ func Interactive(ctx context.Context, conn net.Conn, opts Options) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	stdout, stderr := orDiscard(opts.Stdout), orDiscard(opts.Stderr)
-	prompt := opts.Prompt
-	if prompt == "" {
-		prompt = remoteAddr(conn) + "> "
-	}
-
-	tty := newTerminal(opts.Stdin, stdout)
-	resize := watchResize()
-	defer resize.stop()
-	guard := &editGuard{}
-	rl, err := readline.NewFromConfig(&readline.Config{
-		Prompt:              prompt,
-		HistoryFile:         historyPath(opts.HistoryFile, stderr),
-		Stdin:               opts.Stdin,
-		Stdout:              stdout,
-		Stderr:              stderr,
-		FuncIsTerminal:      tty.isTerminal,
-		FuncMakeRaw:         tty.makeRaw,
-		FuncExitRaw:         tty.exitRaw,
-		FuncGetSize:         tty.size,
-		FuncOnWidthChanged:  resize.onResize,
-		FuncFilterInputRune: guard.filter,
-		Listener:            guard.listener,
-	})
+	rl, guard, closeEditor, err := newEditor(conn, opts)
 	if err != nil {
-		return fmt.Errorf("client: start the line editor: %w", err)
+		return err
 	}
-	defer rl.Close() // restores the terminal
+	defer closeEditor() // restores the terminal
 
 	s := &session{conn: conn, rl: rl, guard: guard, addr: remoteAddr(conn), done: make(chan struct{})}
 	go s.readReplies()
@@ -125,6 +103,41 @@ func Interactive(ctx context.Context, conn net.Conn, opts Options) error {
 	}()
 
 	return s.loop(ctx)
+}
+
+// newEditor starts the line editor on opts' terminal, with the prompt,
+// history and print guard. close restores the terminal.
+func newEditor(conn net.Conn, opts Options) (rl *readline.Instance, guard *editGuard, close func(), err error) {
+	stdout, stderr := orDiscard(opts.Stdout), orDiscard(opts.Stderr)
+	prompt := opts.Prompt
+	if prompt == "" {
+		prompt = remoteAddr(conn) + "> "
+	}
+	tty := newTerminal(opts.Stdin, stdout)
+	resize := watchResize()
+	guard = &editGuard{}
+	rl, err = readline.NewFromConfig(&readline.Config{
+		Prompt:              prompt,
+		HistoryFile:         historyPath(opts.HistoryFile, stderr),
+		Stdin:               opts.Stdin,
+		Stdout:              stdout,
+		Stderr:              stderr,
+		FuncIsTerminal:      tty.isTerminal,
+		FuncMakeRaw:         tty.makeRaw,
+		FuncExitRaw:         tty.exitRaw,
+		FuncGetSize:         tty.size,
+		FuncOnWidthChanged:  resize.onResize,
+		FuncFilterInputRune: guard.filter,
+		Listener:            guard.listener,
+	})
+	if err != nil {
+		resize.stop()
+		return nil, nil, nil, fmt.Errorf("client: start the line editor: %w", err)
+	}
+	return rl, guard, func() {
+		rl.Close()
+		resize.stop()
+	}, nil
 }
 
 // session is one run of Interactive: the REPL loop in the calling goroutine

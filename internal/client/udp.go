@@ -1,11 +1,14 @@
 package client
 
 import (
+	"strings"
+
 	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ergochat/readline"
 	"io"
 	"net"
 	"time"
@@ -178,4 +181,51 @@ var errStopped = errors.New("client: stopped")
 func isDeadline(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// InteractiveUDP is UDP on a terminal: the lines come from a line editor with
+// the prompt, line editing and history of Interactive; replies and loss
+// reports print above the prompt. Ctrl-C clears the line; Ctrl-D or "exit"
+// ends the input, and it returns as UDP does once the replies still due have
+// come or timed out. It closes opts.Stdin.
+func InteractiveUDP(ctx context.Context, conn net.Conn, opts Options, timeout time.Duration) error {
+	if opts.Stdin == nil {
+		return errors.New("client: InteractiveUDP needs Options.Stdin")
+	}
+	defer opts.Stdin.Close()
+	rl, guard, closeEditor, err := newEditor(conn, opts)
+	if err != nil {
+		return err
+	}
+	defer closeEditor()
+	out := guardedWriter{guard, rl}
+	errw := guardedWriter{guard, rl.Stderr()}
+	return UDP(ctx, conn, &editorLines{rl: rl, guard: guard}, out, errw, timeout)
+}
+
+// editorLines reads the lines typed at a line editor as a stream, each with
+// its newline; Ctrl-D or "exit" is its end.
+type editorLines struct {
+	rl      *readline.Instance
+	guard   *editGuard
+	pending []byte
+}
+
+func (e *editorLines) Read(p []byte) (int, error) {
+	for len(e.pending) == 0 {
+		line, err := e.rl.ReadLine()
+		e.guard.release()
+		switch {
+		case errors.Is(err, readline.ErrInterrupt):
+			continue // Ctrl-C: the line is cleared
+		case err != nil:
+			return 0, io.EOF // Ctrl-D, or the editor was closed
+		case strings.TrimSpace(line) == "exit":
+			return 0, io.EOF
+		}
+		e.pending = append([]byte(line), '\n')
+	}
+	n := copy(p, e.pending)
+	e.pending = e.pending[n:]
+	return n, nil
 }
