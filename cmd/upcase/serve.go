@@ -158,18 +158,12 @@ func serve(ctx context.Context, srv *server.Server, tc *tls.Config, metricsAddr 
 	if err != nil {
 		return err
 	}
-	var m *metrics.Metrics
-	var mhttp *http.Server
-	if metricsAddr != "" {
-		m = metrics.New(buildVersion())
-		srv.Observer = m
-		mhttp, err = startMetrics(metricsAddr, m, log)
-		if err != nil {
-			ln.Close()
-			return err
-		}
-		defer mhttp.Close()
+	m, stopMetrics, err := observe(srv, metricsAddr)
+	if err != nil {
+		ln.Close()
+		return err
 	}
+	defer stopMetrics()
 	if tc != nil {
 		ln = tls.NewListener(ln, tc)
 	}
@@ -205,16 +199,12 @@ func serveUDP(ctx context.Context, srv *server.Server, metricsAddr string) error
 	if err != nil {
 		return err
 	}
-	if metricsAddr != "" {
-		m := metrics.New(buildVersion())
-		srv.Observer = m
-		mhttp, err := startMetrics(metricsAddr, m, srv.Logger)
-		if err != nil {
-			pc.Close()
-			return err
-		}
-		defer mhttp.Close()
+	_, stopMetrics, err := observe(srv, metricsAddr)
+	if err != nil {
+		pc.Close()
+		return err
 	}
+	defer stopMetrics()
 	served := make(chan error, 1)
 	go func() { served <- srv.ServePacket(pc) }()
 	select {
@@ -241,6 +231,21 @@ func exitOnSecondSignal(log *slog.Logger) {
 		log.Info("second signal: stopping at once", "signal", sig.String())
 		os.Exit(1)
 	}()
+}
+
+// observe gives srv metrics served on metricsAddr; with no address it does
+// nothing and returns a nil *Metrics. stop shuts the endpoint down.
+func observe(srv *server.Server, metricsAddr string) (m *metrics.Metrics, stop func(), err error) {
+	if metricsAddr == "" {
+		return nil, func() {}, nil
+	}
+	m = metrics.New(buildVersion())
+	hs, err := startMetrics(metricsAddr, m, srv.Logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	srv.Observer = m
+	return m, func() { hs.Close() }, nil
 }
 
 // startMetrics serves m's endpoints on addr; a bare ":port" binds loopback
