@@ -237,7 +237,7 @@ func TestAbuseNonReaders(t *testing.T) {
 		}
 	}()
 
-	closes := p.stderr.waitCount(t, p, regexp.MustCompile(`msg=closed peer=(\S+) reason=limit`), hogs)
+	closes := p.output.waitCount(t, p, regexp.MustCompile(`msg=closed peer=(\S+) reason=limit`), hogs)
 	close(dropped)
 	dropTime := time.Since(start)
 	for _, m := range closes {
@@ -392,7 +392,7 @@ func TestAbuseResetMidWrite(t *testing.T) {
 			t.Fatalf("round %d: %d resetting clients failed", r, failed)
 		}
 		for peer := range peers {
-			m := p.stderr.waitFor(t, p, regexp.MustCompile(`msg=closed peer=`+regexp.QuoteMeta(peer)+` reason=(\w+)(?: received=(\d+) sent=(\d+))?`))
+			m := p.output.waitFor(t, p, regexp.MustCompile(`msg=closed peer=`+regexp.QuoteMeta(peer)+` reason=(\w+)(?: received=(\d+) sent=(\d+))?`))
 			if m[1] != "rst" {
 				t.Errorf("the client that reset from %s was reported as reason=%s; want rst", peer, m[1])
 			}
@@ -428,7 +428,7 @@ func TestAbuseVanishedPeer(t *testing.T) {
 	silent := dialFrom(t, "127.0.0.1", addr)
 	for _, c := range []net.Conn{talked, silent} {
 		peer := regexp.QuoteMeta(c.LocalAddr().String())
-		p.stderr.waitFor(t, p, regexp.MustCompile(`msg=closed peer=`+peer+` reason=idle`))
+		p.output.waitFor(t, p, regexp.MustCompile(`msg=closed peer=`+peer+` reason=idle`))
 		c.SetReadDeadline(time.Now().Add(guard))
 		rest, err := io.ReadAll(c)
 		if err != nil || len(rest) != 0 {

@@ -111,7 +111,7 @@ func TestResetClientsDoNotDisturbServer(t *testing.T) {
 		c.(*net.TCPConn).SetLinger(0)
 		peer := c.LocalAddr().String()
 		c.Close()
-		p.stderr.waitFor(t, p, regexp.MustCompile(`peer=`+regexp.QuoteMeta(peer)+` reason=rst`))
+		p.output.waitFor(t, p, regexp.MustCompile(`peer=`+regexp.QuoteMeta(peer)+` reason=rst`))
 		msg := fmt.Appendf(nil, "still here %d", i)
 		steady.Write(msg)
 		if _, err := io.ReadFull(steady, reply[:len(msg)]); err != nil {
@@ -140,9 +140,9 @@ func TestNarration(t *testing.T) {
 		`msg="peer finished sending \(FIN\)" peer=` + peer,
 		`msg=closed peer=` + peer + ` reason=fin received=5 sent=5`,
 	}
-	p.stderr.waitFor(t, p, regexp.MustCompile(`(?s)`+strings.Join(steps, `.*`)))
-	if !strings.Contains(p.stderr.String(), "backlog=") {
-		t.Errorf("listening line lacks the backlog:\n%s", p.stderr.String())
+	p.output.waitFor(t, p, regexp.MustCompile(`(?s)`+strings.Join(steps, `.*`)))
+	if !strings.Contains(p.output.String(), "backlog=") {
+		t.Errorf("listening line lacks the backlog:\n%s", p.output.String())
 	}
 }
 
@@ -161,7 +161,7 @@ func TestQuietByDefault(t *testing.T) {
 	if code := p.wait(t); code != 0 {
 		t.Fatalf("exit %d after SIGTERM", code)
 	}
-	out := p.stderr.String()
+	out := p.output.String()
 	first, _, _ := strings.Cut(out, "\n")
 	if !strings.Contains(first, "only this machine can connect") {
 		t.Errorf("first line %q does not say the address is loopback only", first)
@@ -188,7 +188,7 @@ func TestSIGTERMDrains(t *testing.T) {
 	io.ReadFull(c, reply[:6])
 
 	p.signal(t, syscall.SIGTERM)
-	p.stderr.waitFor(t, p, regexp.MustCompile(`shutting down`))
+	p.output.waitFor(t, p, regexp.MustCompile(`shutting down`))
 	if nc, err := net.Dial("tcp", addr); err == nil {
 		nc.Close()
 		t.Errorf("a new connection was accepted while draining")
@@ -219,7 +219,7 @@ func TestDrainDeadline(t *testing.T) {
 	c.Write([]byte("before"))
 	io.ReadFull(c, reply)
 	p.signal(t, syscall.SIGINT)
-	p.stderr.waitFor(t, p, regexp.MustCompile(`shutting down`))
+	p.output.waitFor(t, p, regexp.MustCompile(`shutting down`))
 	// Input the server may or may not get to before the drain ends: whatever
 	// it answered must arrive intact, followed by a FIN, not an RST.
 	msg := bytes.Repeat([]byte("keep talking "), 10000)
@@ -235,8 +235,8 @@ func TestDrainDeadline(t *testing.T) {
 	if code := p.wait(t); code != 0 {
 		t.Fatalf("exit %d after SIGINT; want 0", code)
 	}
-	if !strings.Contains(p.stderr.String(), "reason=drain") {
-		t.Errorf("the close was not reported as drain:\n%s", p.stderr.String())
+	if !strings.Contains(p.output.String(), "reason=drain") {
+		t.Errorf("the close was not reported as drain:\n%s", p.output.String())
 	}
 }
 
@@ -251,7 +251,7 @@ func TestBindConflict(t *testing.T) {
 	if code := p.wait(t); code == 0 {
 		t.Fatal("serve on a busy port exited 0")
 	}
-	out := strings.TrimSpace(p.stderr.String())
+	out := strings.TrimSpace(p.output.String())
 	if strings.Count(out, "\n") != 0 || !strings.Contains(out, ln.Addr().String()) || !strings.Contains(out, "address already in use") {
 		t.Errorf("stderr %q; want one line naming %s and 'address already in use'", out, ln.Addr())
 	}
@@ -269,7 +269,7 @@ func TestSecondSignalStopsAtOnce(t *testing.T) {
 	c.Write([]byte("x"))
 	io.ReadFull(c, make([]byte, 1))
 	p.signal(t, syscall.SIGINT)
-	p.stderr.waitFor(t, p, regexp.MustCompile(`shutting down`))
+	p.output.waitFor(t, p, regexp.MustCompile(`shutting down`))
 	p.signal(t, syscall.SIGINT)
 	if code := p.wait(t); code == 0 {
 		t.Errorf("exit 0 after a second SIGINT; want the signal's non-zero status")

@@ -24,7 +24,7 @@ func TestOutOfDescriptors(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := startCommand(t, "prlimit", "--nofile=24:24", upcase, "serve", "--addr=127.0.0.1:0")
-	addr := p.stderr.waitFor(t, p, regexp.MustCompile(`msg=listening addr=(\S+)`))[1]
+	addr := p.output.waitFor(t, p, regexp.MustCompile(`msg=listening addr=(\S+)`))[1]
 
 	const n = 40 // more than the server can hold
 	conns := make([]net.Conn, n)
@@ -36,7 +36,7 @@ func TestOutOfDescriptors(t *testing.T) {
 		defer c.Close()
 		conns[i] = c
 	}
-	p.stderr.waitFor(t, p, regexp.MustCompile(`accept failed; retrying.*too many open files`))
+	p.output.waitFor(t, p, regexp.MustCompile(`accept failed; retrying.*too many open files`))
 
 	reply := make([]byte, 32)
 	echo := func(i int) error {

@@ -25,7 +25,7 @@ func startInteractive(t *testing.T, addr string, flags ...string) (*proc, *os.Fi
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &proc{cmd: cmd, stderr: newLines(), done: make(chan struct{})}
+	p := &proc{cmd: cmd, output: newLines(), done: make(chan struct{})}
 	drained := make(chan struct{}) // the terminal's output has all been read
 	go func() {
 		defer close(drained)
@@ -36,7 +36,7 @@ func startInteractive(t *testing.T, addr string, flags ...string) (*proc, *os.Fi
 		buf := make([]byte, 4096)
 		for {
 			n, err := tty.Read(buf)
-			p.stderr.Write(buf[:n])
+			p.output.Write(buf[:n])
 			seen = append(seen, buf[:n]...)
 			for {
 				i := bytes.Index(seen, query)
@@ -45,7 +45,7 @@ func startInteractive(t *testing.T, addr string, flags ...string) (*proc, *os.Fi
 				}
 				seen = seen[i+len(query):]
 				tty.Write([]byte("\x1b[1;1R"))
-				p.stderr.Write([]byte(promptMark))
+				p.output.Write([]byte(promptMark))
 			}
 			if len(seen) > len(query) {
 				seen = seen[len(seen)-len(query):]
@@ -65,7 +65,7 @@ func startInteractive(t *testing.T, addr string, flags ...string) (*proc, *os.Fi
 		<-p.done
 		tty.Close()
 		if t.Failed() {
-			t.Logf("terminal:\n%q", p.stderr.String())
+			t.Logf("terminal:\n%q", p.output.String())
 		}
 	})
 	return p, tty, cache
@@ -79,7 +79,7 @@ const promptMark = "<prompt>"
 // typeAtPrompt waits for the n-th prompt, then types keys.
 func typeAtPrompt(t *testing.T, p *proc, tty *os.File, n int, keys string) {
 	t.Helper()
-	p.stderr.waitFor(t, p, regexp.MustCompile(`(?s)(.*?`+promptMark+`){`+strconv.Itoa(n)+`}`))
+	p.output.waitFor(t, p, regexp.MustCompile(`(?s)(.*?`+promptMark+`){`+strconv.Itoa(n)+`}`))
 	tty.Write([]byte(keys))
 }
 
@@ -89,18 +89,18 @@ func TestInteractiveClient(t *testing.T) {
 	_, addr := startServe(t)
 	p, tty, cache := startInteractive(t, addr)
 	typeAtPrompt(t, p, tty, 1, "hello, server\r")
-	p.stderr.waitFor(t, p, regexp.MustCompile(`HELLO, SERVER`))
+	p.output.waitFor(t, p, regexp.MustCompile(`HELLO, SERVER`))
 	typeAtPrompt(t, p, tty, 2, "\r") // an empty line
 	typeAtPrompt(t, p, tty, 3, "still answering\r")
-	p.stderr.waitFor(t, p, regexp.MustCompile(`STILL ANSWERING`))
+	p.output.waitFor(t, p, regexp.MustCompile(`STILL ANSWERING`))
 	typeAtPrompt(t, p, tty, 4, "typo\x03") // Ctrl-C clears the line
 	typeAtPrompt(t, p, tty, 5, "after ctrl-c\r")
-	p.stderr.waitFor(t, p, regexp.MustCompile(`AFTER CTRL-C`))
-	if strings.Contains(p.stderr.String(), "TYPO") {
+	p.output.waitFor(t, p, regexp.MustCompile(`AFTER CTRL-C`))
+	if strings.Contains(p.output.String(), "TYPO") {
 		t.Errorf("Ctrl-C sent the line instead of clearing it")
 	}
 	typeAtPrompt(t, p, tty, 6, "")
-	if !strings.Contains(p.stderr.String(), addr+"> ") {
+	if !strings.Contains(p.output.String(), addr+"> ") {
 		t.Errorf("the prompt does not show the server's address %s", addr)
 	}
 	tty.Write([]byte{4}) // Ctrl-D
@@ -146,8 +146,8 @@ func TestInteractiveServerCloses(t *testing.T) {
 	}()
 	p, tty, _ := startInteractive(t, ln.Addr().String())
 	typeAtPrompt(t, p, tty, 1, "only one\r")
-	p.stderr.waitFor(t, p, regexp.MustCompile(`ONLY ONE`))
-	p.stderr.waitFor(t, p, regexp.MustCompile(`closed the connection \(FIN\)`))
+	p.output.waitFor(t, p, regexp.MustCompile(`ONLY ONE`))
+	p.output.waitFor(t, p, regexp.MustCompile(`closed the connection \(FIN\)`))
 	if code := p.wait(t); code == 0 {
 		t.Fatal("exit 0 after the server closed; want non-zero")
 	}
@@ -160,12 +160,12 @@ func TestInteractiveUDP(t *testing.T) {
 	_, addr := startServeUDP(t)
 	p, tty, _ := startInteractive(t, addr, "--udp", "--timeout=2s")
 	typeAtPrompt(t, p, tty, 1, "hello over udp\r")
-	p.stderr.waitFor(t, p, regexp.MustCompile(`HELLO OVER UDP`))
-	if !strings.Contains(p.stderr.String(), addr+" (udp)> ") {
+	p.output.waitFor(t, p, regexp.MustCompile(`HELLO OVER UDP`))
+	if !strings.Contains(p.output.String(), addr+" (udp)> ") {
 		t.Errorf("the prompt does not show the UDP server's address")
 	}
 	typeAtPrompt(t, p, tty, 2, "again\r")
-	p.stderr.waitFor(t, p, regexp.MustCompile(`AGAIN`))
+	p.output.waitFor(t, p, regexp.MustCompile(`AGAIN`))
 	typeAtPrompt(t, p, tty, 3, "\x04")
 	if code := p.wait(t); code != 0 {
 		t.Fatalf("exit %d after Ctrl-D with every datagram answered; want 0", code)

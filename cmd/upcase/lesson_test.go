@@ -110,23 +110,15 @@ func TestLessonServerPy(t *testing.T) {
 	}
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
 	ln.Close()
-	py := exec.Command("python3", "-u", lessonProgram(t, dir, "server.py", port))
-	stdout := newLines()
-	py.Stdout, py.Stderr = stdout, stdout
-	if err := py.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p := &proc{cmd: py, stderr: stdout, done: make(chan struct{})}
-	go func() { p.err = py.Wait(); close(p.done) }()
-	t.Cleanup(func() { py.Process.Kill(); <-p.done })
-	stdout.waitFor(t, p, regexp.MustCompile(`(?m)^start$`)) // it prints "start" once listening
+	py := startCommand(t, "python3", "-u", lessonProgram(t, dir, "server.py", port))
+	py.output.waitFor(t, py, regexp.MustCompile(`(?m)^start$`)) // it prints "start" once listening
 
 	out, stderr, code := runClient(t, []byte("hello"), "--addr=127.0.0.1:"+port)
 	if code != 0 || string(out) != "HELLO" {
 		t.Fatalf("upcase client printed %q, exit %d (%s); want HELLO, 0", out, code, stderr)
 	}
-	<-p.done
-	if !strings.Contains(stdout.String(), "b'hello'") {
-		t.Errorf("server.py printed:\n%s\nwant it to have received b'hello'", stdout.String())
+	<-py.done
+	if !strings.Contains(py.output.String(), "b'hello'") {
+		t.Errorf("server.py printed:\n%s\nwant it to have received b'hello'", py.output.String())
 	}
 }

@@ -75,7 +75,7 @@ func TestLossyNetwork(t *testing.T) {
 	srv := startCommand(t, "ip", "netns", "exec", link.A.Name, upcase, "serve",
 		"--write-timeout=0", // a starved relay must not look like a client that does not read
 		"--addr="+netip.AddrPortFrom(netem.AddrA, 0).String())
-	addr := srv.stderr.waitFor(t, srv, regexp.MustCompile(`msg=listening addr=(\S+)`))[1]
+	addr := srv.output.waitFor(t, srv, regexp.MustCompile(`msg=listening addr=(\S+)`))[1]
 	csumBefore := csumErrors(t, link.A, link.B)
 
 	ctx, cancel := context.WithTimeout(t.Context(), lossyBudget)
@@ -294,7 +294,7 @@ func TestVanishedPeer(t *testing.T) {
 
 	srv := startCommand(t, "ip", "netns", "exec", link.A.Name, upcase, "serve", "-v",
 		"--idle-timeout=300ms", "--linger=100ms", "--addr="+netip.AddrPortFrom(netem.AddrA, 0).String())
-	addr := srv.stderr.waitFor(t, srv, regexp.MustCompile(`msg=listening addr=(\S+)`))[1]
+	addr := srv.output.waitFor(t, srv, regexp.MustCompile(`msg=listening addr=(\S+)`))[1]
 
 	var c net.Conn
 	if err := link.B.Do(func() (err error) {
@@ -313,7 +313,7 @@ func TestVanishedPeer(t *testing.T) {
 		t.Fatal(err)
 	}
 	peer := regexp.QuoteMeta(c.LocalAddr().String())
-	srv.stderr.waitFor(t, srv, regexp.MustCompile(`msg=closed peer=`+peer+` reason=idle`))
+	srv.output.waitFor(t, srv, regexp.MustCompile(`msg=closed peer=`+peer+` reason=idle`))
 	select {
 	case <-srv.done:
 		t.Fatalf("the server exited: %v", srv.err)

@@ -4,8 +4,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"os/exec"
 	"regexp"
 	"strings"
 	"syscall"
@@ -34,7 +32,7 @@ func get(t *testing.T, url string) (int, string) {
 // soon as a drain starts, while /healthz stays 200.
 func TestMetricsAndReadiness(t *testing.T) {
 	p, addr := startServe(t, "--metrics=127.0.0.1:0", "--drain=1m")
-	maddr := p.stderr.waitFor(t, p, regexp.MustCompile(`msg=metrics addr=(\S+)`))[1]
+	maddr := p.output.waitFor(t, p, regexp.MustCompile(`msg=metrics addr=(\S+)`))[1]
 	base := "http://" + maddr
 
 	c, err := net.Dial("tcp", addr)
@@ -88,7 +86,7 @@ func TestMetricsAndReadiness(t *testing.T) {
 	}
 
 	p.signal(t, syscall.SIGTERM)
-	p.stderr.waitFor(t, p, regexp.MustCompile(`shutting down`))
+	p.output.waitFor(t, p, regexp.MustCompile(`shutting down`))
 	if code, _ := get(t, base+"/readyz"); code != 503 {
 		t.Errorf("/readyz = %d while draining; want 503", code)
 	}
@@ -99,8 +97,8 @@ func TestMetricsAndReadiness(t *testing.T) {
 	if code := p.wait(t); code != 0 {
 		t.Errorf("exit %d; want 0", code)
 	}
-	if strings.Contains(p.stderr.String(), "level=ERROR") {
-		t.Errorf("probes were logged as errors:\n%s", p.stderr.String())
+	if strings.Contains(p.output.String(), "level=ERROR") {
+		t.Errorf("probes were logged as errors:\n%s", p.output.String())
 	}
 }
 
@@ -135,7 +133,7 @@ func TestLimitsThroughTheBinary(t *testing.T) {
 		if servedBy(t, "127.0.0.1", addr) {
 			t.Error("a second connection was served with --max-conns=1")
 		}
-		p.stderr.waitFor(t, p, regexp.MustCompile(`rejected: closed at once.*reason=max_conns`))
+		p.output.waitFor(t, p, regexp.MustCompile(`rejected: closed at once.*reason=max_conns`))
 	})
 	t.Run("allow and deny", func(t *testing.T) {
 		_, addr := startServe(t, "--allow=127.0.0.0/29", "--deny=127.0.0.2")
@@ -146,16 +144,8 @@ func TestLimitsThroughTheBinary(t *testing.T) {
 		}
 	})
 	t.Run("from the environment", func(t *testing.T) {
-		upcase, _ := exec.LookPath("upcase")
-		p := &proc{cmd: exec.Command(upcase, "serve", "--addr=127.0.0.1:0"), stderr: newLines(), done: make(chan struct{})}
-		p.cmd.Env = append(os.Environ(), "UPCASE_DENY=127.0.0.0/8")
-		p.cmd.Stderr = p.stderr
-		if err := p.cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		go func() { p.err = p.cmd.Wait(); close(p.done) }()
-		defer func() { p.cmd.Process.Kill(); <-p.done }()
-		addr := p.stderr.waitFor(t, p, regexp.MustCompile(`msg=listening addr=(\S+)`))[1]
+		t.Setenv("UPCASE_DENY", "127.0.0.0/8") // inherited by the server process
+		_, addr := startServe(t)
 		if servedBy(t, "127.0.0.1", addr) {
 			t.Error("UPCASE_DENY=127.0.0.0/8 did not deny 127.0.0.1")
 		}

@@ -10,11 +10,12 @@ import (
 	"time"
 )
 
-// proc is an upcase process started by a test, with its stderr kept line by
+// proc is a process started by a test, with its output (stdout and stderr
+// together) kept line by
 // line so the test can wait for what it prints instead of sleeping.
 type proc struct {
 	cmd    *exec.Cmd
-	stderr *lines
+	output *lines
 	done   chan struct{} // closed when the process has exited
 	err    error         // Wait's result, valid once done is closed
 }
@@ -29,8 +30,8 @@ func startUpcase(t *testing.T, args ...string) *proc {
 // startCommand starts any program, for wrappers such as prlimit.
 func startCommand(t *testing.T, name string, args ...string) *proc {
 	t.Helper()
-	p := &proc{cmd: exec.Command(name, args...), stderr: newLines(), done: make(chan struct{})}
-	p.cmd.Stderr = p.stderr
+	p := &proc{cmd: exec.Command(name, args...), output: newLines(), done: make(chan struct{})}
+	p.cmd.Stdout, p.cmd.Stderr = p.output, p.output
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -42,11 +43,11 @@ func startCommand(t *testing.T, name string, args ...string) *proc {
 		p.cmd.Process.Kill()
 		<-p.done
 		if t.Failed() {
-			out := p.stderr.String()
+			out := p.output.String()
 			if len(out) > 16<<10 { // -v floods can be megabytes
 				out = "…" + out[len(out)-16<<10:]
 			}
-			t.Logf("stderr of %s %v:\n%s", name, args, out)
+			t.Logf("output of %s %v:\n%s", name, args, out)
 		}
 	})
 	return p
@@ -57,7 +58,7 @@ func startCommand(t *testing.T, name string, args ...string) *proc {
 func startServe(t *testing.T, args ...string) (*proc, string) {
 	t.Helper()
 	p := startUpcase(t, append([]string{"serve", "--addr=127.0.0.1:0"}, args...)...)
-	m := p.stderr.waitFor(t, p, regexp.MustCompile(`msg=listening addr=(\S+)`))
+	m := p.output.waitFor(t, p, regexp.MustCompile(`msg=listening addr=(\S+)`))
 	return p, m[1]
 }
 
@@ -126,9 +127,9 @@ func (l *lines) waitFor(t *testing.T, p *proc, re *regexp.Regexp) []string {
 			if m := re.FindStringSubmatch(l.String()); m != nil {
 				return m
 			}
-			t.Fatalf("upcase exited (%v) before printing %q; stderr:\n%s", p.err, re, l.String())
+			t.Fatalf("the process exited (%v) before printing %q; output:\n%s", p.err, re, l.String())
 		case <-deadline.C:
-			t.Fatalf("upcase never printed %q; stderr:\n%s", re, l.String())
+			t.Fatalf("the process never printed %q; output:\n%s", re, l.String())
 		}
 	}
 }

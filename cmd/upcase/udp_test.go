@@ -15,7 +15,7 @@ import (
 func startServeUDP(t *testing.T, args ...string) (*proc, string) {
 	t.Helper()
 	p := startUpcase(t, append([]string{"serve", "--udp", "--addr=127.0.0.1:0"}, args...)...)
-	m := p.stderr.waitFor(t, p, regexp.MustCompile(`msg=listening addr=(\S+)`))
+	m := p.output.waitFor(t, p, regexp.MustCompile(`msg=listening addr=(\S+)`))
 	return p, m[1]
 }
 
@@ -138,7 +138,7 @@ func TestUnicodeThroughTheBinary(t *testing.T) {
 	}
 	defer u.Close()
 	u.Write([]byte("ΐ")) // 2 bytes whose upper case is 6
-	p.stderr.waitFor(t, p, regexp.MustCompile(`datagram dropped.*reason=longer`))
+	p.output.waitFor(t, p, regexp.MustCompile(`datagram dropped.*reason=longer`))
 	u.SetDeadline(time.Now().Add(10 * time.Second))
 	u.Write([]byte("straße")) // 7 bytes, STRASSE is 7: answered
 	buf := make([]byte, 64)
@@ -157,7 +157,7 @@ func TestIPv6(t *testing.T) {
 		ln.Close()
 	}
 	p := startUpcase(t, "serve", "--addr=[::1]:0")
-	addr := p.stderr.waitFor(t, p, regexp.MustCompile(`msg=listening addr=(\S+)`))[1]
+	addr := p.output.waitFor(t, p, regexp.MustCompile(`msg=listening addr=(\S+)`))[1]
 	if out, stderr, code := runClient(t, []byte("hello v6"), "--addr="+addr); code != 0 || string(out) != "HELLO V6" {
 		t.Errorf("TCP over [::1]: %q, exit %d, %s", out, code, stderr)
 	}
@@ -168,7 +168,7 @@ func TestIPv6(t *testing.T) {
 
 	// --addr=:PORT: every address, both families.
 	p = startUpcase(t, "serve", "--addr=:0")
-	all := p.stderr.waitFor(t, p, regexp.MustCompile(`msg=listening addr=(\S+)`))[1]
+	all := p.output.waitFor(t, p, regexp.MustCompile(`msg=listening addr=(\S+)`))[1]
 	_, port, _ := net.SplitHostPort(all)
 	for _, host := range []string{"127.0.0.1", "::1"} {
 		a := net.JoinHostPort(host, port)
@@ -181,5 +181,5 @@ func TestIPv6(t *testing.T) {
 func startServeUDPAt(t *testing.T, addr string) (*proc, string) {
 	t.Helper()
 	p := startUpcase(t, "serve", "--udp", "--addr="+addr)
-	return p, p.stderr.waitFor(t, p, regexp.MustCompile(`msg=listening addr=(\S+)`))[1]
+	return p, p.output.waitFor(t, p, regexp.MustCompile(`msg=listening addr=(\S+)`))[1]
 }
