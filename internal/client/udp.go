@@ -80,7 +80,7 @@ func UDP(ctx context.Context, conn net.Conn, in io.Reader, out, errw io.Writer, 
 		for {
 			n, err := conn.Read(buf)
 			if err != nil {
-				if errors.Is(err, net.ErrClosed) || errors.Is(err, errStopped) || isDeadline(err) {
+				if errors.Is(err, net.ErrClosed) || isDeadline(err) {
 					close(replies)
 					return
 				}
@@ -175,8 +175,6 @@ type lostError struct{ msg string }
 
 func (e *lostError) Error() string { return e.msg }
 func (e *lostError) Unwrap() error { return ErrLost }
-
-var errStopped = errors.New("client: stopped")
 
 func isDeadline(err error) bool {
 	var ne net.Error

@@ -45,10 +45,9 @@ func newLink(t *testing.T) *Link {
 	return l
 }
 
-// TestLink: a TCP conversation from B to A over a Link works with the Relay
-// running, only then, and each namespace's counters are its own.
-func TestLink(t *testing.T) {
-	l := newLink(t)
+// listenA listens on AddrA inside namespace A.
+func listenA(t *testing.T, l *Link) net.Listener {
+	t.Helper()
 	var ln net.Listener
 	if err := l.A.Do(func() (err error) {
 		ln, err = net.Listen("tcp", netip.AddrPortFrom(AddrA, 0).String())
@@ -56,35 +55,28 @@ func TestLink(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
-	addr := ln.Addr().String()
+	t.Cleanup(func() { ln.Close() })
+	return ln
+}
 
-	// Without a relay nothing crosses: the SYN waits in DevA's queue.
-	dial := func(timeout time.Duration) (c net.Conn, err error) {
-		err = l.B.Do(func() error {
-			c, err = net.DialTimeout("tcp", addr, timeout)
-			return err
-		})
-		return c, err
-	}
-	if c, err := dial(100 * time.Millisecond); err == nil {
-		c.Close()
-		t.Fatal("dialled A from B with no relay running")
-	}
+// dialFromB connects from namespace B to ln.
+func dialFromB(l *Link, ln net.Listener, timeout time.Duration) (c net.Conn, err error) {
+	err = l.B.Do(func() error {
+		c, err = net.DialTimeout("tcp", ln.Addr().String(), timeout)
+		return err
+	})
+	return c, err
+}
 
-	r := &Relay{}
-	stop := startRelay(t, r, l.DevA, l.DevB)
-	c, err := dial(guard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+// sendAcross sends msg from c (in B) to ln's next connection (in A) with a
+// half-close, and fails the test unless A reads exactly msg.
+func sendAcross(t *testing.T, c net.Conn, ln net.Listener, msg []byte) {
+	t.Helper()
 	s, err := ln.Accept()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	msg := bytes.Repeat([]byte("through the tunnel "), 10000)
 	go func() {
 		c.Write(msg)
 		c.(*net.TCPConn).CloseWrite()
@@ -92,8 +84,30 @@ func TestLink(t *testing.T) {
 	s.SetReadDeadline(time.Now().Add(guard))
 	got, err := io.ReadAll(s)
 	if err != nil || !bytes.Equal(got, msg) {
-		t.Fatalf("A read %d bytes (%v); want the %d sent", len(got), err, len(msg))
+		t.Fatalf("A read %d bytes (%v); want the %d sent, intact", len(got), err, len(msg))
 	}
+}
+
+// TestLink: a TCP conversation from B to A over a Link works with the Relay
+// running, only then, and each namespace's counters are its own.
+func TestLink(t *testing.T) {
+	l := newLink(t)
+	ln := listenA(t, l)
+
+	// Without a relay nothing crosses: the SYN waits in DevA's queue.
+	if c, err := dialFromB(l, ln, 100*time.Millisecond); err == nil {
+		c.Close()
+		t.Fatal("dialled A from B with no relay running")
+	}
+
+	r := &Relay{}
+	stop := startRelay(t, r, l.DevA, l.DevB)
+	c, err := dialFromB(l, ln, guard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	sendAcross(t, c, ln, bytes.Repeat([]byte("through the tunnel "), 10000))
 	if err := stop(); err != nil {
 		t.Fatalf("Run = %v", err)
 	}
@@ -122,43 +136,19 @@ func TestLink(t *testing.T) {
 // arrives intact.
 func TestCorruptionIsDropped(t *testing.T) {
 	l := newLink(t)
-	var ln net.Listener
-	if err := l.A.Do(func() (err error) {
-		ln, err = net.Listen("tcp", netip.AddrPortFrom(AddrA, 0).String())
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
+	ln := listenA(t, l)
 	before, err := l.A.SNMP()
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := &Relay{Faults: Faults{Corrupt: 0.2}, Seed: 1}
 	stop := startRelay(t, r, l.DevA, l.DevB)
-	var c net.Conn
-	if err := l.B.Do(func() (err error) {
-		c, err = net.DialTimeout("tcp", ln.Addr().String(), guard)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	s, err := ln.Accept()
+	c, err := dialFromB(l, ln, guard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
-	msg := bytes.Repeat([]byte("check me "), 100000)
-	go func() {
-		c.Write(msg)
-		c.(*net.TCPConn).CloseWrite()
-	}()
-	s.SetReadDeadline(time.Now().Add(guard))
-	got, err := io.ReadAll(s)
-	if err != nil || !bytes.Equal(got, msg) {
-		t.Fatalf("A read %d bytes (%v); want the %d sent, intact", len(got), err, len(msg))
-	}
+	defer c.Close()
+	sendAcross(t, c, ln, bytes.Repeat([]byte("check me "), 100000))
 	stop()
 	after, err := l.A.SNMP()
 	if err != nil {
