@@ -57,6 +57,7 @@ most one 16 KiB buffer. --allow and --deny filter clients by address.`,
 			deny := fs.String("deny", "", "never serve sources in these `CIDR,...` prefixes; deny wins over allow")
 			metricsAddr := fs.String("metrics", "", "serve Prometheus /metrics, /healthz and /readyz over HTTP on this `host:port`; a bare :port means 127.0.0.1:port (off when empty)")
 			logFormat := fs.String("log-format", "text", "log as `text` or json")
+			engine := fs.String("engine", "auto", "how TCP connections are served: `epoll` (Linux: one event loop per CPU, about 0.1 KiB per idle connection), goroutine (one goroutine per connection, any system, TLS), or auto: epoll where it can, goroutine for TLS and elsewhere")
 			udp := fs.Bool("udp", false, "serve UDP instead of TCP: each datagram is answered by one datagram to its sender")
 			udpRate := fs.Int("udp-rate", server.DefaultUDPRate, "with --udp, datagrams answered per second per source address, so a forged source cannot aim a flood (0: no limit)")
 			var uni unicodeValue
@@ -81,6 +82,13 @@ most one 16 KiB buffer. --allow and --deny filter clients by address.`,
 				}
 				if *udp && tc != nil {
 					return usageError{"TLS is for TCP: --udp cannot be used with --tls-cert"}
+				}
+				eng, err := server.ParseEngine(*engine)
+				if err != nil {
+					return usageError{"--engine: " + err.Error()}
+				}
+				if eng == server.EngineEpoll && tc != nil {
+					return usageError{"--engine=epoll cannot serve TLS; use --engine=auto or goroutine with --tls-cert"}
 				}
 				allowed, err := server.ParsePrefixes(*allow)
 				if err != nil {
@@ -107,6 +115,7 @@ most one 16 KiB buffer. --allow and --deny filter clients by address.`,
 					UDPRate:       noneIfZeroInt(*udpRate),
 					Unicode:       uni.on,
 					Lang:          uni.tag,
+					Engine:        eng,
 				}
 				if *udp {
 					return serveUDP(ctx, srv, *metricsAddr)

@@ -18,6 +18,9 @@ func start(t testing.TB, s *Server) string {
 	if s.Logger == nil {
 		s.Logger = slog.New(slog.DiscardHandler)
 	}
+	if s.Engine == EngineAuto {
+		s.Engine = testEngine
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

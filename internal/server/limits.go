@@ -93,7 +93,7 @@ func (s *Server) admitLocked(ip netip.Addr) (RejectReason, bool) {
 		return RejectDenied, false // an access list fails closed
 	}
 	ip = limitKey(ip)
-	if max := s.maxConns(); max > 0 && len(s.conns) >= max {
+	if max := s.maxConns(); max > 0 && s.open >= max {
 		return RejectMaxConns, false
 	}
 	if ip.IsValid() {
@@ -105,11 +105,13 @@ func (s *Server) admitLocked(ip netip.Addr) (RejectReason, bool) {
 		}
 		s.perIP[ip]++
 	}
+	s.open++
 	return "", true
 }
 
 // releaseLocked undoes admitLocked's count when a connection ends.
 func (s *Server) releaseLocked(ip netip.Addr) {
+	s.open--
 	if !ip.IsValid() {
 		return
 	}

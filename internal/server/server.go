@@ -98,6 +98,11 @@ type Server struct {
 	// none.
 	Observer Observer
 
+	// Engine is how TCP connections are served: EngineAuto (the zero
+	// value) takes the epoll engine where it can and one goroutine per
+	// connection elsewhere.
+	Engine Engine
+
 	// Logger receives the narration (at debug level: each accept, read, write
 	// and close) and errors. Nil means slog.Default().
 	Logger *slog.Logger
@@ -108,8 +113,10 @@ type Server struct {
 
 	mu         sync.Mutex
 	sockets    map[*io.Closer]struct{} // listeners and packet sockets being served
-	conns      map[*conn]struct{}
-	perIP      map[netip.Addr]int // served connections per source address
+	conns      map[*conn]struct{}      // the goroutine engine's connections
+	loops      map[drainer]struct{}    // the epoll engine's event loops
+	open       int                     // connections served, by either engine
+	perIP      map[netip.Addr]int      // served connections per source address
 	inShutdown bool
 	done       chan struct{} // closed when shutdown starts; wakes accept back-off
 	wg         sync.WaitGroup
@@ -174,6 +181,14 @@ func listenError(addr string, err error) error {
 // 5 ms and doubles up to 1 s, so it neither spins nor dies while descriptors are
 // short; open connections are served meanwhile.
 func (s *Server) Serve(ln net.Listener) error {
+	tl, err := s.epollListener(ln)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	if tl != nil {
+		return s.serveEpoll(tl)
+	}
 	release, ok := s.own(ln)
 	if !ok {
 		return ErrServerClosed
@@ -181,7 +196,7 @@ func (s *Server) Serve(ln net.Listener) error {
 	defer release()
 
 	log := s.logger()
-	log.Info("listening", listenAttrs(ln.Addr())...)
+	log.Info("listening", append(listenAttrs(ln.Addr()), "engine", string(EngineGoroutine))...)
 
 	var delay time.Duration
 	for {
@@ -224,7 +239,7 @@ func backoff(prev time.Duration) time.Duration {
 func (s *Server) Shutdown(ctx context.Context) error {
 	err := s.closeListeners()
 	s.mu.Lock()
-	open := len(s.conns)
+	open := s.open
 	s.mu.Unlock()
 	s.logger().Info("shutting down: no longer accepting; open connections may go on", "open", open)
 	idle := make(chan struct{})
@@ -250,14 +265,20 @@ func (s *Server) Close() error {
 	for c := range s.conns {
 		c.stop(ReasonDrain)
 	}
+	for l := range s.loops {
+		l.drain()
+	}
 	s.mu.Unlock()
 	s.wg.Wait()
 	return err
 }
 
+// closeListeners starts the shutdown and closes every listener and packet
+// socket. It closes them after releasing s.mu, since closing the epoll
+// engine's listener waits for its loops, which take s.mu to admit a
+// connection.
 func (s *Server) closeListeners() error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if !s.inShutdown {
 		s.inShutdown = true
 		if s.done == nil {
@@ -265,12 +286,17 @@ func (s *Server) closeListeners() error {
 		}
 		close(s.done)
 	}
-	var errs []error
+	var socks []io.Closer
 	for c := range s.sockets { // listeners, and UDP sockets (no connections to drain)
-		if err := (*c).Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+		socks = append(socks, *c)
+		delete(s.sockets, c)
+	}
+	s.mu.Unlock()
+	var errs []error
+	for _, c := range socks {
+		if err := c.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
 			errs = append(errs, err)
 		}
-		delete(s.sockets, c)
 	}
 	return errors.Join(errs...)
 }

@@ -1,0 +1,477 @@
+//go:build linux
+
+package server
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"runtime/debug"
+	"time"
+	"unsafe"
+
+	"github.com/upcase/upcase/internal/upper"
+	"golang.org/x/sys/unix"
+)
+
+// econn is one connection of the epoll engine. It is kept small (80 bytes)
+// because an idle connection costs only this: what a busy one needs
+// besides (a reply the client has not taken yet, the Unicode transform's
+// state, why the server is ending it) lives in ext, which only such a
+// connection has.
+type econn struct {
+	fd    int32
+	port  uint16 // the client's port, for the narration
+	state uint8  // st* bits
+	ip    netip.Addr
+	in    int64 // bytes received
+	out   int64 // bytes sent
+	start int64 // when it was accepted, on the loop's clock
+	// last is when the client last sent something (for the idle timeout),
+	// or, while a reply is pending, when it began to wait (for the write
+	// timeout).
+	last int64
+	ext  *econnExt
+}
+
+// econnExt is the state of a connection that is more than idle.
+type econnExt struct {
+	stream   upper.Stream // the Unicode transform, or nil for ASCII
+	pending  []byte       // reply bytes the socket has not taken yet
+	reason   CloseReason  // set once the server ends the connection
+	deadline int64        // for the final writes and the linger
+}
+
+// Connection states, as bits of econn.state.
+const (
+	stPending uint8 = 1 << iota // a reply waits for the socket: not reading, waiting for EPOLLOUT
+	stEOF                       // the client finished (FIN): close once the pending reply is out
+	stClosing                   // the server ends it: FIN once the pending reply is out
+	stLinger                    // FIN sent: discarding input until the client's FIN or the deadline
+)
+
+// accept takes the connections waiting on the listener, up to a batch.
+func (l *loop) accept() {
+	for range 64 {
+		fd, ok := l.accept4()
+		if !ok {
+			return
+		}
+		l.admit(fd)
+	}
+}
+
+// accept4 accepts one connection, non-blocking, without allocating. On an
+// error other than an empty queue it pauses accepting with a back-off, as
+// Serve does, so that EMFILE neither spins nor ends the server.
+func (l *loop) accept4() (int, bool) {
+	for {
+		size := uint32(unix.SizeofSockaddrAny)
+		r, _, errno := unix.Syscall6(unix.SYS_ACCEPT4, uintptr(l.lnfd),
+			uintptr(unsafe.Pointer(&l.rsa)), uintptr(unsafe.Pointer(&size)),
+			unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0, 0)
+		switch errno {
+		case 0:
+			l.acceptDelay = 0
+			return int(r), true
+		case unix.EAGAIN:
+			return -1, false
+		case unix.EINTR, unix.ECONNABORTED:
+			continue
+		}
+		l.acceptDelay = backoff(l.acceptDelay)
+		l.log.Error("accept failed; retrying", "addr", sockName(l.lnfd), "err", fmt.Errorf("accept4: %w", errno), "retry_in", l.acceptDelay)
+		unix.EpollCtl(l.epfd, unix.EPOLL_CTL_DEL, l.lnfd, nil)
+		l.acceptAt = l.now + int64(l.acceptDelay)
+		return -1, false
+	}
+}
+
+// resumeAccepting watches the listener again after an accept back-off.
+func (l *loop) resumeAccepting() {
+	l.acceptAt = 0
+	if l.lnfd >= 0 {
+		if err := l.ctl(unix.EPOLL_CTL_ADD, l.lnfd, unix.EPOLLIN); err != nil {
+			l.log.Error("cannot watch the listener again", "err", err)
+		}
+	}
+}
+
+// peer is the accepted connection's source, from accept4's address.
+func (l *loop) peer() (netip.Addr, uint16) {
+	switch l.rsa.Addr.Family {
+	case unix.AF_INET:
+		sa := (*unix.RawSockaddrInet4)(unsafe.Pointer(&l.rsa))
+		p := (*[2]byte)(unsafe.Pointer(&sa.Port))
+		return netip.AddrFrom4(sa.Addr), uint16(p[0])<<8 | uint16(p[1])
+	case unix.AF_INET6:
+		sa := (*unix.RawSockaddrInet6)(unsafe.Pointer(&l.rsa))
+		p := (*[2]byte)(unsafe.Pointer(&sa.Port))
+		return netip.AddrFrom16(sa.Addr).Unmap(), uint16(p[0])<<8 | uint16(p[1])
+	}
+	return netip.Addr{}, 0
+}
+
+// admit serves a new connection, or closes it at once if the limits or the
+// access lists refuse it, or if the server is shutting down.
+func (l *loop) admit(fd int) {
+	ip, port := l.peer()
+	s := l.srv
+	s.mu.Lock()
+	if s.inShutdown {
+		s.mu.Unlock()
+		unix.Close(fd)
+		return
+	}
+	reason, ok := s.admitLocked(ip)
+	s.mu.Unlock()
+	if !ok {
+		l.obs.Rejected(reason)
+		if l.debug {
+			l.log.Debug("rejected: closed at once", "peer", netip.AddrPortFrom(ip, port).String(), "reason", string(reason))
+		}
+		unix.Close(fd)
+		return
+	}
+	// As Go's own connections: a reply goes out at once, not after the
+	// client's ACK of the previous one (Nagle), which pipelining would wait on.
+	unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
+	c := l.newConn(fd, ip, port)
+	if err := l.ctl(unix.EPOLL_CTL_ADD, fd, unix.EPOLLIN); err != nil {
+		l.log.Error("cannot watch a new connection; closing it", "err", err)
+		l.finish(c, ReasonError, err)
+		return
+	}
+	l.obs.Accepted()
+	if l.debug {
+		l.connLog(c).Debug("accepted: three-way handshake complete", "local", sockName(fd))
+	}
+}
+
+// newConn records a connection in the loop's table, reusing a closed one's
+// memory when there is some.
+func (l *loop) newConn(fd int, ip netip.Addr, port uint16) *econn {
+	var c *econn
+	if n := len(l.free); n > 0 {
+		c, l.free = l.free[n-1], l.free[:n-1]
+	} else {
+		c = new(econn)
+	}
+	*c = econn{fd: int32(fd), ip: ip, port: port, start: l.now, last: l.now}
+	if l.inplace == nil {
+		l.extOf(c).stream = l.srv.newStream()
+	}
+	for fd >= len(l.conns) {
+		l.conns = append(l.conns, make([]*econn, len(l.conns))...)
+	}
+	l.conns[fd] = c
+	l.open++
+	return c
+}
+
+// extOf is c's extended state, made (or reused) on first need.
+func (l *loop) extOf(c *econn) *econnExt {
+	if c.ext == nil {
+		if n := len(l.freeExt); n > 0 {
+			c.ext, l.freeExt = l.freeExt[n-1], l.freeExt[:n-1]
+		} else {
+			c.ext = new(econnExt)
+		}
+	}
+	return c.ext
+}
+
+// shrink gives back c's extended state once an ASCII connection is idle again.
+func (l *loop) shrink(c *econn) {
+	if e := c.ext; e != nil && e.stream == nil && e.reason == "" && len(e.pending) == 0 {
+		l.freeExt = append(l.freeExt, e)
+		c.ext = nil
+	}
+}
+
+// handle acts on c's epoll events. A panic in it (a transform's bug) ends
+// c alone.
+func (l *loop) handle(c *econn, events uint32) {
+	defer func() {
+		if v := recover(); v != nil {
+			l.connLog(c).Error("connection handler panicked; closing only this connection",
+				"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			if int(c.fd) < len(l.conns) && l.conns[c.fd] == c {
+				l.stop(c, ReasonPanic)
+			}
+		}
+	}()
+	switch {
+	case c.state&stPending != 0:
+		l.flush(c)
+	case c.state&stLinger != 0:
+		l.discard(c)
+	default:
+		l.read(c)
+	}
+}
+
+// read is one turn of the communication loop: read what arrived, upper-case
+// it, send it back.
+func (l *loop) read(c *econn) {
+	n, err := unix.Read(int(c.fd), l.buf)
+	switch {
+	case err == nil && n > 0:
+		c.in += int64(n)
+		c.last = l.now
+		l.obs.Received(n)
+		if l.debug {
+			l.connLog(c).Debug("received", "bytes", n)
+		}
+		p := l.buf[:n]
+		if l.inplace != nil {
+			l.inplace(p)
+		} else {
+			p = c.ext.stream.Chunk(p)
+		}
+		l.send(c, p)
+	case err == nil:
+		// The client has finished (FIN): what the transform held back (an
+		// incomplete UTF-8 sequence) goes back as it is, then our FIN.
+		if l.debug {
+			l.connLog(c).Debug("peer finished sending (FIN)")
+		}
+		if c.ext != nil && c.ext.stream != nil {
+			if !l.send(c, c.ext.stream.Flush()) {
+				return
+			}
+		}
+		if c.state&stPending != 0 {
+			c.state |= stEOF
+			return
+		}
+		l.finish(c, ReasonFIN, nil)
+	case err == unix.EAGAIN || err == unix.EINTR:
+	default:
+		l.finish(c, classify(err, false), err)
+	}
+}
+
+// send writes a reply; what the socket does not take waits in c's pending
+// buffer, and c is not read again until it has gone out, so a client that
+// does not read holds at most one buffer's worth of reply. It reports
+// whether c is still open.
+func (l *loop) send(c *econn, p []byte) bool {
+	if len(p) == 0 {
+		return true
+	}
+	w, err := unix.Write(int(c.fd), p)
+	if err != nil && err != unix.EAGAIN && err != unix.EINTR {
+		l.finish(c, classify(err, true), err)
+		return false
+	}
+	w = max(w, 0)
+	l.sent(c, w)
+	if w < len(p) {
+		e := l.extOf(c)
+		e.pending = append(e.pending[:0], p[w:]...)
+		c.state |= stPending
+		c.last = l.now
+		if err := l.ctl(unix.EPOLL_CTL_MOD, int(c.fd), unix.EPOLLOUT); err != nil {
+			l.finish(c, ReasonError, err)
+			return false
+		}
+	}
+	return true
+}
+
+func (l *loop) sent(c *econn, w int) {
+	if w <= 0 {
+		return
+	}
+	c.out += int64(w)
+	l.obs.Sent(w)
+	if l.debug {
+		l.connLog(c).Debug("sent", "bytes", w)
+	}
+}
+
+// flush sends more of c's pending reply, now that the socket has room, and
+// once it is out goes on with what c was doing: reading, or closing.
+func (l *loop) flush(c *econn) {
+	e := c.ext
+	w, err := unix.Write(int(c.fd), e.pending)
+	if err != nil {
+		if err != unix.EAGAIN && err != unix.EINTR {
+			l.finish(c, classify(err, true), err)
+		}
+		return
+	}
+	l.sent(c, w)
+	if w < len(e.pending) {
+		e.pending = e.pending[:copy(e.pending, e.pending[w:])]
+		return
+	}
+	e.pending = e.pending[:0]
+	c.state &^= stPending
+	switch {
+	case c.state&stEOF != 0:
+		l.finish(c, ReasonFIN, nil)
+	case c.state&stClosing != 0:
+		l.shutdownWrite(c)
+	default:
+		c.last = l.now
+		l.shrink(c)
+		if err := l.ctl(unix.EPOLL_CTL_MOD, int(c.fd), unix.EPOLLIN); err != nil {
+			l.finish(c, ReasonError, err)
+		}
+	}
+}
+
+// stop ends c for reason, the way that loses no reply: the pending reply
+// goes out (until the linger deadline), then FIN, then the linger. A
+// client that does not read (ReasonLimit) is closed at once instead: a FIN
+// would only wait behind the replies it ignores.
+func (l *loop) stop(c *econn, reason CloseReason) {
+	if c.state&(stClosing|stLinger) != 0 {
+		return
+	}
+	e := l.extOf(c)
+	e.reason = reason
+	e.deadline = l.now + l.linger
+	c.state |= stClosing
+	switch {
+	case reason == ReasonLimit:
+		l.finish(c, reason, nil)
+	case c.state&stPending == 0:
+		l.shutdownWrite(c)
+	}
+}
+
+// shutdownWrite sends the server's FIN and lingers: input is read and
+// discarded until the client's FIN, so that unread input does not turn the
+// close into an RST that would destroy replies the client has not read.
+func (l *loop) shutdownWrite(c *econn) {
+	c.state = c.state&^stClosing | stLinger
+	if err := unix.Shutdown(int(c.fd), unix.SHUT_WR); err != nil {
+		if l.debug {
+			l.connLog(c).Debug("could not send FIN", "err", err)
+		}
+		l.finish(c, "", nil)
+		return
+	}
+	if l.now >= c.ext.deadline {
+		l.finish(c, "", nil)
+		return
+	}
+	if err := l.ctl(unix.EPOLL_CTL_MOD, int(c.fd), unix.EPOLLIN); err != nil {
+		l.finish(c, "", nil)
+	}
+}
+
+// discard reads and drops input during the linger.
+func (l *loop) discard(c *econn) {
+	n, err := unix.Read(int(c.fd), l.buf)
+	switch {
+	case err == nil && n > 0:
+		c.in += int64(n)
+	case err == nil:
+		if l.debug {
+			l.connLog(c).Debug("sent FIN; the client finished too")
+		}
+		l.finish(c, "", nil)
+	case err == unix.EAGAIN || err == unix.EINTR:
+	default:
+		if l.debug {
+			l.connLog(c).Debug("sent FIN; the connection then failed", "err", err)
+		}
+		l.finish(c, "", nil)
+	}
+}
+
+// checkTimeouts ends the connections whose idle, write or linger time is
+// up.
+func (l *loop) checkTimeouts() {
+	l.sweep = l.now + l.tick
+	for _, c := range l.conns {
+		if c == nil {
+			continue
+		}
+		switch {
+		case c.state&(stClosing|stLinger) != 0:
+			if l.now >= c.ext.deadline {
+				if l.debug && c.state&stLinger != 0 {
+					l.connLog(c).Debug("sent FIN; the client kept sending past the linger, so the close may send RST")
+				}
+				l.finish(c, "", nil)
+			}
+		case c.state&stPending != 0:
+			if l.write > 0 && l.now-c.last >= l.write {
+				l.stop(c, ReasonLimit)
+			}
+		case l.idle > 0 && l.now-c.last >= l.idle:
+			l.stop(c, ReasonIdle)
+		}
+	}
+}
+
+// finish closes c and reports it. A connection the server ended keeps the
+// reason it was given; reason is what ended it otherwise.
+func (l *loop) finish(c *econn, reason CloseReason, err error) {
+	if c.ext != nil && c.ext.reason != "" {
+		reason, err = c.ext.reason, nil
+	}
+	l.conns[c.fd] = nil
+	l.open--
+	s := l.srv
+	s.mu.Lock()
+	s.releaseLocked(c.ip) // the slot is free before the client can see our FIN and redial
+	s.mu.Unlock()
+	unix.Close(int(c.fd))
+
+	d := time.Duration(l.now - c.start)
+	l.obs.Closed(reason, d)
+	var level slog.Level
+	switch reason {
+	case ReasonPanic:
+		level = slog.LevelError
+	case ReasonError:
+		level = slog.LevelWarn
+	default:
+		level = slog.LevelDebug
+	}
+	if l.debug || level > slog.LevelDebug {
+		attrs := []any{"reason", string(reason), "received", c.in, "sent", c.out,
+			"duration", d.Round(time.Microsecond), "why", reason.Describe()}
+		if err != nil {
+			attrs = append(attrs, "err", err)
+		}
+		l.connLog(c).Log(context.Background(), level, "closed", attrs...)
+	}
+
+	if e := c.ext; e != nil {
+		*e = econnExt{pending: e.pending[:0]}
+		if cap(e.pending) > 2*len(l.buf) {
+			e.pending = nil // an expanding (Unicode) reply made it large
+		}
+		l.freeExt = append(l.freeExt, e)
+	}
+	*c = econn{}
+	l.free = append(l.free, c)
+}
+
+// connLog is the logger for c's lines, naming its peer.
+func (l *loop) connLog(c *econn) *slog.Logger {
+	return l.log.With("peer", netip.AddrPortFrom(c.ip, c.port).String())
+}
+
+// sockName names a socket's local address in log lines.
+func sockName(fd int) string {
+	sa, err := unix.Getsockname(fd)
+	if err != nil {
+		return "unknown"
+	}
+	switch a := sa.(type) {
+	case *unix.SockaddrInet4:
+		return netip.AddrPortFrom(netip.AddrFrom4(a.Addr), uint16(a.Port)).String()
+	case *unix.SockaddrInet6:
+		return netip.AddrPortFrom(netip.AddrFrom16(a.Addr), uint16(a.Port)).String()
+	}
+	return "unknown"
+}
