@@ -215,7 +215,7 @@ func (l *loop) handle(c *econn, events uint32) {
 // read is one turn of the communication loop: read what arrived, upper-case
 // it, send it back.
 func (l *loop) read(c *econn) {
-	n, err := unix.Read(int(c.fd), l.buf)
+	n, err := rawRead(c.fd, l.buf)
 	switch {
 	case err == nil && n > 0:
 		c.in += int64(n)
@@ -261,7 +261,7 @@ func (l *loop) send(c *econn, p []byte) bool {
 	if len(p) == 0 {
 		return true
 	}
-	w, err := unix.Write(int(c.fd), p)
+	w, err := rawWrite(c.fd, p)
 	if err != nil && err != unix.EAGAIN && err != unix.EINTR {
 		l.finish(c, classify(err, true), err)
 		return false
@@ -296,7 +296,7 @@ func (l *loop) sent(c *econn, w int) {
 // once it is out goes on with what c was doing: reading, or closing.
 func (l *loop) flush(c *econn) {
 	e := c.ext
-	w, err := unix.Write(int(c.fd), e.pending)
+	w, err := rawWrite(c.fd, e.pending)
 	if err != nil {
 		if err != unix.EAGAIN && err != unix.EINTR {
 			l.finish(c, classify(err, true), err)
@@ -367,7 +367,7 @@ func (l *loop) shutdownWrite(c *econn) {
 
 // discard reads and drops input during the linger.
 func (l *loop) discard(c *econn) {
-	n, err := unix.Read(int(c.fd), l.buf)
+	n, err := rawRead(c.fd, l.buf)
 	switch {
 	case err == nil && n > 0:
 		c.in += int64(n)
