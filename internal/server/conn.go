@@ -20,6 +20,7 @@ type conn struct {
 	srv   *Server
 	nc    net.Conn
 	ip    netip.Addr // source address, for the per-address limit
+	count *addrCount // its count, for the per-address limit; guarded by srv.mu
 	log   *slog.Logger
 	obs   Observer
 	start time.Time
@@ -57,7 +58,8 @@ func (s *Server) startConn(nc net.Conn) {
 		nc.Close()
 		return
 	}
-	if reason, ok := s.admitLocked(c.ip); !ok {
+	count, reason, ok := s.admitLocked(c.ip)
+	if !ok {
 		s.mu.Unlock()
 		c.obs.Rejected(reason)
 		if log := s.logger(); log.Enabled(context.Background(), slog.LevelDebug) {
@@ -70,6 +72,7 @@ func (s *Server) startConn(nc net.Conn) {
 		s.conns = make(map[*conn]struct{})
 	}
 	s.conns[c] = struct{}{}
+	c.count = count
 	c.tracked = true
 	s.wg.Add(1)
 	s.mu.Unlock()
@@ -85,7 +88,7 @@ func (c *conn) untrack() {
 	if c.tracked {
 		c.tracked = false
 		delete(s.conns, c)
-		s.releaseLocked(c.ip)
+		s.releaseLocked(c.count)
 	}
 }
 

@@ -15,19 +15,19 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// econn is one connection of the epoll engine. It is kept small (80 bytes)
+// econn is one connection of the epoll engine. It is kept small (64 bytes)
 // because an idle connection costs only this: what a busy one needs
 // besides (a reply the client has not taken yet, the Unicode transform's
-// state, why the server is ending it) lives in ext, which only such a
-// connection has.
+// state, why the server is ending it, its peer's address for the
+// narration) lives in ext, which only such a connection has. The peer's
+// address is not kept otherwise: the kernel has it (getpeername).
 type econn struct {
 	fd    int32
-	port  uint16 // the client's port, for the narration
-	state uint8  // st* bits
-	ip    netip.Addr
-	in    int64 // bytes received
-	out   int64 // bytes sent
-	start int64 // when it was accepted, on the loop's clock
+	state uint8      // st* bits
+	count *addrCount // its source address's count, for MaxConnsPerIP
+	in    int64      // bytes received
+	out   int64      // bytes sent
+	start int64      // when it was accepted, on the loop's clock
 	// last is when the client last sent something (for the idle timeout),
 	// or, while a reply is pending, when it began to wait (for the write
 	// timeout).
@@ -37,10 +37,11 @@ type econn struct {
 
 // econnExt is the state of a connection that is more than idle.
 type econnExt struct {
-	stream   upper.Stream // the Unicode transform, or nil for ASCII
-	pending  []byte       // reply bytes the socket has not taken yet
-	reason   CloseReason  // set once the server ends the connection
-	deadline int64        // for the final writes and the linger
+	stream   upper.Stream   // the Unicode transform, or nil for ASCII
+	pending  []byte         // reply bytes the socket has not taken yet
+	reason   CloseReason    // set once the server ends the connection
+	deadline int64          // for the final writes and the linger
+	peer     netip.AddrPort // the client, kept when narrating (-v)
 }
 
 // Connection states, as bits of econn.state.
@@ -124,7 +125,7 @@ func (l *loop) admit(fd int) {
 		unix.Close(fd)
 		return
 	}
-	reason, ok := s.admitLocked(ip)
+	count, reason, ok := s.admitLocked(ip)
 	s.mu.Unlock()
 	if !ok {
 		l.obs.Rejected(reason)
@@ -137,7 +138,10 @@ func (l *loop) admit(fd int) {
 	// As Go's own connections: a reply goes out at once, not after the
 	// client's ACK of the previous one (Nagle), which pipelining would wait on.
 	unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
-	c := l.newConn(fd, ip, port)
+	c := l.newConn(fd, count)
+	if l.debug {
+		l.extOf(c).peer = netip.AddrPortFrom(ip, port)
+	}
 	if err := l.ctl(unix.EPOLL_CTL_ADD, fd, unix.EPOLLIN); err != nil {
 		l.log.Error("cannot watch a new connection; closing it", "err", err)
 		l.finish(c, ReasonError, err)
@@ -151,14 +155,14 @@ func (l *loop) admit(fd int) {
 
 // newConn records a connection in the loop's table, reusing a closed one's
 // memory when there is some.
-func (l *loop) newConn(fd int, ip netip.Addr, port uint16) *econn {
+func (l *loop) newConn(fd int, count *addrCount) *econn {
 	var c *econn
 	if n := len(l.free); n > 0 {
 		c, l.free = l.free[n-1], l.free[:n-1]
 	} else {
 		c = new(econn)
 	}
-	*c = econn{fd: int32(fd), ip: ip, port: port, start: l.now, last: l.now}
+	*c = econn{fd: int32(fd), count: count, start: l.now, last: l.now}
 	if l.inplace == nil {
 		l.extOf(c).stream = l.srv.newStream()
 	}
@@ -184,7 +188,7 @@ func (l *loop) extOf(c *econn) *econnExt {
 
 // shrink gives back c's extended state once an ASCII connection is idle again.
 func (l *loop) shrink(c *econn) {
-	if e := c.ext; e != nil && e.stream == nil && e.reason == "" && len(e.pending) == 0 {
+	if e := c.ext; e != nil && e.stream == nil && e.reason == "" && len(e.pending) == 0 && !e.peer.IsValid() {
 		l.freeExt = append(l.freeExt, e)
 		c.ext = nil
 	}
@@ -417,11 +421,15 @@ func (l *loop) finish(c *econn, reason CloseReason, err error) {
 	if c.ext != nil && c.ext.reason != "" {
 		reason, err = c.ext.reason, nil
 	}
+	var log *slog.Logger
+	if l.debug || reason == ReasonPanic || reason == ReasonError {
+		log = l.connLog(c) // before the close: it may ask the kernel for the peer
+	}
 	l.conns[c.fd] = nil
 	l.open--
 	s := l.srv
 	s.mu.Lock()
-	s.releaseLocked(c.ip) // the slot is free before the client can see our FIN and redial
+	s.releaseLocked(c.count) // the slot is free before the client can see our FIN and redial
 	s.mu.Unlock()
 	unix.Close(int(c.fd))
 
@@ -436,13 +444,13 @@ func (l *loop) finish(c *econn, reason CloseReason, err error) {
 	default:
 		level = slog.LevelDebug
 	}
-	if l.debug || level > slog.LevelDebug {
+	if log != nil {
 		attrs := []any{"reason", string(reason), "received", c.in, "sent", c.out,
 			"duration", d.Round(time.Microsecond), "why", reason.Describe()}
 		if err != nil {
 			attrs = append(attrs, "err", err)
 		}
-		l.connLog(c).Log(context.Background(), level, "closed", attrs...)
+		log.Log(context.Background(), level, "closed", attrs...)
 	}
 
 	if e := c.ext; e != nil {
@@ -458,7 +466,24 @@ func (l *loop) finish(c *econn, reason CloseReason, err error) {
 
 // connLog is the logger for c's lines, naming its peer.
 func (l *loop) connLog(c *econn) *slog.Logger {
-	return l.log.With("peer", netip.AddrPortFrom(c.ip, c.port).String())
+	peer := "unknown"
+	if p := c.peer(); p.IsValid() {
+		peer = p.String()
+	}
+	return l.log.With("peer", peer)
+}
+
+// peer is c's client: kept when narrating, asked of the kernel otherwise
+// (which no longer knows it once the client has reset).
+func (c *econn) peer() netip.AddrPort {
+	if c.ext != nil && c.ext.peer.IsValid() {
+		return c.ext.peer
+	}
+	sa, err := unix.Getpeername(int(c.fd))
+	if err != nil {
+		return netip.AddrPort{}
+	}
+	return sockaddrPort(sa)
 }
 
 // sockName names a socket's local address in log lines.
@@ -467,11 +492,18 @@ func sockName(fd int) string {
 	if err != nil {
 		return "unknown"
 	}
-	switch a := sa.(type) {
-	case *unix.SockaddrInet4:
-		return netip.AddrPortFrom(netip.AddrFrom4(a.Addr), uint16(a.Port)).String()
-	case *unix.SockaddrInet6:
-		return netip.AddrPortFrom(netip.AddrFrom16(a.Addr), uint16(a.Port)).String()
+	if ap := sockaddrPort(sa); ap.IsValid() {
+		return ap.String()
 	}
 	return "unknown"
+}
+
+func sockaddrPort(sa unix.Sockaddr) netip.AddrPort {
+	switch a := sa.(type) {
+	case *unix.SockaddrInet4:
+		return netip.AddrPortFrom(netip.AddrFrom4(a.Addr), uint16(a.Port))
+	case *unix.SockaddrInet6:
+		return netip.AddrPortFrom(netip.AddrFrom16(a.Addr).Unmap(), uint16(a.Port))
+	}
+	return netip.AddrPort{}
 }

@@ -83,43 +83,57 @@ func orDefaultInt(n, def int) int {
 	return n
 }
 
-// admit decides, under s.mu, whether a new connection from ip may be served,
-// and if so counts it. It returns the reason to refuse it otherwise.
-func (s *Server) admitLocked(ip netip.Addr) (RejectReason, bool) {
+// addrCount is one source address's (or IPv6 /64's) share of the
+// connections, for MaxConnsPerIP. A connection keeps a pointer to its
+// count rather than its address: 8 bytes instead of 24, on every idle
+// connection of the epoll engine.
+type addrCount struct {
+	key netip.Addr // the address, or the /64
+	n   int
+}
+
+// admitLocked decides, under s.mu, whether a new connection from ip may be
+// served, and if so counts it: the count of its address is returned for
+// releaseLocked (nil when ip is unknown). It returns the reason to refuse it
+// otherwise.
+func (s *Server) admitLocked(ip netip.Addr) (*addrCount, RejectReason, bool) {
 	if ip.IsValid() && !Allowed(ip, s.Allow, s.Deny) {
-		return RejectDenied, false
+		return nil, RejectDenied, false
 	}
 	if !ip.IsValid() && (len(s.Allow) > 0 || len(s.Deny) > 0) {
-		return RejectDenied, false // an access list fails closed
+		return nil, RejectDenied, false // an access list fails closed
 	}
-	ip = limitKey(ip)
 	if max := s.maxConns(); max > 0 && s.open >= max {
-		return RejectMaxConns, false
+		return nil, RejectMaxConns, false
 	}
+	var count *addrCount
 	if ip.IsValid() {
-		if max := s.maxConnsPerIP(); max > 0 && s.perIP[ip] >= max {
-			return RejectMaxConnsPerIP, false
+		key := limitKey(ip)
+		count = s.perIP[key]
+		if count == nil {
+			count = &addrCount{key: key}
+			if s.perIP == nil {
+				s.perIP = make(map[netip.Addr]*addrCount)
+			}
+			s.perIP[key] = count
 		}
-		if s.perIP == nil {
-			s.perIP = make(map[netip.Addr]int)
+		if max := s.maxConnsPerIP(); max > 0 && count.n >= max {
+			return nil, RejectMaxConnsPerIP, false
 		}
-		s.perIP[ip]++
+		count.n++
 	}
 	s.open++
-	return "", true
+	return count, "", true
 }
 
 // releaseLocked undoes admitLocked's count when a connection ends.
-func (s *Server) releaseLocked(ip netip.Addr) {
+func (s *Server) releaseLocked(count *addrCount) {
 	s.open--
-	if !ip.IsValid() {
+	if count == nil {
 		return
 	}
-	ip = limitKey(ip)
-	if s.perIP[ip] <= 1 {
-		delete(s.perIP, ip)
-	} else {
-		s.perIP[ip]--
+	if count.n--; count.n == 0 {
+		delete(s.perIP, count.key)
 	}
 }
 

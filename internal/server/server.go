@@ -112,11 +112,11 @@ type Server struct {
 	transform func([]byte)
 
 	mu         sync.Mutex
-	sockets    map[*io.Closer]struct{} // listeners and packet sockets being served
-	conns      map[*conn]struct{}      // the goroutine engine's connections
-	loops      map[drainer]struct{}    // the epoll engine's event loops
-	open       int                     // connections served, by either engine
-	perIP      map[netip.Addr]int      // served connections per source address
+	sockets    map[*io.Closer]struct{}   // listeners and packet sockets being served
+	conns      map[*conn]struct{}        // the goroutine engine's connections
+	loops      map[drainer]struct{}      // the epoll engine's event loops
+	open       int                       // connections served, by either engine
+	perIP      map[netip.Addr]*addrCount // served connections per source address
 	inShutdown bool
 	done       chan struct{} // closed when shutdown starts; wakes accept back-off
 	wg         sync.WaitGroup
