@@ -20,4 +20,24 @@
 //
 // Each connection ends with one CloseReason (FIN, RST, drain, …), reported the
 // same way in every log line.
+//
+// # Engines
+//
+// How bytes move is kept apart from what is done to them (upper.Stream), and
+// there are two ways to move them, with the same behaviour on the wire and
+// the same limits, timeouts, drain and narration (the package's tests run
+// once with each):
+//
+//   - EngineGoroutine (conn.go): one goroutine per connection, for any
+//     net.Listener on any system, TLS included. About 11 KiB per idle
+//     connection (its stack and buffer).
+//   - EngineEpoll (epoll_*_linux.go): one event loop per CPU, each with its
+//     own epoll set and copy of the listening socket, and one read buffer
+//     shared by all its connections. A connection costs 64 bytes while idle;
+//     a reply the client does not take waits in a buffer of its own, and the
+//     connection is not read again until it has gone out, so a client that
+//     does not read holds at most one buffer. A message costs what its
+//     read(2) and write(2) cost, as in a C server of the same design.
+//
+// EngineAuto, the default, takes epoll for a plain *net.TCPListener on Linux.
 package server
