@@ -1,7 +1,11 @@
 package main
 
 import (
+	"flag"
+	"fmt"
 	"os"
+	"os/exec"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -15,7 +19,35 @@ func TestMain(m *testing.M) {
 	// Under -race, a process sleeps a second at exit by default; the tests
 	// start many upcase processes and wait for each to exit.
 	os.Setenv("GORACE", strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
-	testscript.Main(m, map[string]func(){"upcase": main})
+	testscript.Main(bothEngines{m}, map[string]func(){"upcase": main})
+}
+
+// bothEngines runs the tests a second time with every server on the
+// goroutine engine (UPCASE_ENGINE, read like any flag), so that both
+// engines pass the same end-to-end tests; the first run takes the default,
+// epoll on Linux.
+type bothEngines struct{ m *testing.M }
+
+func (b bothEngines) Run() int {
+	code := b.m.Run()
+	if code != 0 || runtime.GOOS != "linux" || os.Getenv("UPCASE_ENGINE") != "" {
+		return code
+	}
+	if f := flagValue("test.fuzz"); f != "" {
+		return code
+	}
+	fmt.Println("--- and again with the goroutine engine (UPCASE_ENGINE=goroutine)")
+	cmd := exec.Command(os.Args[0], os.Args[1:]...)
+	cmd.Env = append(os.Environ(), "UPCASE_ENGINE=goroutine")
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	if err := cmd.Run(); err != nil {
+		if ee, ok := err.(*exec.ExitError); ok {
+			return ee.ExitCode()
+		}
+		fmt.Fprintln(os.Stderr, "rerun with the goroutine engine:", err)
+		return 1
+	}
+	return 0
 }
 
 // TestScript runs testdata/script/*.txtar: the CLI as a user types it.
@@ -30,4 +62,12 @@ func TestScript(t *testing.T) {
 			"freeport": cmdFreePort,
 		},
 	})
+}
+
+// flagValue is the value of a test binary flag, or "" if unset.
+func flagValue(name string) string {
+	if f := flag.Lookup(name); f != nil {
+		return f.Value.String()
+	}
+	return ""
 }

@@ -108,3 +108,16 @@ func TestTLS(t *testing.T) {
 		}
 	})
 }
+
+// TestTLSNeedsGoroutineEngine: TLS is served by the goroutine engine; asking
+// for epoll with it is a usage error, not a silent change of engine.
+func TestTLSNeedsGoroutineEngine(t *testing.T) {
+	good := newPKI(t, "upcase")
+	p := startUpcase(t, "serve", "--addr=127.0.0.1:0", "--engine=epoll", "--tls-cert="+good.certFile, "--tls-key="+good.keyFile)
+	if code := p.wait(t); code != 2 {
+		t.Errorf("exit %d; want 2", code)
+	}
+	if out := p.output.String(); !strings.Contains(out, "--engine=epoll cannot serve TLS") {
+		t.Errorf("output %q; want it to say epoll cannot serve TLS", out)
+	}
+}
