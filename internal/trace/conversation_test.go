@@ -1,0 +1,221 @@
+package trace
+
+import (
+	"errors"
+	"net/netip"
+	"testing"
+)
+
+func TestConversationNumbers(t *testing.T) {
+	c := conversationOf(t, KindTCP, client4, server4, st(Closed, Listen), scenarioNormal4(client4, server4))
+	steps := c.Steps()
+	tests := []struct {
+		step          int
+		seq, ack      uint32
+		window        int
+		acked         uint32
+		wantTCPWindow uint16
+	}{
+		{0, 0, 0, 65495, 0, 65495},  // SYN: never scaled
+		{1, 0, 1, 65483, 1, 65483},  // SYN-ACK: acknowledges the SYN
+		{2, 1, 1, 65536, 1, 512},    // scaled by 2^7
+		{3, 1, 1, 65536, 0, 512},    // hello
+		{4, 1, 6, 65536, 5, 512},    // its ACK
+		{13, 19, 19, 65536, 1, 512}, // the last ACK, of the FIN
+	}
+	for _, tt := range tests {
+		s := steps[tt.step]
+		if s.Seq != tt.seq || s.Ack != tt.ack || s.Window != tt.window || s.Acked != tt.acked || s.Event.TCP.Window != tt.wantTCPWindow {
+			t.Errorf("step %d: seq %d ack %d window %d acked %d, want %d %d %d %d", tt.step, s.Seq, s.Ack, s.Window, s.Acked, tt.seq, tt.ack, tt.window, tt.acked)
+		}
+		if s.Index != tt.step {
+			t.Errorf("step %d has Index %d", tt.step, s.Index)
+		}
+	}
+}
+
+func TestConversationForeign(t *testing.T) {
+	c := NewConversation(KindTCP, client4, server4, st(Closed, Listen))
+	other := netip.MustParseAddrPort("127.0.0.1:9999")
+	foreign := []Event{
+		mustDecode(tcpFrame(seg{src: client4, dst: other, flags: FlagSYN}), start),
+		mustDecode(udpFrame(client4, server4, []byte("x")), start),
+		mustDecode(arpFrame(ARPRequest, lanClientMAC, lanClient.Addr(), MAC{}, lanServer.Addr()), start),
+		{Kind: KindOther},
+	}
+	for _, ev := range foreign {
+		if _, err := c.Add(ev); !errors.Is(err, ErrNotInConversation) {
+			t.Errorf("Add(%s): got %v, want ErrNotInConversation", ev, err)
+		}
+	}
+	if len(c.Steps()) != 0 || c.Done() {
+		t.Errorf("foreign events changed the conversation: %d steps, done %v", len(c.Steps()), c.Done())
+	}
+}
+
+func TestConversationRefusalCorrected(t *testing.T) {
+	c := NewConversation(KindTCP, client4, server4, st(Closed, Listen))
+	evs := scenarioRefused(client4, server4)
+	first, err := c.Add(evs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.After != st(SynSent, SynReceived) {
+		t.Errorf("after the SYN, as seen then: %+v, want SYN-SENT, SYN-RECEIVED", first.After)
+	}
+	if _, err := c.Add(evs[1]); err != nil {
+		t.Fatal(err)
+	}
+	if c.Initial() != st(Closed, Closed) || c.Steps()[0].After != st(SynSent, Closed) {
+		t.Errorf("after the RST: initial %+v, first step %+v; want the server CLOSED throughout", c.Initial(), c.Steps()[0].After)
+	}
+}
+
+func TestTracker(t *testing.T) {
+	other := netip.MustParseAddrPort("127.0.0.1:40400")
+	a := scenarioNormal3(client4, server4)
+	b := scenarioReset(other, server4)
+	// Interleave the two connections, then reuse a's addresses.
+	var evs []Event
+	for i := range max(len(a), len(b)) {
+		if i < len(a) {
+			evs = append(evs, a[i])
+		}
+		if i < len(b) {
+			evs = append(evs, b[i])
+		}
+	}
+	evs = append(evs, scenarioNormal3(client4, server4)[:3]...)
+
+	var tr Tracker
+	seen := map[*Conversation]int{}
+	var order []*Conversation
+	for _, ev := range evs {
+		c, s, err := tr.Add(ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Index == 0 {
+			order = append(order, c)
+		}
+		seen[c]++
+	}
+	if len(order) != 3 {
+		t.Fatalf("got %d conversations, want 3", len(order))
+	}
+	want := []struct {
+		client netip.AddrPort
+		steps  int
+		done   bool
+	}{{client4, len(a), true}, {other, len(b), true}, {client4, 3, false}}
+	for i, w := range want {
+		c := order[i]
+		if c.Client() != w.client || c.Server() != server4 || seen[c] != w.steps || c.Done() != w.done {
+			t.Errorf("conversation %d: %s-%s, %d steps, done %v; want %s-%s, %d, %v", i, c.Client(), c.Server(), seen[c], c.Done(), w.client, server4, w.steps, w.done)
+		}
+	}
+	if _, _, err := tr.Add(Event{Kind: KindARP}); !errors.Is(err, ErrNotFlow) {
+		t.Errorf("Add(ARP): got %v, want ErrNotFlow", err)
+	}
+}
+
+func TestTrackerMidstream(t *testing.T) {
+	evs := scenarioNormal4(client4, server4)[4:] // from the server's ACK of "hello"
+	tests := []struct {
+		name       string
+		serverPort uint16
+		client     netip.AddrPort
+	}{
+		{"server port known", 8080, client4},
+		{"server port unknown: the first sender is the client", 0, server4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr := Tracker{ServerPort: tt.serverPort}
+			var c *Conversation
+			for _, ev := range evs {
+				var err error
+				if c, _, err = tr.Add(ev); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if c.Client() != tt.client || c.Initial() != st(Established, Established) || !c.Done() {
+				t.Errorf("client %s initial %+v done %v; want %s, both ESTABLISHED, done", c.Client(), c.Initial(), c.Done(), tt.client)
+			}
+			if s := c.Steps()[0]; s.Seq != 0 || s.Ack != 0 {
+				t.Errorf("first step caught midway: seq %d ack %d, want both counted from 0", s.Seq, s.Ack)
+			}
+		})
+	}
+}
+
+func TestTrackerUDP(t *testing.T) {
+	evs := scenarioUDP(client4, server4)[1:] // the server's answer first
+	tr := Tracker{ServerPort: 8080}
+	var c *Conversation
+	for _, ev := range evs {
+		var err error
+		if c, _, err = tr.Add(ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if c.Client() != client4 || c.Kind() != KindUDP || len(c.Steps()) != 3 || c.Done() {
+		t.Errorf("client %s kind %s steps %d done %v; want %s, UDP, 3, not done", c.Client(), c.Kind(), len(c.Steps()), c.Done(), client4)
+	}
+	if c.Steps()[0].Dir != ServerToClient {
+		t.Errorf("the answer went %s, want server→client", c.Steps()[0].Dir)
+	}
+}
+
+func TestTrackerForgets(t *testing.T) {
+	var tr Tracker
+	for i := range maxConversations + 10 {
+		cl := netip.AddrPortFrom(client4.Addr(), uint16(10000+i))
+		for _, ev := range scenarioRefused(cl, server4) {
+			if _, _, err := tr.Add(ev); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if n := len(tr.convs); n > maxConversations {
+		t.Errorf("tracker holds %d conversations, want at most %d", n, maxConversations)
+	}
+}
+
+// FuzzConversation feeds made-up segments to a conversation and renders
+// them: whatever the segments, nothing panics and every state is named.
+func FuzzConversation(f *testing.F) {
+	f.Add([]byte{0, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0, 18, 0, 0, 0, 1, 0, 0, 0, 1})
+	f.Add([]byte{0, 17, 1, 0, 0, 0, 0, 0, 0, 0, 4, 16, 2, 0, 0, 0, 3, 0, 0, 0, 1})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		c := NewConversation(KindTCP, client4, server4, st(State(len(b)%11), Listen))
+		r := Renderer{Out: discard{}, Color: len(b)%2 == 0}
+		for len(b) >= 10 {
+			dir := Direction(b[0] & 1)
+			src, dst := client4, server4
+			if dir == ServerToClient {
+				src, dst = dst, src
+			}
+			s := seg{src: src, dst: dst, flags: TCPFlag(b[1]), seq: uint32(b[2])<<24 | uint32(b[3]), ack: uint32(b[4])<<24 | uint32(b[5]), win: uint16(b[6]), payload: make([]byte, b[7]%8)}
+			if b[8]&1 == 1 {
+				s.opts = synOpts(1, 2)
+			}
+			step, err := c.Add(mustDecode(tcpFrame(s), start))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if step.After.Client.String() == "UNKNOWN" || step.After.Server.String() == "UNKNOWN" || step.Explanation == "" {
+				t.Fatalf("step %+v", step)
+			}
+			b = b[10:]
+		}
+		if err := r.Render(c); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// discard is an io.Writer that keeps nothing.
+type discard struct{}
+
+func (discard) Write(b []byte) (int, error) { return len(b), nil }

@@ -1,0 +1,335 @@
+package trace
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Scenario names one of the demo's scripted conversations.
+type Scenario string
+
+// The demo's scenarios.
+const (
+	// ScenarioNormal: handshake, two exchanges, the client half-closes,
+	// the server closes after Demo.CloseDelay.
+	ScenarioNormal Scenario = "normal"
+	// ScenarioReset: the client aborts after one exchange (SO_LINGER 0),
+	// which sends RST instead of FIN.
+	ScenarioReset Scenario = "reset"
+	// ScenarioRefused: nobody listens on the port, so the SYN is answered
+	// by RST.
+	ScenarioRefused Scenario = "refused"
+	// ScenarioUDP: two datagrams and their replies; no handshake, no
+	// teardown.
+	ScenarioUDP Scenario = "udp"
+)
+
+// Scenarios lists the demo's scenarios, the default first.
+var Scenarios = []Scenario{ScenarioNormal, ScenarioReset, ScenarioRefused, ScenarioUDP}
+
+// DefaultCloseDelay is how long the demo's server waits after the client's
+// FIN before it closes: longer than Linux's delayed ACK (about 40 ms), so
+// that the server's ACK and its FIN go as two segments, the textbook's four
+// steps.
+const DefaultCloseDelay = 200 * time.Millisecond
+
+// Demo is a scripted conversation between a client and an upper-casing
+// server on loopback, captured segment by segment. Run it in a network
+// namespace of its own (package netns) so that nothing else is on the port.
+type Demo struct {
+	Scenario   Scenario      // "" means ScenarioNormal
+	IPv6       bool          // on ::1 instead of 127.0.0.1
+	CloseDelay time.Duration // the server's pause before its close; zero means DefaultCloseDelay, negative none
+	// Timeout bounds the whole demo; zero means 10 s.
+	Timeout time.Duration
+}
+
+// DemoResult is what a demo captured.
+type DemoResult struct {
+	Conversation *Conversation
+	Frames       []Frame // every frame captured, in order, for a pcap file
+}
+
+// Run plays the scenario and returns the captured conversation. It needs
+// CAP_NET_RAW, which the owner of a network namespace has.
+func (d Demo) Run(ctx context.Context) (*DemoResult, error) {
+	timeout := d.Timeout
+	if timeout == 0 {
+		timeout = 10 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	host := "127.0.0.1"
+	if d.IPv6 {
+		host = "::1"
+	}
+	scenario := d.Scenario
+	if scenario == "" {
+		scenario = ScenarioNormal
+	}
+	delay := d.CloseDelay
+	switch {
+	case delay == 0:
+		delay = DefaultCloseDelay
+	case delay < 0:
+		delay = 0
+	}
+
+	// The server's socket comes first: the capture filters on its port.
+	var (
+		port  uint16
+		serve    func() error
+		shutdown func()
+	)
+	switch scenario {
+	case ScenarioNormal, ScenarioReset, ScenarioRefused:
+		ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+		if err != nil {
+			return nil, fmt.Errorf("demo: listen: %w", err)
+		}
+		port = uint16(ln.Addr().(*net.TCPAddr).Port)
+		if scenario == ScenarioRefused {
+			ln.Close() // a port nobody listens on
+			serve, shutdown = func() error { return nil }, func() {}
+		} else {
+			serve = func() error { return serveTCP(ctx, ln, delay) }
+			shutdown = func() { ln.Close() }
+		}
+	case ScenarioUDP:
+		pc, err := net.ListenPacket("udp", net.JoinHostPort(host, "0"))
+		if err != nil {
+			return nil, fmt.Errorf("demo: listen: %w", err)
+		}
+		port = uint16(pc.LocalAddr().(*net.UDPAddr).Port)
+		serve = func() error { return serveUDP(pc, 2) }
+		shutdown = func() { pc.Close() }
+	default:
+		return nil, fmt.Errorf("demo: unknown scenario %q", scenario)
+	}
+	defer shutdown()
+
+	capture, err := NewCapture(CaptureConfig{Port: port})
+	if err != nil {
+		return nil, err
+	}
+	defer capture.Close()
+	frames := make(chan Frame, 256)
+	capCtx, stopCapture := context.WithCancel(ctx)
+	var capErr error
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(frames)
+		for {
+			f, err := capture.Next(capCtx)
+			if err != nil {
+				if !errors.Is(err, context.Canceled) {
+					capErr = err
+				}
+				return
+			}
+			frames <- f
+		}
+	}()
+	defer func() { stopCapture(); wg.Wait() }()
+
+	served := make(chan error, 1)
+	go func() { served <- serve() }()
+	server := netip.AddrPortFrom(netip.MustParseAddr(host), port)
+	client, err := d.script(ctx, scenario, server)
+	if err != nil {
+		return nil, err
+	}
+	if err := <-served; err != nil {
+		return nil, err
+	}
+
+	res := &DemoResult{}
+	tr := &Tracker{ServerPort: port}
+	want := 4 // UDP: two datagrams and two replies
+	for res.Conversation == nil || !finished(res.Conversation, want) {
+		select {
+		case f, ok := <-frames:
+			if !ok {
+				if capErr != nil {
+					return nil, capErr
+				}
+				return nil, fmt.Errorf("demo: the capture ended early: %w", ctx.Err())
+			}
+			res.Frames = append(res.Frames, f)
+			ev, err := f.Decode()
+			if err != nil || (ev.Src != client && ev.Dst != client) {
+				continue
+			}
+			if c, _, err := tr.Add(ev); err == nil {
+				res.Conversation = c
+			}
+		case <-ctx.Done():
+			if res.Conversation != nil {
+				return res, nil // show what there is: the end did not come
+			}
+			return nil, fmt.Errorf("demo: nothing captured on port %d: %w", port, ctx.Err())
+		}
+	}
+	return res, nil
+}
+
+// finished reports whether the conversation has all the demo waits for.
+func finished(c *Conversation, datagrams int) bool {
+	if c.Kind() == KindUDP {
+		return len(c.Steps()) >= datagrams
+	}
+	return c.Done()
+}
+
+// script plays the client's part and returns its address.
+func (d Demo) script(ctx context.Context, scenario Scenario, server netip.AddrPort) (netip.AddrPort, error) {
+	var dialer net.Dialer
+	if scenario == ScenarioUDP {
+		c, err := dialer.DialContext(ctx, "udp", server.String())
+		if err != nil {
+			return netip.AddrPort{}, fmt.Errorf("demo: dial: %w", err)
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(2 * time.Second))
+		buf := make([]byte, 64)
+		for _, msg := range []string{"hello", "second line\n"} {
+			if _, err := c.Write([]byte(msg)); err != nil {
+				return netip.AddrPort{}, fmt.Errorf("demo: send: %w", err)
+			}
+			if _, err := c.Read(buf); err != nil {
+				return netip.AddrPort{}, fmt.Errorf("demo: receive: %w", err)
+			}
+		}
+		return c.LocalAddr().(*net.UDPAddr).AddrPort(), nil
+	}
+
+	if scenario == ScenarioRefused {
+		// The client's address is known only from the capture: a refused
+		// connect leaves no socket to ask. Bind it first instead.
+		la, err := freeLocal(server.Addr())
+		if err != nil {
+			return netip.AddrPort{}, err
+		}
+		dialer.LocalAddr = net.TCPAddrFromAddrPort(la)
+		_, err = dialer.DialContext(ctx, "tcp", server.String())
+		if !errors.Is(err, syscall.ECONNREFUSED) {
+			return netip.AddrPort{}, fmt.Errorf("demo: dial a port nobody listens on: got %v, want connection refused", err)
+		}
+		return la, nil
+	}
+
+	nc, err := dialer.DialContext(ctx, "tcp", server.String())
+	if err != nil {
+		return netip.AddrPort{}, fmt.Errorf("demo: dial: %w", err)
+	}
+	c := nc.(*net.TCPConn)
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	local := c.LocalAddr().(*net.TCPAddr).AddrPort()
+	exchange := func(msg string) error {
+		if _, err := c.Write([]byte(msg)); err != nil {
+			return fmt.Errorf("demo: send: %w", err)
+		}
+		if _, err := io.ReadFull(c, make([]byte, len(msg))); err != nil {
+			return fmt.Errorf("demo: receive: %w", err)
+		}
+		return nil
+	}
+	if err := exchange("hello"); err != nil {
+		return local, err
+	}
+	if scenario == ScenarioReset {
+		c.SetLinger(0) // close sends RST, not FIN
+		return local, nil
+	}
+	if err := exchange("second line\n"); err != nil {
+		return local, err
+	}
+	if err := c.CloseWrite(); err != nil {
+		return local, fmt.Errorf("demo: half-close: %w", err)
+	}
+	if _, err := io.Copy(io.Discard, c); err != nil {
+		return local, fmt.Errorf("demo: wait for the server's FIN: %w", err)
+	}
+	return local, nil
+}
+
+// freeLocal picks a free local port on addr for the refused scenario.
+func freeLocal(addr netip.Addr) (netip.AddrPort, error) {
+	ln, err := net.Listen("tcp", net.JoinHostPort(addr.String(), "0"))
+	if err != nil {
+		return netip.AddrPort{}, fmt.Errorf("demo: pick a client port: %w", err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).AddrPort(), nil
+}
+
+// serveTCP answers one connection, upper-cased, and after the client's FIN
+// waits delay before closing.
+func serveTCP(ctx context.Context, ln net.Listener, delay time.Duration) error {
+	nc, err := ln.Accept()
+	if err != nil {
+		return fmt.Errorf("demo: accept: %w", err)
+	}
+	defer nc.Close()
+	nc.SetDeadline(time.Now().Add(5 * time.Second))
+	buf := make([]byte, 4096)
+	for {
+		n, err := nc.Read(buf)
+		if n > 0 {
+			for i, b := range buf[:n] {
+				if 'a' <= b && b <= 'z' {
+					buf[i] = b - 'a' + 'A'
+				}
+			}
+			if _, err := nc.Write(buf[:n]); err != nil {
+				return nil // the client reset: the reset scenario
+			}
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil // the client reset: the reset scenario
+		}
+	}
+	if delay > 0 {
+		t := time.NewTimer(delay) // the demo's pause, so the ACK and FIN go apart
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+		}
+	}
+	return nil
+}
+
+// serveUDP answers n datagrams, upper-cased.
+func serveUDP(pc net.PacketConn, n int) error {
+	pc.SetDeadline(time.Now().Add(5 * time.Second))
+	buf := make([]byte, 2048)
+	for range n {
+		m, from, err := pc.ReadFrom(buf)
+		if err != nil {
+			return fmt.Errorf("demo: receive a datagram: %w", err)
+		}
+		for i, b := range buf[:m] {
+			if 'a' <= b && b <= 'z' {
+				buf[i] = b - 'a' + 'A'
+			}
+		}
+		if _, err := pc.WriteTo(buf[:m], from); err != nil {
+			return fmt.Errorf("demo: answer %s: %w", from, err)
+		}
+	}
+	return nil
+}

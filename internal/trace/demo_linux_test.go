@@ -1,0 +1,89 @@
+//go:build linux
+
+package trace
+
+import (
+	"context"
+	"testing"
+)
+
+// TestDemo plays every scenario and checks the segments and states seen, in
+// order, against what the scenario must show.
+func TestDemo(t *testing.T) {
+	needRoot(t)
+	for _, tc := range []struct {
+		demo  Demo
+		flags []string // each segment's flags, in order
+		final States
+	}{
+		{Demo{Scenario: ScenarioNormal},
+			[]string{"SYN", "SYN, ACK", "ACK", "PSH, ACK", "ACK", "PSH, ACK", "ACK", "PSH, ACK", "PSH, ACK", "FIN, ACK", "ACK", "FIN, ACK", "ACK"},
+			States{Client: TimeWait, Server: Closed}},
+		{Demo{Scenario: ScenarioNormal, IPv6: true},
+			[]string{"SYN", "SYN, ACK", "ACK", "PSH, ACK", "ACK", "PSH, ACK", "ACK", "PSH, ACK", "PSH, ACK", "FIN, ACK", "ACK", "FIN, ACK", "ACK"},
+			States{Client: TimeWait, Server: Closed}},
+		{Demo{Scenario: ScenarioNormal, CloseDelay: -1},
+			nil, // three or four segments in the teardown: checked below
+			States{Client: TimeWait, Server: Closed}},
+		{Demo{Scenario: ScenarioRefused},
+			[]string{"SYN", "RST, ACK"},
+			States{Client: Closed, Server: Closed}},
+		{Demo{Scenario: ScenarioReset},
+			[]string{"SYN", "SYN, ACK", "ACK", "PSH, ACK", "ACK", "PSH, ACK", "ACK", "RST, ACK"},
+			States{Client: Closed, Server: Closed}},
+	} {
+		name := string(tc.demo.Scenario)
+		if tc.demo.IPv6 {
+			name += "/ipv6"
+		}
+		if tc.demo.CloseDelay < 0 {
+			name += "/no-delay"
+		}
+		t.Run(name, func(t *testing.T) {
+			res, err := tc.demo.Run(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, s := range res.Conversation.Steps() {
+				got = append(got, s.Event.TCP.Flags.String())
+			}
+			if tc.flags != nil && !equal(got, tc.flags) {
+				t.Errorf("segments %q; want %q", got, tc.flags)
+			}
+			if st := res.Conversation.States(); st != tc.final {
+				t.Errorf("final states %+v; want %+v", st, tc.final)
+			}
+			if len(res.Frames) < len(got) {
+				t.Errorf("%d frames kept for the pcap; want at least %d", len(res.Frames), len(got))
+			}
+		})
+	}
+	t.Run("udp", func(t *testing.T) {
+		res, err := Demo{Scenario: ScenarioUDP}.Run(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		steps := res.Conversation.Steps()
+		if len(steps) != 4 {
+			t.Fatalf("%d datagrams; want 4", len(steps))
+		}
+		for i, want := range []string{"hello", "HELLO", "second line\n", "SECOND LINE\n"} {
+			if string(steps[i].Event.Payload) != want {
+				t.Errorf("datagram %d: %q; want %q", i, steps[i].Event.Payload, want)
+			}
+		}
+	})
+}
+
+func equal(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

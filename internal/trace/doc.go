@@ -1,0 +1,26 @@
+// Package trace shows what TCP and UDP do on the wire: it captures the
+// frames of a conversation, decodes them, follows each side's TCP state and
+// draws the conversation as a ladder (sequence) diagram with one plain
+// sentence per segment, as a teacher would explain it.
+//
+// The pieces, each usable on its own:
+//
+//   - Decode turns one captured Ethernet frame into an Event (link layer, ARP,
+//     IPv4 or IPv6, TCP with its options, UDP). It is pure and never panics
+//     on garbage: it returns an error wrapping ErrTruncated or ErrMalformed.
+//   - A Conversation follows one TCP connection (or UDP flow) segment by
+//     segment and infers both sides' RFC 9293 states after each one; a
+//     Tracker sorts the events of many connections into Conversations.
+//   - Explain says in one sentence what a Step means.
+//   - A Renderer draws Steps as a ladder for a terminal.
+//   - PcapWriter and PcapReader write and read the classic libpcap format.
+//   - A Capture reads frames from an interface through an AF_PACKET socket
+//     with a kernel (classic BPF) filter. It needs Linux and CAP_NET_RAW.
+//
+// On loopback a segment is sent and received at the same moment, so the state
+// of the sender (which changes when it sends) and of the receiver (which
+// changes when it receives) are both given after every segment.
+//
+// The package imports nothing of upcase's: it stands on the standard library,
+// golang.org/x/sys/unix and golang.org/x/net/bpf only.
+package trace

@@ -1,0 +1,184 @@
+package trace
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// stateWidth is the width of a state column: the longest name,
+// "SYN-RECEIVED".
+const stateWidth = 12
+
+// Widths of a ladder, in columns.
+const (
+	DefaultWidth = 80 // what Renderer.Width zero means
+	MinWidth     = 60 // narrower widths are widened to this
+)
+
+// Renderer draws conversations as a ladder (sequence) diagram for a
+// terminal: the client's column on the left, the server's on the right, one
+// arrow per segment labelled with its flags, relative sequence and
+// acknowledgement numbers, payload length, window and (for a SYN) its
+// options, each side's state after the segment at the column edges, and the
+// step's explanation under the arrow. UDP datagrams and ARP messages are
+// drawn on the same ladder, without states.
+//
+// Set the fields before the first call. A Renderer remembers the time of the
+// last step it drew, to label each arrow with the time since the one before;
+// it is not safe for concurrent use.
+type Renderer struct {
+	// Out is where the ladder is written.
+	Out io.Writer
+	// Color draws with ANSI colours and bold. The caller decides, from
+	// whether Out is a terminal and from NO_COLOR; false gives plain text.
+	Color bool
+	// Absolute shows the sequence and acknowledgement numbers as sent
+	// instead of relative to each side's ISN. (The window is always shown
+	// in bytes, scaled.)
+	Absolute bool
+	// Link shows each frame's MAC addresses and EtherType.
+	Link bool
+	// Width is the ladder's width in columns; zero means DefaultWidth, and
+	// less than MinWidth means MinWidth.
+	Width int
+
+	last time.Time
+}
+
+// ANSI SGR codes the Renderer uses.
+const (
+	ansiBold    = "1"
+	ansiDim     = "2"
+	ansiRed     = "31"
+	ansiGreen   = "32"
+	ansiYellow  = "33"
+	ansiCyan    = "36"
+	ansiBoldRed = "1;31"
+)
+
+// Render draws a whole conversation: its Header and then every step.
+func (r *Renderer) Render(c *Conversation) error {
+	if err := r.Header(c); err != nil {
+		return err
+	}
+	for _, s := range c.Steps() {
+		if err := r.Step(s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Header draws the top of a conversation's ladder: who is on each side and,
+// for TCP, the states the two sides start in. It also starts the clock
+// again: the first step after it has no time label.
+func (r *Renderer) Header(c *Conversation) error {
+	r.last = time.Time{}
+	var b strings.Builder
+	w := r.width()
+	left, right := "client "+c.Client().String(), "server "+c.Server().String()
+	if gap := w - runeLen(left) - runeLen(right); gap > 0 {
+		b.WriteString(r.paint(ansiBold, left) + strings.Repeat(" ", gap) + r.paint(ansiBold, right) + "\n")
+	} else {
+		b.WriteString(r.paint(ansiBold, left) + "\n" + pad(right, w, true) + "\n")
+	}
+	if c.Kind() == KindTCP {
+		in := c.Initial()
+		b.WriteString(r.row(r.state(in.Client, false, true), "", r.state(in.Server, false, false)))
+	} else {
+		b.WriteString(r.row("", "", ""))
+	}
+	return r.write(&b)
+}
+
+// Step draws one step: its label, the arrow with the states after it, and
+// its explanation.
+func (r *Renderer) Step(s Step) error {
+	var b strings.Builder
+	for _, line := range r.labels(s) {
+		b.WriteString(r.row("", line, ""))
+	}
+	left, right := "", ""
+	if s.Event.Kind == KindTCP {
+		left = r.state(s.After.Client, s.After.Client != s.Before.Client, true)
+		right = r.state(s.After.Server, s.After.Server != s.Before.Server, false)
+	}
+	b.WriteString(r.arrow(s, left, right))
+	for _, line := range wrap(s.Explanation, r.middle()-2) {
+		b.WriteString(r.row("", line, ""))
+	}
+	b.WriteString(r.row("", "", ""))
+	if !s.Event.Time.IsZero() {
+		r.last = s.Event.Time
+	}
+	return r.write(&b)
+}
+
+// write sends what b holds to Out.
+func (r *Renderer) write(b *strings.Builder) error {
+	if _, err := io.WriteString(r.Out, b.String()); err != nil {
+		return fmt.Errorf("render ladder: %w", err)
+	}
+	return nil
+}
+
+// width is the ladder's width.
+func (r *Renderer) width() int {
+	switch {
+	case r.Width == 0:
+		return DefaultWidth
+	case r.Width < MinWidth:
+		return MinWidth
+	}
+	return r.Width
+}
+
+// middle is the width between the two columns' bars.
+func (r *Renderer) middle() int {
+	return r.width() - 2*stateWidth - 4
+}
+
+// row draws one line of the ladder: a state (or nothing) on each side and
+// text (already padded and painted, or plain) between the bars.
+func (r *Renderer) row(left, text, right string) string {
+	mid := " " + pad(text, r.middle()-1, false)
+	return strings.TrimRight(pad(left, stateWidth, true)+" │"+mid+"│ "+right, " ") + "\n"
+}
+
+// arrow draws the line of the arrow for s, with the states after it.
+func (r *Renderer) arrow(s Step, left, right string) string {
+	n := r.middle()
+	line := strings.Repeat("─", n-1) + ">"
+	color := ansiCyan
+	if s.Dir == ServerToClient {
+		line = "<" + strings.Repeat("─", n-1)
+		color = ansiYellow
+	}
+	if s.Event.Kind == KindTCP && s.Event.TCP.Flags.Has(FlagRST) {
+		color = ansiRed
+	}
+	return strings.TrimRight(pad(left, stateWidth, true)+" │"+r.paint(color, line)+"│ "+right, " ") + "\n"
+}
+
+// state gives a state padded to its column (right-aligned on the left
+// side), bold green when it just changed.
+func (r *Renderer) state(st State, changed, leftSide bool) string {
+	text := st.String()
+	if leftSide {
+		text = pad(text, stateWidth, true)
+	}
+	if changed {
+		return r.paint(ansiBold+";"+ansiGreen, text)
+	}
+	return text
+}
+
+// paint wraps s in an ANSI SGR sequence when colours are on.
+func (r *Renderer) paint(code, s string) string {
+	if !r.Color || s == "" {
+		return s
+	}
+	return "\x1b[" + code + "m" + s + "\x1b[0m"
+}
