@@ -84,7 +84,7 @@ func (d Demo) Run(ctx context.Context) (*DemoResult, error) {
 
 	// The server's socket comes first: the capture filters on its port.
 	var (
-		port  uint16
+		port     uint16
 		serve    func() error
 		shutdown func()
 	)
