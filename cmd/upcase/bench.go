@@ -1,0 +1,199 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/upcase/upcase/internal/bench"
+	"github.com/upcase/upcase/internal/bench/plot"
+	"github.com/upcase/upcase/internal/client"
+	"golang.org/x/term"
+)
+
+// maxBenchConns bounds --conns: each connection keeps its own latency
+// histogram of about 220 KiB, so 10000 of them already take 2 GiB.
+const maxBenchConns = 10000
+
+func benchCommand() *command {
+	return &command{
+		name:  "bench",
+		args:  "[host:port]",
+		short: "load a server and measure its throughput and latency",
+		long: `Bench loads the server at --addr (or the address given as argument) and
+measures it: --conns connections each send --size-byte messages for
+--duration, keeping --pipeline messages in flight, and every byte of every
+reply is checked against the message upper-cased (--expect=echo for any RFC
+862 echo server). It prints throughput (messages/s, MB/s) and latency
+percentiles (p50, p90, p99, p99.9, max), or one JSON object with --json;
+--plot draws both.
+
+By default each connection sends its next message as soon as a reply is in
+(closed loop). With --rate the connections share a fixed schedule of that
+many messages per second (open loop), and each latency is measured from the
+time its message was meant to be sent, so a server that stalls cannot hide
+the stall by slowing the load down (wrk2's correction). Those latencies
+include bench's own wake-up delay, some tens of µs on an idle machine.
+
+With --udp each message is one datagram; a reply that does not come within
+--timeout is counted lost (UDP does not retransmit), which is reported but
+is not a failure.
+
+On a terminal a progress line is kept on stderr. The exit status is 1 if any
+reply was wrong, a connection could not be opened or broke, or a reply never
+came; the result is printed all the same. Ctrl-C stops the run early and
+prints the result so far (exit status 130).`,
+		setup: func(fs *flag.FlagSet) func(context.Context, stdio, []string) error {
+			addr := fs.String("addr", bench.DefaultAddr, "`host:port` of the server")
+			conns := fs.Int("conns", bench.DefaultConns, "connections sending at once (UDP: sockets); more connections load more server cores, but on a small machine also queue in the load generator itself")
+			size := fs.Int("size", bench.DefaultSize, "`bytes` per message")
+			duration := durationFlag(fs, "duration", bench.DefaultDuration, "how long to measure")
+			warmup := durationFlag(fs, "warmup", 0, "send load this long before measuring starts; replies are checked but not counted")
+			pipeline := fs.Int("pipeline", bench.DefaultPipeline, "messages in flight on each connection")
+			rate := fs.Float64("rate", 0, "open loop: send this many messages per second in all, spread over the connections, and measure latency from when each was meant to be sent (0: closed loop, as fast as replies come)")
+			expect := bench.ExpectUpper
+			fs.TextVar(&expect, "expect", bench.ExpectUpper, "what a reply must be: `upper` (the message upper-cased), echo (unchanged, for any RFC 862 echo server) or none (any bytes, as many as were sent)")
+			timeout := durationFlag(fs, "timeout", bench.DefaultTimeout, "how long a reply may take: over UDP a datagram not answered within it is lost; over TCP, replies still missing this long after the end are an error")
+			udp := fs.Bool("udp", false, "send each message as one UDP datagram, answered by one datagram")
+			asJSON := fs.Bool("json", false, "print the result as one JSON object")
+			plotFile := fs.String("plot", "", "also draw latency by percentile and throughput over time into this `file` (.png or .svg)")
+			return func(ctx context.Context, sio stdio, args []string) error {
+				switch len(args) {
+				case 0:
+				case 1:
+					*addr = args[0]
+				default:
+					return usageError{fmt.Sprintf("unexpected argument %q", args[1])}
+				}
+				cfg := bench.Config{
+					Addr: *addr, UDP: *udp, Conns: *conns, Size: *size, Duration: *duration,
+					Warmup: *warmup, Pipeline: *pipeline, Rate: *rate, Expect: expect, Timeout: *timeout,
+				}
+				if err := checkBenchFlags(cfg, *plotFile); err != nil {
+					return err
+				}
+				cfg.Dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+					if network == "udp" {
+						return client.DialUDP(ctx, addr)
+					}
+					return client.Dial(ctx, addr, 0)
+				}
+				if f, ok := sio.err.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+					cfg.Progress = func(p bench.Progress) { fmt.Fprintf(sio.err, "\r\x1b[K%s", p) }
+				}
+				res, err := bench.Run(ctx, cfg)
+				if cfg.Progress != nil {
+					fmt.Fprint(sio.err, "\r\x1b[K") // the progress line goes; the result stays
+				}
+				if res == nil {
+					return err
+				}
+				if perr := printBench(sio.out, res, *asJSON); perr != nil {
+					return perr
+				}
+				if *plotFile != "" {
+					if perr := plotBench(*plotFile, res); perr != nil {
+						return perr
+					}
+				}
+				if err != nil {
+					return err // interrupted: the result so far is printed
+				}
+				return benchFailure(res)
+			}
+		},
+	}
+}
+
+// checkBenchFlags refuses values that make no sense, each with one line.
+func checkBenchFlags(cfg bench.Config, plotFile string) error {
+	for _, f := range []struct {
+		name string
+		v    int
+	}{{"conns", cfg.Conns}, {"size", cfg.Size}, {"pipeline", cfg.Pipeline}} {
+		if f.v < 1 {
+			return usageError{fmt.Sprintf("--%s must be at least 1, not %d", f.name, f.v)}
+		}
+	}
+	switch {
+	case cfg.Conns > maxBenchConns:
+		return usageError{fmt.Sprintf("--conns must be at most %d (each connection keeps a 220 KiB latency histogram)", maxBenchConns)}
+	case cfg.Duration <= 0:
+		return usageError{"--duration must be positive"}
+	case cfg.Warmup < 0:
+		return usageError{"--warmup must not be negative"}
+	case cfg.Timeout <= 0:
+		return usageError{"--timeout must be positive"}
+	case cfg.Rate < 0 || math.IsNaN(cfg.Rate) || math.IsInf(cfg.Rate, 0) || cfg.Rate > 1e9:
+		return usageError{fmt.Sprintf("--rate must be a number of messages per second from 0 (closed loop) to 1e9, not %v", cfg.Rate)}
+	case cfg.UDP && cfg.Size > bench.MaxDatagram:
+		return usageError{fmt.Sprintf("--size must be at most %d with --udp (the most a UDP datagram carries)", bench.MaxDatagram)}
+	}
+	if plotFile != "" {
+		switch strings.ToLower(filepath.Ext(plotFile)) {
+		case ".png", ".svg":
+		default:
+			return usageError{fmt.Sprintf("--plot=%s: the file name must end in .png or .svg", plotFile)}
+		}
+	}
+	return nil
+}
+
+// printBench writes res for people, or as one JSON object.
+func printBench(w io.Writer, res *bench.Result, asJSON bool) error {
+	if asJSON {
+		return json.NewEncoder(w).Encode(res)
+	}
+	return res.WriteText(w)
+}
+
+// plotBench draws res into path.
+func plotBench(path string, res *bench.Result) error {
+	points := make([]plot.Point, len(res.Throughput))
+	for i, s := range res.Throughput {
+		points[i] = plot.Point{At: s.At, MsgsPerSec: s.MsgsPerSec}
+	}
+	title := fmt.Sprintf("upcase bench %s (%s): %d conns × pipeline %d, %d B", res.Addr, res.Network, res.Conns, res.Pipeline, res.Size)
+	if res.Rate > 0 {
+		title += fmt.Sprintf(", %g msgs/s", res.Rate)
+	}
+	return plot.Write(path, title, res.Latency, points)
+}
+
+// benchFailure is the one-line error, exit status 1, for a run in which
+// anything went wrong; nil when nothing did.
+func benchFailure(res *bench.Result) error {
+	if !res.Failed() {
+		return nil
+	}
+	var parts []string
+	if res.Mismatches > 0 {
+		hint := ""
+		if res.Expect == bench.ExpectUpper {
+			hint = " (an echo server? try --expect=echo)"
+		}
+		parts = append(parts, fmt.Sprintf("%d of %d replies were not as expected%s", res.Mismatches, res.Messages, hint))
+	}
+	if res.ConnFailures > 0 {
+		parts = append(parts, fmt.Sprintf("%d of %d connections could not be opened", res.ConnFailures, res.Conns))
+	}
+	if res.Errors > 0 {
+		parts = append(parts, fmt.Sprintf("%d errors", res.Errors))
+	}
+	if res.Network == "udp" && res.Messages+res.Late == 0 {
+		parts = append(parts, fmt.Sprintf("not one of %d datagrams was answered within --timeout", res.Sent))
+	}
+	msg := strings.Join(parts, "; ")
+	if res.FirstError != "" {
+		msg += "; first: " + res.FirstError
+	}
+	return errors.New(msg)
+}

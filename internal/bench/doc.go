@@ -1,0 +1,48 @@
+// Package bench is upcase's load generator and verifier: it opens connections
+// to a server that speaks the upcase protocol (or plain RFC 862 echo), sends
+// messages on all of them for a while, checks every byte of every reply and
+// measures throughput and latency.
+//
+// # What is sent and checked
+//
+// Each connection sends a pseudo-random byte stream, cut into messages of
+// Config.Size bytes. About half the bytes are lower-case letters; the rest are
+// upper-case letters, digits, punctuation, control bytes and bytes of 0x80 and
+// above that can never be part of valid UTF-8 (so a --unicode server answers
+// them exactly as an ASCII one does). Consecutive messages differ, so a server
+// that drops, repeats or reorders replies is caught as well as one that echoes
+// without upper-casing. The expected reply is the stream passed through
+// upper.ASCII (Expect ExpectUpper), the stream itself (ExpectEcho), or
+// anything of the right length (ExpectNone).
+//
+// TCP is a byte stream: replies are reassembled by length, however the server
+// splits or joins them, and checked byte for byte. A message whose reply
+// differs in any byte is one mismatch. Over UDP each message is one datagram
+// and its reply must be one datagram; a reply that does not come within
+// Config.Timeout is lost, which is counted apart from mismatches.
+//
+// # Closed and open loop
+//
+// By default each connection keeps Config.Pipeline messages in flight and
+// sends the next as soon as a reply completes (closed loop). With Config.Rate
+// the connections share a fixed schedule of Rate messages per second (open
+// loop) and each latency is measured from the message's intended send time,
+// not from when it could actually be sent: a server that stalls cannot hide
+// the stall by holding back the load that would have shown it (the
+// coordinated-omission correction of wrk2). One goroutine paces the
+// schedule, sleeping in the kernel because Go's timers are only precise to
+// a millisecond on Linux; the latencies still include the load generator's
+// own wake-up delay, some tens of microseconds on an idle machine.
+//
+// # Cost
+//
+// One goroutine per connection does write-then-read when one message of at
+// most 64 KiB is in flight, on Unix with one system call fewer per message
+// than net.Conn needs (exchange_unix.go); with pipelining (or larger
+// messages) a second goroutine writes while the first reads, so the two
+// directions never wait for each other. No memory is allocated per message.
+// Each connection records latencies, in nanoseconds, in its own HDR
+// histogram (about 220 KiB each, no locks); they are merged when the run
+// ends. A goroutine reading the connections' atomic counters builds the
+// throughput timeline.
+package bench

@@ -1,0 +1,177 @@
+package plot
+
+import (
+	"image/color"
+	"math"
+	"strconv"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// The percentile axis is x = 1/(1-p), log scaled, as HdrHistogram and wrk2
+// plot it: each decade is one more "nine" (90%, 99%, 99.9%, ...), so the
+// tail gets as much room as the median. It always reaches 99.99% so plots
+// of different runs line up, and extends to at most 99.99999%, beyond which
+// even a long run has too few samples to say anything.
+const (
+	minNines = 4
+	maxNines = 7
+)
+
+// unit is a latency unit for the y axis.
+type unit struct {
+	name string
+	ns   float64
+}
+
+var (
+	nanos  = unit{"ns", 1}
+	micros = unit{"µs", 1e3}
+	millis = unit{"ms", 1e6}
+	secs   = unit{"s", 1e9}
+)
+
+// axisUnit picks the y axis unit for a maximum latency of maxNs: µs unless
+// that would need five-digit tick labels.
+func axisUnit(maxNs int64) unit {
+	switch {
+	case maxNs >= 10e9:
+		return secs
+	case maxNs >= 10e6:
+		return millis
+	default:
+		return micros
+	}
+}
+
+// formatLatency formats ns with three significant digits in the unit that
+// keeps it between 1 and 1000.
+func formatLatency(ns int64) string {
+	u := secs
+	for _, c := range []unit{nanos, micros, millis} {
+		if float64(ns) < 1000*c.ns {
+			u = c
+			break
+		}
+	}
+	v := float64(ns) / u.ns
+	prec := 0
+	switch {
+	case v < 10:
+		prec = 2
+	case v < 100:
+		prec = 1
+	}
+	return strconv.FormatFloat(v, 'f', prec, 64) + " " + u.name
+}
+
+// percentileX maps percentile pct (0..100) to its position on the axis.
+func percentileX(pct float64) float64 { return 100 / (100 - pct) }
+
+// percentileTicks labels each power of ten on the axis with its percentile
+// (1 → 0%, 10 → 90%, 100 → 99%, ...), plus 2 → 50% for the median, with
+// unlabelled minor ticks between.
+func percentileTicks(nines int) plot.ConstantTicks {
+	ticks := plot.ConstantTicks{{Value: 1, Label: "0%"}}
+	for k := 0; k < nines; k++ {
+		decade := math.Pow10(k)
+		for i := 2; i < 10; i++ {
+			ticks = append(ticks, plot.Tick{Value: float64(i) * decade})
+		}
+		next := 10 * decade
+		label := strconv.FormatFloat(100-100/next, 'f', max(0, k-1), 64) + "%"
+		ticks = append(ticks, plot.Tick{Value: next, Label: label})
+	}
+	ticks[1].Label = "50%"
+	return ticks
+}
+
+// latencyPlot builds the latency-by-percentile panel from h (nanoseconds).
+func latencyPlot(h *hdrhistogram.Histogram) (*panel, error) {
+	unitName := micros.name
+	var maxNs int64
+	if h != nil {
+		maxNs = h.Max()
+		unitName = axisUnit(maxNs).name
+	}
+	p := newPlot("Latency by percentile", "percentile", "latency ("+unitName+")")
+	p.X.Scale = plot.LogScale{}
+	p.Y.Min = 0
+	p.Y.Tick.Marker = relabel(func(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) })
+
+	if h == nil || h.TotalCount() == 0 {
+		p.X.Min, p.X.Max = 1, math.Pow10(minNines)
+		p.X.Tick.Marker = percentileTicks(minNines)
+		p.Y.Max = 1
+		return &panel{Plot: p, empty: "no latency samples recorded"}, nil
+	}
+
+	nines := int(math.Ceil(math.Log10(float64(h.TotalCount()))))
+	nines = min(max(nines, minNines), maxNines)
+	xMax := math.Pow10(nines)
+	p.X.Min, p.X.Max = 1, xMax
+	p.X.Tick.Marker = percentileTicks(nines)
+
+	u := axisUnit(maxNs)
+	var pts plotter.XYs
+	for _, b := range h.CumulativeDistributionWithTicks(5) {
+		if x := percentileX(b.Quantile); b.Quantile < 100 && x < xMax {
+			pts = append(pts, plotter.XY{X: x, Y: float64(b.ValueAt) / u.ns})
+		}
+	}
+	// The maximum is the 100th percentile, infinitely far right: pin it
+	// to the axis end.
+	pts = append(pts, plotter.XY{X: xMax, Y: float64(maxNs) / u.ns})
+	line, err := plotter.NewLine(pts)
+	if err != nil {
+		return nil, err
+	}
+	line.Color = dataColor
+	line.Width = vg.Points(2)
+	p.Add(line)
+
+	lg := &legend{left: true, cols: 2}
+	if err := addMarkers(p, lg, h, u, xMax); err != nil {
+		return nil, err
+	}
+	p.Add(lg)
+	// The curve never rises above the max, so headroom above it keeps the
+	// top-left legend clear of the curve whatever the distribution's shape.
+	p.Y.Max = float64(maxNs) / u.ns * headroom
+	return &panel{Plot: p}, nil
+}
+
+// addMarkers marks p50, p99, p99.9 and the maximum on the curve, with their
+// values in the legend so they can be read exactly.
+func addMarkers(p *plot.Plot, lg *legend, h *hdrhistogram.Histogram, u unit, xMax float64) error {
+	marks := []struct {
+		name  string
+		pct   float64
+		shape draw.GlyphDrawer
+		color color.RGBA
+	}{
+		{"p50", 50, draw.CircleGlyph{}, color.RGBA{G: 0x99, A: 0xff}},
+		{"p99", 99, draw.SquareGlyph{}, color.RGBA{R: 0xe6, G: 0x8a, A: 0xff}},
+		{"p99.9", 99.9, draw.TriangleGlyph{}, color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff}},
+		{"max", 100, draw.PyramidGlyph{}, color.RGBA{R: 0x80, B: 0x80, A: 0xff}},
+	}
+	for _, m := range marks {
+		ns := h.ValueAtQuantile(m.pct)
+		x := xMax
+		if m.pct < 100 {
+			x = percentileX(m.pct)
+		}
+		s, err := plotter.NewScatter(plotter.XYs{{X: x, Y: float64(ns) / u.ns}})
+		if err != nil {
+			return err
+		}
+		s.Shape, s.Color, s.Radius = m.shape, m.color, vg.Points(4)
+		p.Add(s)
+		lg.add(m.name+" = "+formatLatency(ns), s)
+	}
+	return nil
+}

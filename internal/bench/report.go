@@ -1,0 +1,83 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// WriteText writes r for people: a few labelled lines with a unit on every
+// number.
+func (r *Result) WriteText(w io.Writer) error {
+	var b strings.Builder
+	mode := "closed loop"
+	from := "send"
+	if r.Rate > 0 {
+		mode = fmt.Sprintf("open loop at %s msgs/s", num(r.Rate))
+		from = "intended send"
+	}
+	fmt.Fprintf(&b, "%s over %s: %s, %s in flight on each, %d-byte messages, %s\n",
+		r.Addr, strings.ToUpper(r.Network), plural(r.Conns, "connection"), plural(r.Pipeline, "message"), r.Size, mode)
+	if r.Interrupted {
+		fmt.Fprintf(&b, "  interrupted  after %.2f s\n", r.Duration.Seconds())
+	}
+	fmt.Fprintf(&b, "  duration     %.2f s\n", r.Duration.Seconds())
+	fmt.Fprintf(&b, "  replies      %d msgs (%d sent), %s MB each way\n", r.Messages, r.Sent, num(float64(r.Bytes)/1e6))
+	fmt.Fprintf(&b, "  throughput   %s msgs/s, %s MB/s\n", num(r.MsgsPerSec), num(r.MBPerSec))
+	fmt.Fprintf(&b, "  latency      p50 %s µs, p90 %s µs, p99 %s µs, p99.9 %s µs, max %s µs (from the %s time)\n",
+		num(r.P50us), num(r.P90us), num(r.P99us), num(r.P999us), num(r.MaxUs), from)
+	switch r.Expect {
+	case ExpectUpper:
+		fmt.Fprintf(&b, "  checked      every byte against the message upper-cased: %d mismatches\n", r.Mismatches)
+	case ExpectEcho:
+		fmt.Fprintf(&b, "  checked      every byte against the message echoed: %d mismatches\n", r.Mismatches)
+	default:
+		fmt.Fprintf(&b, "  checked      lengths only: %d mismatches\n", r.Mismatches)
+	}
+	if r.Network == "udp" {
+		fmt.Fprintf(&b, "  lost         %d datagrams (%s%%), %d replies late\n", r.Lost, num(percent(r.Lost, r.Sent)), r.Late)
+	}
+	fmt.Fprintf(&b, "  errors       %d errors, %d connection failures\n", r.Errors, r.ConnFailures)
+	if r.FirstError != "" {
+		fmt.Fprintf(&b, "  first error  %s\n", r.FirstError)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// num formats x with about four significant digits, never in e-notation.
+func num(x float64) string {
+	switch {
+	case x >= 1000 || x == 0:
+		return fmt.Sprintf("%.0f", x)
+	case x >= 100:
+		return fmt.Sprintf("%.1f", x)
+	case x >= 10:
+		return fmt.Sprintf("%.2f", x)
+	}
+	return fmt.Sprintf("%.3f", x)
+}
+
+// plural is "1 message" or "n messages".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+func percent(n, of int64) float64 {
+	if of == 0 {
+		return 0
+	}
+	return 100 * float64(n) / float64(of)
+}
+
+// String is p as one short line for a live display:
+// "3.2 s, 123456 msgs/s, 0 errors".
+func (p Progress) String() string {
+	if p.Elapsed < 0 {
+		return fmt.Sprintf("warming up, %.1f s to go", -p.Elapsed.Seconds())
+	}
+	return fmt.Sprintf("%.1f s, %s msgs/s, %d errors", p.Elapsed.Seconds(), num(p.MsgsPerSec), p.Errors)
+}

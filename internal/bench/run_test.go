@@ -1,0 +1,179 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The JSON keys that CONTRACT.md promises, and the others this package
+// documents.
+func TestJSONKeys(t *testing.T) {
+	res := mustRun(t, Config{Addr: tcpServer(t, serveUpper), Duration: 300 * time.Millisecond, Interval: 20 * time.Millisecond})
+	b, err := json.Marshal(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{
+		"msgs_per_sec", "mb_per_sec", "p50_us", "p99_us", "p999_us", "max_us", "errors", "mismatches", // the contract
+		"p90_us", "mean_us", "conns", "size", "pipeline", "rate", "expect", "duration_s", "sent", "messages", "bytes",
+		"lost", "late", "conn_failures", "interrupted", "addr", "network", "throughput",
+	} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("JSON has no %q: %s", k, b)
+		}
+	}
+	for _, k := range []string{"msgs_per_sec", "p50_us", "max_us", "duration_s"} {
+		if v, _ := m[k].(float64); v <= 0 {
+			t.Errorf("%s = %v; want a positive number", k, m[k])
+		}
+	}
+	if m["expect"] != "upper" || m["network"] != "tcp" {
+		t.Errorf("expect %v, network %v; want upper, tcp", m["expect"], m["network"])
+	}
+	steps, _ := m["throughput"].([]any)
+	if len(steps) < 3 {
+		t.Fatalf("throughput has %d steps over 300ms at 20ms; want about 15", len(steps))
+	}
+	step, _ := steps[0].(map[string]any)
+	for _, k := range []string{"at_s", "messages", "msgs_per_sec"} {
+		if _, ok := step[k]; !ok {
+			t.Errorf("throughput step has no %q: %v", k, step)
+		}
+	}
+}
+
+// Nobody listening: Run fails with one line that names the address and the
+// reason, and no Result.
+func TestDeadAddress(t *testing.T) {
+	addr := freeAddr(t, "tcp")
+	res, err := Run(context.Background(), Config{Addr: addr})
+	if res != nil || !errors.Is(err, syscall.ECONNREFUSED) || !strings.Contains(err.Error(), addr) {
+		t.Fatalf("Run = %v, %v; want nil and connection refused naming %s", res, err, addr)
+	}
+}
+
+// When ctx is cancelled mid-run, Run stops at once (not at the end of the
+// hour), returns what it has with Interrupted set, and ctx's error. goleak
+// (TestMain) checks that it leaves no goroutine behind.
+func TestCancel(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+	}{
+		{"ping-pong", Config{}},
+		{"pipelined", Config{Pipeline: 4}},
+		{"open loop", Config{Rate: 10}},
+		{"udp", Config{UDP: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := make(chan struct{})
+			cfg := tc.cfg
+			if cfg.UDP {
+				addr := udpServer(t, 0, func([]byte) {})
+				cfg.Expect = ExpectEcho
+				cfg.Addr = addr
+			} else {
+				cfg.Addr = tcpServer(t, silent(got))
+			}
+			cfg.Duration, cfg.Timeout = time.Hour, time.Hour
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			if cfg.UDP {
+				cfg.Progress = func(Progress) { cancel() }
+			} else {
+				go func() {
+					<-got
+					cancel()
+				}()
+			}
+			res, err := Run(ctx, cfg)
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("Run error %v; want context.Canceled", err)
+			}
+			if res == nil || !res.Interrupted || res.Failed() {
+				t.Fatalf("Run = %+v; want the result so far, interrupted, no failure", res)
+			}
+		})
+	}
+}
+
+// Progress is called while the run goes on.
+func TestProgress(t *testing.T) {
+	calls := 0
+	res := mustRun(t, Config{Addr: tcpServer(t, serveUpper), Duration: 600 * time.Millisecond,
+		Progress: func(p Progress) {
+			calls++
+			if p.Messages < 0 || p.Errors != 0 {
+				t.Errorf("progress %+v", p)
+			}
+		}})
+	wantClean(t, res)
+	if calls == 0 {
+		t.Error("Progress never called in 600ms")
+	}
+}
+
+// Bad configurations are refused with the field's name.
+func TestConfigErrors(t *testing.T) {
+	for _, tc := range []struct {
+		cfg  Config
+		want string
+	}{
+		{Config{Conns: -1}, "Conns"},
+		{Config{Size: -1}, "Size"},
+		{Config{Pipeline: -2}, "Pipeline"},
+		{Config{Duration: -time.Second}, "Duration"},
+		{Config{Rate: -1}, "Rate"},
+		{Config{UDP: true, Size: MaxDatagram + 1}, "UDP"},
+		{Config{Expect: 7}, "Expect"},
+	} {
+		_, err := Run(context.Background(), tc.cfg)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Run(%+v) error %v; want one naming %s", tc.cfg, err, tc.want)
+		}
+	}
+}
+
+// Expect round-trips through its text form, as the --expect flag uses it.
+func TestExpectText(t *testing.T) {
+	for _, e := range []Expect{ExpectUpper, ExpectEcho, ExpectNone} {
+		b, _ := e.MarshalText()
+		var got Expect
+		if err := got.UnmarshalText(b); err != nil || got != e {
+			t.Errorf("UnmarshalText(%q) = %v, %v; want %v", b, got, err, e)
+		}
+	}
+	var e Expect
+	if err := e.UnmarshalText([]byte("UPPER")); err == nil {
+		t.Error(`UnmarshalText("UPPER") succeeded`)
+	}
+}
+
+// The text report puts a unit on every number.
+func TestWriteText(t *testing.T) {
+	res := mustRun(t, Config{Addr: tcpServer(t, serveUpper), Duration: 100 * time.Millisecond, Rate: 1000})
+	var b strings.Builder
+	if err := res.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	text := b.String()
+	for _, want := range []string{" msgs/s, ", " MB/s", "p50 ", " µs, p90 ", "p99.9 ", " max ", " s\n", "0 mismatches", "0 errors", "intended send time", "open loop at 1000 msgs/s"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the report has no %q:\n%s", want, text)
+		}
+	}
+	// Every number is followed by a unit or a word.
+	if m := regexp.MustCompile(`\d[,)]|\d$`).FindString(text); m != "" {
+		t.Errorf("a bare number (%q) in:\n%s", m, text)
+	}
+}

@@ -1,0 +1,176 @@
+package bench
+
+import (
+	"context"
+	"net"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Every loop (write-then-read, pipelined, open loop, large messages) checks
+// replies against what it sent, and passes against a correct server.
+func TestCorrectServerPasses(t *testing.T) {
+	addr := tcpServer(t, serveUpper)
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+	}{
+		{"ping-pong", Config{}},
+		{"one byte", Config{Size: 1}},
+		{"pipelined", Config{Pipeline: 16}},
+		{"pipelined one byte", Config{Pipeline: 7, Size: 1}},
+		{"large messages", Config{Size: 200 << 10}}, // more than one buffer: pipelined
+		{"open loop", Config{Rate: 2000}},
+		{"open loop pipelined", Config{Rate: 2000, Pipeline: 4}},
+		// Without a file descriptor: Write and io.ReadFull.
+		{"plain exchanger", Config{Dial: dialHiding}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.cfg.Addr = addr
+			res := mustRun(t, tc.cfg)
+			wantClean(t, res)
+			if limit := int64(tc.cfg.Rate * mustDuration.Seconds()); tc.cfg.Rate > 0 && res.Sent > limit {
+				t.Errorf("sent %d at %v msgs/s in %v; the schedule has only %d", res.Sent, tc.cfg.Rate, mustDuration, limit)
+			}
+			if res.Sent < res.Messages {
+				t.Errorf("sent %d < messages %d", res.Sent, res.Messages)
+			}
+			if res.Bytes != res.Messages*int64(res.Size) {
+				t.Errorf("bytes %d; want messages × size = %d", res.Bytes, res.Messages*int64(res.Size))
+			}
+			if n := res.Latency.TotalCount(); n != res.Messages {
+				t.Errorf("histogram holds %d latencies; want one per message, %d", n, res.Messages)
+			}
+		})
+	}
+}
+
+// dialHiding dials TCP, and hides the connection's file descriptor.
+func dialHiding(ctx context.Context, network, addr string) (net.Conn, error) {
+	var d net.Dialer
+	c, err := d.DialContext(ctx, network, addr)
+	return struct{ net.Conn }{c}, err
+}
+
+// dialSmallBuffer dials TCP with the smallest send buffer the kernel allows.
+func dialSmallBuffer(ctx context.Context, network, addr string) (net.Conn, error) {
+	var d net.Dialer
+	c, err := d.DialContext(ctx, network, addr)
+	if err == nil {
+		err = c.(*net.TCPConn).SetWriteBuffer(1)
+	}
+	return c, err
+}
+
+// A message bigger than the socket buffers, to a server slow to start
+// reading: the raw exchanger can write only part of it, and finishes the
+// usual way.
+func TestPartialWrite(t *testing.T) {
+	addr := tcpServer(t, func(c net.Conn) {
+		c.(*net.TCPConn).SetReadBuffer(16 << 10)
+		time.Sleep(50 * time.Millisecond) // a slow server, not a wait of the test
+		serveUpper(c)
+	})
+	wantClean(t, mustRun(t, Config{Addr: addr, Conns: 1, Size: maxChunk, Dial: dialSmallBuffer}))
+}
+
+// An echo server does not upper-case: with the default expectation every
+// loop catches it, and with --expect=echo or none it passes.
+func TestEchoServer(t *testing.T) {
+	addr := tcpServer(t, serveEcho)
+	for _, p := range []int{1, 8} {
+		res := mustRun(t, Config{Addr: addr, Pipeline: p})
+		if res.Mismatches == 0 || !res.Failed() {
+			t.Errorf("pipeline %d: expect=upper against an echo server: %d mismatches of %d; want some", p, res.Mismatches, res.Messages)
+		}
+		wantClean(t, mustRun(t, Config{Addr: addr, Pipeline: p, Expect: ExpectEcho}))
+		wantClean(t, mustRun(t, Config{Addr: addr, Pipeline: p, Expect: ExpectNone}))
+	}
+}
+
+// A 1-byte message is a lower-case letter only half the time; an echo server
+// is still caught.
+func TestEchoServerOneByte(t *testing.T) {
+	res := mustRun(t, Config{Addr: tcpServer(t, serveEcho), Size: 1})
+	if res.Mismatches == 0 {
+		t.Errorf("1-byte messages against an echo server: no mismatch in %d messages", res.Messages)
+	}
+}
+
+// TCP is a byte stream: a server that answers byte by byte is still answered
+// correctly, whichever loop reassembles the replies.
+func TestSplitReplies(t *testing.T) {
+	addr := tcpServer(t, serveByteByByte)
+	for _, p := range []int{1, 5} {
+		res := mustRun(t, Config{Addr: addr, Pipeline: p, Size: 100})
+		wantClean(t, res)
+	}
+}
+
+// A server that sends the right replies in the wrong order is caught.
+func TestReorderCaught(t *testing.T) {
+	const size = 16
+	res := mustRun(t, Config{Addr: tcpServer(t, swapPairs(size)), Size: size, Pipeline: 2})
+	if res.Mismatches == 0 {
+		t.Errorf("replies swapped in pairs: no mismatch in %d messages", res.Messages)
+	}
+}
+
+// With --pipeline=P, P messages really are in flight on each connection: a
+// server that answers nothing until it holds P messages still gets load.
+func TestPipelineKeepsWindowFull(t *testing.T) {
+	const size, depth = 10, 8
+	res := mustRun(t, Config{Addr: tcpServer(t, holdUntil(size*depth)), Size: size, Pipeline: depth})
+	wantClean(t, res)
+}
+
+// A server that closes mid-run is an error, named in FirstError.
+func TestServerCloses(t *testing.T) {
+	for _, p := range []int{1, 4} {
+		res := mustRun(t, Config{Addr: tcpServer(t, closeAfter(160)), Conns: 1, Pipeline: p, Duration: 5 * time.Second})
+		// A close with requests still unread sends RST, not FIN: either is
+		// fine, as long as it is reported.
+		if res.Errors == 0 || !strings.Contains(res.FirstError, "closed the connection") && !strings.Contains(res.FirstError, "reset") {
+			t.Errorf("pipeline %d: errors %d, first error %q; want the server's close reported", p, res.Errors, res.FirstError)
+		}
+	}
+}
+
+// A server that never answers: the run still ends, Timeout after Duration,
+// and the missing replies are an error.
+func TestSilentServer(t *testing.T) {
+	for _, p := range []int{1, 4} {
+		got := make(chan struct{})
+		res := mustRun(t, Config{Addr: tcpServer(t, silent(got)), Conns: 1, Pipeline: p,
+			Duration: 50 * time.Millisecond, Timeout: 50 * time.Millisecond})
+		if res.Errors != 1 || !strings.Contains(res.FirstError, "missing") {
+			t.Errorf("pipeline %d: errors %d, first error %q; want one error for the missing replies", p, res.Errors, res.FirstError)
+		}
+		if res.Messages != 0 {
+			t.Errorf("pipeline %d: %d messages from a silent server", p, res.Messages)
+		}
+	}
+}
+
+// A server that sends what it was not asked for is caught.
+func TestUnaskedBytes(t *testing.T) {
+	addr := tcpServer(t, func(c net.Conn) {
+		c.Write([]byte("unasked"))
+		serveUpper(c)
+	})
+	for _, p := range []int{1, 4} {
+		if res := mustRun(t, Config{Addr: addr, Pipeline: p}); !res.Failed() {
+			t.Errorf("pipeline %d: a server that speaks first passed", p)
+		}
+	}
+}
+
+// Replies during the warmup are checked but not counted.
+func TestWarmup(t *testing.T) {
+	res := mustRun(t, Config{Addr: tcpServer(t, serveUpper), Warmup: 100 * time.Millisecond, Duration: 100 * time.Millisecond})
+	wantClean(t, res)
+	if res.Sent <= res.Messages {
+		t.Errorf("sent %d, counted %d; want the warmup's messages sent but not counted", res.Sent, res.Messages)
+	}
+}
