@@ -32,13 +32,19 @@ type command struct {
 
 // commands is the whole CLI, in the order `upcase help` lists it.
 func commands() []*command {
-	return []*command{serveCommand(), clientCommand(), versionCommand(), helpCommand()}
+	return []*command{serveCommand(), clientCommand(), benchCommand(), traceCommand(), versionCommand(), helpCommand()}
 }
 
 // usageError is a mistake in how the command was called: exit status 2.
 type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
+
+// exitStatus is the exit status of a child process that ran the command
+// (trace's, in its network namespace) and has already printed any error.
+type exitStatus int
+
+func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
 
 // run is main without the process: it returns the exit status.
 func run(ctx context.Context, args []string, sio stdio) int {
@@ -71,6 +77,10 @@ func run(ctx context.Context, args []string, sio stdio) int {
 	}
 	if err == nil {
 		return 0
+	}
+	var es exitStatus
+	if errors.As(err, &es) {
+		return int(es) // a child's status: the child has said why
 	}
 	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
 		fmt.Fprintf(sio.err, "upcase %s: interrupted\n", cmd.name)

@@ -38,6 +38,10 @@ type Step struct {
 	Acked uint32
 	// Explanation is one sentence saying what the step means (see Explain).
 	Explanation string
+	// Kernel is the kernel's own view of both sides' states after the
+	// step, where the caller read it (see Conversation.AttachKernel), and
+	// nil otherwise. Before and After stay the inferred states beside it.
+	Kernel *KernelView `json:",omitempty"`
 }
 
 // Conversation follows one TCP connection or UDP flow between a client and a

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"slices"
 	"sync"
 	"syscall"
 	"time"
@@ -49,12 +50,28 @@ type Demo struct {
 	CloseDelay time.Duration // the server's pause before its close; zero means DefaultCloseDelay, negative none
 	// Timeout bounds the whole demo; zero means 10 s.
 	Timeout time.Duration
+	// KernelStates also reads each side's TCP state from the kernel itself
+	// (see KernelTrace), beside the states inferred from the segments, and
+	// attaches them to the steps (Step.Kernel). It needs root in the
+	// initial user namespace; where the kernel's states cannot be read the
+	// demo goes on with the inferred ones and DemoResult.KernelErr says why.
+	KernelStates bool
 }
 
 // DemoResult is what a demo captured.
 type DemoResult struct {
 	Conversation *Conversation
 	Frames       []Frame // every frame captured, in order, for a pcap file
+	// Kernel are the TCP state changes the kernel reported on the demo's
+	// port, in order, when Demo.KernelStates asked for them and they could
+	// be read; the conversation's steps carry them too (Step.Kernel).
+	Kernel []KernelChange
+	// KernelErr says why the kernel's states are missing when
+	// Demo.KernelStates asked for them: the steps then have the inferred
+	// states alone. It wraps ErrNoKernelStates where they cannot be read
+	// at all (not root, no tracefs). It is nil for the UDP scenario, which
+	// has no states.
+	KernelErr error
 }
 
 // Run plays the scenario and returns the captured conversation. It needs
@@ -115,6 +132,16 @@ func (d Demo) Run(ctx context.Context) (*DemoResult, error) {
 	}
 	defer shutdown()
 
+	var (
+		kernel    *KernelTrace
+		kernelErr error
+	)
+	if d.KernelStates && scenario != ScenarioUDP {
+		if kernel, kernelErr = StartKernelTrace(port); kernelErr == nil {
+			defer kernel.Close()
+		}
+	}
+
 	capture, err := NewCapture(CaptureConfig{Port: port})
 	if err != nil {
 		return nil, err
@@ -140,6 +167,12 @@ func (d Demo) Run(ctx context.Context) (*DemoResult, error) {
 		}
 	}()
 	defer func() { stopCapture(); wg.Wait() }()
+	// Linux turns receive timestamps on for a new capture a moment later,
+	// from a work queue: until then a frame is stamped only when it is
+	// read, late, and frames' times would not match the kernel's.
+	if err := sleep(ctx, timestampsOn); err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
 
 	served := make(chan error, 1)
 	go func() { served <- serve() }()
@@ -174,12 +207,124 @@ func (d Demo) Run(ctx context.Context) (*DemoResult, error) {
 			}
 		case <-ctx.Done():
 			if res.Conversation != nil {
+				res.kernelStates(ctx, kernel, kernelErr)
 				return res, nil // show what there is: the end did not come
 			}
 			return nil, fmt.Errorf("demo: nothing captured on port %d: %w", port, ctx.Err())
 		}
 	}
+	res.inTimeOrder(client, port)
+	res.kernelStates(ctx, kernel, kernelErr)
 	return res, nil
+}
+
+// kernelSettle bounds the wait for the kernel's last state changes after the
+// last segment was captured: the receiver changes its state just after the
+// segment reaches it, a moment after the capture saw it.
+const kernelSettle = 200 * time.Millisecond
+
+// kernelStates reads the state changes the kernel recorded, once they
+// include the conversation's end (or after kernelSettle), and attaches them
+// to the conversation; or sets KernelErr to why they are missing: startErr,
+// the error of starting the trace, when there is no trace.
+func (res *DemoResult) kernelStates(ctx context.Context, k *KernelTrace, startErr error) {
+	if k == nil {
+		res.KernelErr = startErr
+		return
+	}
+	c := res.Conversation
+	deadline := time.NewTimer(kernelSettle)
+	defer deadline.Stop()
+	tick := time.NewTicker(2 * time.Millisecond)
+	defer tick.Stop()
+wait:
+	for c.Done() {
+		changes, err := k.Changes()
+		if err != nil || kernelSettled(c, changes) {
+			break
+		}
+		select {
+		case <-tick.C:
+		case <-deadline.C:
+			break wait
+		case <-ctx.Done():
+			break wait
+		}
+	}
+	changes, err := k.Stop()
+	if err != nil {
+		res.KernelErr = err
+		return
+	}
+	res.Kernel = changes
+	c.AttachKernel(changes)
+}
+
+// kernelSettled reports whether changes include the end of c, a finished
+// connection: every side the kernel reported on has reached CLOSED (its
+// TIME-WAIT is not reported: see KernelTrace).
+func kernelSettled(c *Conversation, changes []KernelChange) bool {
+	var last [2]*KernelChange
+	for i, ch := range changes {
+		if client, ok := c.kernelSide(ch); ok {
+			if client {
+				last[0] = &changes[i]
+			} else {
+				last[1] = &changes[i]
+			}
+		}
+	}
+	if last[0] == nil && last[1] == nil {
+		return false
+	}
+	for _, l := range last {
+		if l != nil && l.New != Closed {
+			return false
+		}
+	}
+	return true
+}
+
+// inTimeOrder redraws the conversation with its frames in the order of
+// their timestamps. The capture queue can hand over two frames sent at
+// nearly the same moment from different CPUs in the other order; the ladder
+// should not show time running backwards. If the state machine refuses the
+// timestamp order, the capture's order stays.
+func (res *DemoResult) inTimeOrder(client netip.AddrPort, port uint16) {
+	frames := slices.Clone(res.Frames)
+	slices.SortStableFunc(frames, func(a, b Frame) int { return a.Time.Compare(b.Time) })
+	tr := &Tracker{ServerPort: port}
+	var conv *Conversation
+	for _, f := range frames {
+		ev, err := f.Decode()
+		if err != nil || (ev.Src != client && ev.Dst != client) {
+			continue
+		}
+		c, _, err := tr.Add(ev)
+		if err != nil {
+			return
+		}
+		conv = c
+	}
+	if conv != nil && len(conv.Steps()) == len(res.Conversation.Steps()) && conv.States() == res.Conversation.States() {
+		res.Conversation, res.Frames = conv, frames
+	}
+}
+
+// timestampsOn is how long a new capture waits before the demo dials: the
+// time Linux takes to turn receive timestamps on.
+const timestampsOn = 20 * time.Millisecond
+
+// sleep waits for d, or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // finished reports whether the conversation has all the demo waits for.

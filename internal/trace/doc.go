@@ -16,6 +16,10 @@
 //   - PcapWriter and PcapReader write and read the classic libpcap format.
 //   - A Capture reads frames from an interface through an AF_PACKET socket
 //     with a kernel (classic BPF) filter. It needs Linux and CAP_NET_RAW.
+//   - A KernelTrace reads the kernel's own TCP state changes (the
+//     sock:inet_sock_set_state tracepoint, through a private tracefs
+//     instance; Linux and root), and Conversation.AttachKernel sets them
+//     beside the inferred states, which a Renderer then shows.
 //
 // On loopback a segment is sent and received at the same moment, so the state
 // of the sender (which changes when it sends) and of the receiver (which

@@ -25,6 +25,11 @@ const (
 // step's explanation under the arrow. UDP datagrams and ARP messages are
 // drawn on the same ladder, without states.
 //
+// Where the steps carry the kernel's own states (Conversation.AttachKernel),
+// the columns show those, a state inferred from the segments (where the
+// kernel had reported none) is marked with a "*", a short note says where
+// and why Linux differs from the textbook, and Render ends with a legend.
+//
 // Set the fields before the first call. A Renderer remembers the time of the
 // last step it drew, to label each arrow with the time since the one before;
 // it is not safe for concurrent use.
@@ -44,7 +49,8 @@ type Renderer struct {
 	// less than MinWidth means MinWidth.
 	Width int
 
-	last time.Time
+	last   time.Time
+	kernel bool // the conversation drawn has the kernel's states
 }
 
 // ANSI SGR codes the Renderer uses.
@@ -54,11 +60,13 @@ const (
 	ansiRed     = "31"
 	ansiGreen   = "32"
 	ansiYellow  = "33"
+	ansiMagenta = "35"
 	ansiCyan    = "36"
 	ansiBoldRed = "1;31"
 )
 
-// Render draws a whole conversation: its Header and then every step.
+// Render draws a whole conversation: its Header, then every step and, where
+// the steps carry the kernel's states, a legend saying what they show.
 func (r *Renderer) Render(c *Conversation) error {
 	if err := r.Header(c); err != nil {
 		return err
@@ -68,7 +76,14 @@ func (r *Renderer) Render(c *Conversation) error {
 			return err
 		}
 	}
-	return nil
+	if !r.kernel {
+		return nil
+	}
+	var b strings.Builder
+	for _, line := range wrap(kernelLegend, r.width()) {
+		b.WriteString(line + "\n")
+	}
+	return r.write(&b)
 }
 
 // Header draws the top of a conversation's ladder: who is on each side and,
@@ -76,6 +91,7 @@ func (r *Renderer) Render(c *Conversation) error {
 // again: the first step after it has no time label.
 func (r *Renderer) Header(c *Conversation) error {
 	r.last = time.Time{}
+	r.kernel = c.HasKernel()
 	var b strings.Builder
 	w := r.width()
 	left, right := "client "+c.Client().String(), "server "+c.Server().String()
@@ -86,7 +102,11 @@ func (r *Renderer) Header(c *Conversation) error {
 	}
 	if c.Kind() == KindTCP {
 		in := c.Initial()
-		b.WriteString(r.row(r.state(in.Client, false, true), "", r.state(in.Server, false, false)))
+		left, right := in.Client.String(), in.Server.String()
+		if r.kernel { // the kernel reported the states before tracing began
+			left, right = left+"*", right+"*"
+		}
+		b.WriteString(r.row(r.state(left, false, true), "", r.state(right, false, false)))
 	} else {
 		b.WriteString(r.row("", "", ""))
 	}
@@ -102,12 +122,18 @@ func (r *Renderer) Step(s Step) error {
 	}
 	left, right := "", ""
 	if s.Event.Kind == KindTCP {
-		left = r.state(s.After.Client, s.After.Client != s.Before.Client, true)
-		right = r.state(s.After.Server, s.After.Server != s.Before.Server, false)
+		left, right = r.cell(s, true), r.cell(s, false)
 	}
 	b.WriteString(r.arrow(s, left, right))
 	for _, line := range wrap(s.Explanation, r.middle()-2) {
 		b.WriteString(r.row("", line, ""))
+	}
+	if r.kernel && s.Kernel != nil {
+		for _, note := range kernelNotes(s) {
+			for _, line := range wrap(note, r.middle()-2) {
+				b.WriteString(r.row("", r.paint(ansiMagenta, line), ""))
+			}
+		}
 	}
 	b.WriteString(r.row("", "", ""))
 	if !s.Event.Time.IsZero() {
@@ -137,14 +163,23 @@ func (r *Renderer) width() int {
 
 // middle is the width between the two columns' bars.
 func (r *Renderer) middle() int {
-	return r.width() - 2*stateWidth - 4
+	return r.width() - 2*r.column() - 4
+}
+
+// column is the width of a state column: one more with the kernel's
+// states, for the mark of an inferred one.
+func (r *Renderer) column() int {
+	if r.kernel {
+		return stateWidth + 1
+	}
+	return stateWidth
 }
 
 // row draws one line of the ladder: a state (or nothing) on each side and
 // text (already padded and painted, or plain) between the bars.
 func (r *Renderer) row(left, text, right string) string {
 	mid := " " + pad(text, r.middle()-1, false)
-	return strings.TrimRight(pad(left, stateWidth, true)+" │"+mid+"│ "+right, " ") + "\n"
+	return strings.TrimRight(pad(left, r.column(), true)+" │"+mid+"│ "+right, " ") + "\n"
 }
 
 // arrow draws the line of the arrow for s, with the states after it.
@@ -159,15 +194,40 @@ func (r *Renderer) arrow(s Step, left, right string) string {
 	if s.Event.Kind == KindTCP && s.Event.TCP.Flags.Has(FlagRST) {
 		color = ansiRed
 	}
-	return strings.TrimRight(pad(left, stateWidth, true)+" │"+r.paint(color, line)+"│ "+right, " ") + "\n"
+	return strings.TrimRight(pad(left, r.column(), true)+" │"+r.paint(color, line)+"│ "+right, " ") + "\n"
 }
 
-// state gives a state padded to its column (right-aligned on the left
-// side), bold green when it just changed.
-func (r *Renderer) state(st State, changed, leftSide bool) string {
+// cell gives the client's or the server's state after s for its column:
+// the inferred one; or, with the kernel's states, the kernel's, and the
+// inferred one marked "*" where the kernel had reported none.
+func (r *Renderer) cell(s Step, client bool) string {
+	inferred, before := s.After.Server, s.Before.Server
+	if client {
+		inferred, before = s.After.Client, s.Before.Client
+	}
+	if !r.kernel || s.Kernel == nil {
+		return r.state(inferred.String(), inferred != before, client)
+	}
+	k := s.Kernel
+	st, changes := k.After.Server, k.Server
+	if client {
+		st, changes = k.After.Client, k.Client
+	}
+	if !k.known(client) {
+		return r.state(inferred.String()+"*", inferred != before, client)
+	}
 	text := st.String()
+	if client {
+		text += " " // in line with the marked ones
+	}
+	return r.state(text, len(changes) > 0, client)
+}
+
+// state gives a state's text padded to its column (right-aligned on the
+// left side), bold green when it just changed.
+func (r *Renderer) state(text string, changed, leftSide bool) string {
 	if leftSide {
-		text = pad(text, stateWidth, true)
+		text = pad(text, r.column(), true)
 	}
 	if changed {
 		return r.paint(ansiBold+";"+ansiGreen, text)

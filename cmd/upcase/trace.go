@@ -1,0 +1,290 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/upcase/upcase/internal/netns"
+	"github.com/upcase/upcase/internal/trace"
+	"golang.org/x/term"
+)
+
+func traceCommand() *command {
+	return &command{
+		name:  "trace",
+		short: "show the three-way handshake and the teardown, segment by segment",
+		long: `Trace shows what TCP does on the wire, the lesson's first homework: the
+three-way handshake, the data and its acknowledgements, and the four-way
+teardown, as a ladder of real captured segments with each side's TCP state
+(RFC 9293 names) and one sentence explaining each step.
+
+Without --port it plays a scripted conversation (--scenario) between a client
+and an upper-casing server in a private network namespace of its own, which
+needs no root where the kernel allows unprivileged user namespaces:
+
+  normal   connect, "hello" → "HELLO", a second line, the client half-closes,
+           the server closes after --close-delay (four teardown segments;
+           --close-delay=0 shows three: the server's ACK rides on its FIN)
+  reset    the client aborts (SO_LINGER 0): RST instead of FIN
+  refused  nobody listens: the SYN is answered by RST
+  udp      two datagrams and their replies: no handshake, no teardown
+
+With --port it captures the real traffic to and from a local port (for
+example the lesson's client.py talking to upcase serve) and draws each
+connection as it happens, until Ctrl-C or --count connections have ended.
+That needs CAP_NET_RAW: root, or sudo setcap cap_net_raw+ep on the binary.
+
+The states are inferred from the segments, as the RFC's state diagram
+says. Linux differs in details it does not hide: its TIME-WAIT is a separate
+record that ss shows for 60 s, and it sends the server's ACK of a FIN at once
+or delays it (about 40 ms), which decides between four segments and three.`,
+		setup: func(fs *flag.FlagSet) func(context.Context, stdio, []string) error {
+			scenario := fs.String("scenario", string(trace.ScenarioNormal), "the scripted conversation: normal, reset, refused or udp")
+			closeDelay := durationFlag(fs, "close-delay", trace.DefaultCloseDelay, "in the normal scenario, how long the server waits after the client's FIN before closing (0: at once)")
+			ipv6 := fs.Bool("ipv6", false, "use IPv6 (::1) instead of IPv4 (127.0.0.1)")
+			absolute := fs.Bool("absolute", false, "show sequence and acknowledgement numbers as sent, not relative to each side's initial sequence number")
+			pcapFile := fs.String("pcap", "", "also write the captured frames to this pcap `file`, for Wireshark or tshark")
+			asJSON := fs.Bool("json", false, "print the segments and states as JSON instead of the ladder")
+			port := fs.Int("port", 0, "live mode: capture the traffic of this local `port` (on lo) instead of playing a scenario")
+			count := fs.Int("count", 0, "live mode: stop after this many connections have ended (0: at Ctrl-C)")
+			return func(ctx context.Context, sio stdio, args []string) error {
+				if err := noArgs(args); err != nil {
+					return err
+				}
+				if *port < 0 || *port > 65535 {
+					return usageError{fmt.Sprintf("--port must be 1-65535, not %d", *port)}
+				}
+				if *count < 0 {
+					return usageError{"--count must not be negative"}
+				}
+				if *closeDelay < 0 {
+					return usageError{"--close-delay must not be negative"}
+				}
+				sc := trace.Scenario(*scenario)
+				if !validScenario(sc) {
+					return usageError{fmt.Sprintf("--scenario must be one of %s, not %q", scenarioNames(), *scenario)}
+				}
+				out := traceOutput{sio: sio, json: *asJSON, pcap: *pcapFile, renderer: newRenderer(sio.out, *absolute)}
+				if *port != 0 {
+					return traceLive(ctx, out, uint16(*port), *count)
+				}
+				if !netns.Inside() {
+					// Play the scenario in a private network namespace: this
+					// same command, started again inside it.
+					code, err := netns.Run(ctx, os.Args, sio.in, sio.out, sio.err)
+					if err != nil {
+						return err
+					}
+					if code != 0 {
+						return exitStatus(code)
+					}
+					return nil
+				}
+				if err := netns.LoopbackUp(); err != nil {
+					return err
+				}
+				delay := *closeDelay
+				if delay == 0 {
+					delay = -1 // trace.Demo: negative is none
+				}
+				res, err := trace.Demo{Scenario: sc, IPv6: *ipv6, CloseDelay: delay, KernelStates: true}.Run(ctx)
+				if err != nil {
+					return fmt.Errorf("trace: %w", err)
+				}
+				return out.conversation(sc, res)
+			}
+		},
+	}
+}
+
+func validScenario(s trace.Scenario) bool {
+	for _, v := range trace.Scenarios {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+func scenarioNames() string {
+	var names []string
+	for _, s := range trace.Scenarios {
+		names = append(names, string(s))
+	}
+	return strings.Join(names, ", ")
+}
+
+// newRenderer draws on out, in colour only on a terminal without NO_COLOR,
+// as wide as the terminal.
+func newRenderer(out io.Writer, absolute bool) *trace.Renderer {
+	r := &trace.Renderer{Out: out, Absolute: absolute}
+	if f, ok := out.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		_, noColor := os.LookupEnv("NO_COLOR")
+		r.Color = !noColor
+		if w, _, err := term.GetSize(int(f.Fd())); err == nil {
+			r.Width = min(w, 100)
+		}
+	}
+	return r
+}
+
+// traceOutput is where trace's results go: the ladder or JSON, and a pcap
+// file.
+type traceOutput struct {
+	sio      stdio
+	json     bool
+	pcap     string
+	renderer *trace.Renderer
+}
+
+// conversation shows a demo's conversation.
+func (o traceOutput) conversation(sc trace.Scenario, res *trace.DemoResult) error {
+	if o.pcap != "" {
+		if err := writePcap(o.pcap, res.Frames); err != nil {
+			return err
+		}
+	}
+	c := res.Conversation
+	if o.json {
+		enc := json.NewEncoder(o.sio.out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			Scenario trace.Scenario `json:"scenario"`
+			Kind     string         `json:"kind"`
+			Client   string         `json:"client"`
+			Server   string         `json:"server"`
+			Initial  trace.States   `json:"initial"`
+			Steps    []trace.Step   `json:"steps"`
+			Final    trace.States   `json:"final"`
+		}{sc, c.Kind().String(), c.Client().String(), c.Server().String(), c.Initial(), c.Steps(), c.States()})
+	}
+	fmt.Fprintf(o.sio.out, "upcase trace --scenario=%s: %d %s captured on lo in a private network namespace\n\n", sc, len(c.Steps()), unit(c))
+	if err := o.renderer.Render(c); err != nil {
+		return err
+	}
+	if c.Kind() == trace.KindTCP && !c.HasKernel() {
+		fmt.Fprintln(o.sio.out, "\nStates are inferred from the segments, as RFC 9293's state diagram says. Linux keeps")
+		fmt.Fprintln(o.sio.out, "a closed connection's TIME-WAIT in a separate record for 60 s (`ss -tan state time-wait` shows it).")
+		fmt.Fprintln(o.sio.out, "Run as root to see the kernel's own states beside the inferred ones.")
+	}
+	if o.pcap != "" {
+		fmt.Fprintf(o.sio.out, "\nThe frames are in %s: open it with Wireshark, or `tshark -r %s`.\n", o.pcap, o.pcap)
+	}
+	return nil
+}
+
+// writePcap saves frames as a pcap file.
+func writePcap(path string, frames []trace.Frame) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("--pcap: %w", err)
+	}
+	w, err := trace.NewPcapWriter(f)
+	if err == nil {
+		for _, fr := range frames {
+			if err = w.WriteFrame(fr); err != nil {
+				break
+			}
+		}
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("--pcap %s: %w", path, err)
+	}
+	return nil
+}
+
+// traceLive draws the connections of a local port as they happen.
+func traceLive(ctx context.Context, o traceOutput, port uint16, count int) error {
+	capture, err := trace.NewCapture(trace.CaptureConfig{Port: port})
+	if err != nil {
+		return err
+	}
+	defer capture.Close()
+	var pcap *trace.PcapWriter
+	if o.pcap != "" {
+		f, err := os.Create(o.pcap)
+		if err != nil {
+			return fmt.Errorf("--pcap: %w", err)
+		}
+		defer f.Close()
+		if pcap, err = trace.NewPcapWriter(f); err != nil {
+			return fmt.Errorf("--pcap %s: %w", o.pcap, err)
+		}
+	}
+	fmt.Fprintf(o.sio.err, "capturing TCP and UDP on port %d of lo; Ctrl-C to stop\n", port)
+	tr := &trace.Tracker{ServerPort: port}
+	renderers := map[*trace.Conversation]*trace.Renderer{}
+	var current *trace.Conversation
+	ended := 0
+	enc := json.NewEncoder(o.sio.out)
+	for count == 0 || ended < count {
+		f, err := capture.Next(ctx)
+		if errors.Is(err, context.Canceled) {
+			return nil // Ctrl-C: what was seen has been shown
+		}
+		if err != nil {
+			return err
+		}
+		if pcap != nil {
+			if err := pcap.WriteFrame(f); err != nil {
+				return fmt.Errorf("--pcap %s: %w", o.pcap, err)
+			}
+		}
+		ev, err := f.Decode()
+		if err != nil {
+			continue
+		}
+		c, step, err := tr.Add(ev)
+		if err != nil {
+			continue
+		}
+		if o.json {
+			if err := enc.Encode(struct {
+				Client string     `json:"client"`
+				Server string     `json:"server"`
+				Step   trace.Step `json:"step"`
+			}{c.Client().String(), c.Server().String(), step}); err != nil {
+				return err
+			}
+		} else {
+			r := renderers[c]
+			if r == nil {
+				r = &trace.Renderer{Out: o.renderer.Out, Color: o.renderer.Color, Absolute: o.renderer.Absolute, Width: o.renderer.Width}
+				renderers[c] = r
+			}
+			if c != current {
+				fmt.Fprintln(o.sio.out)
+				if err := r.Header(c); err != nil {
+					return err
+				}
+				current = c
+			}
+			if err := r.Step(step); err != nil {
+				return err
+			}
+		}
+		if c.Done() {
+			ended++
+			delete(renderers, c)
+			current = nil
+		}
+	}
+	return nil
+}
+
+// unit is what a conversation is made of.
+func unit(c *trace.Conversation) string {
+	if c.Kind() == trace.KindUDP {
+		return "datagrams"
+	}
+	return "segments"
+}

@@ -1,0 +1,210 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/upcase/upcase/internal/trace"
+)
+
+// needTraceRoot skips a trace test that needs root (capturing on the host's
+// lo, or setpriv), except in CI, which runs as root and must run it.
+func needTraceRoot(t *testing.T) {
+	t.Helper()
+	if os.Geteuid() != 0 && os.Getenv("CI") != "true" {
+		t.Skip("needs root; CI runs it as root")
+	}
+}
+
+// traceJSON is the JSON `upcase trace --json` prints for a demo.
+type traceJSON struct {
+	Scenario string `json:"scenario"`
+	Steps    []struct {
+		Event struct {
+			TCP struct {
+				Flags string
+			}
+			Payload []byte
+		}
+		After states
+	} `json:"steps"`
+	Final states `json:"final"`
+}
+
+// states is trace.States as its JSON gives it.
+type states struct{ Client, Server string }
+
+// runTrace runs the command (from path, "upcase" on PATH by default) and
+// decodes its JSON.
+func runTrace(t *testing.T, wrapper []string, args ...string) traceJSON {
+	t.Helper()
+	argv := append(wrapper, append([]string{"upcase", "trace", "--json"}, args...)...)
+	cmd := exec.Command(argv[0], argv[1:]...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%v: %v\n%s", argv, err, errb.String())
+	}
+	var tj traceJSON
+	if err := json.Unmarshal(out.Bytes(), &tj); err != nil {
+		t.Fatalf("%v printed %d bytes that are not its JSON: %v", argv, out.Len(), err)
+	}
+	return tj
+}
+
+func flagsOf(tj traceJSON) []string {
+	var got []string
+	for _, s := range tj.Steps {
+		got = append(got, s.Event.TCP.Flags)
+	}
+	return got
+}
+
+// TestTraceDemo: the demo, as the user who runs it (root in CI), shows the
+// handshake, the data and the four-step teardown, with the states in order.
+func TestTraceDemo(t *testing.T) {
+	tj := runTrace(t, nil)
+	want := []string{"SYN", "SYN, ACK", "ACK", "PSH, ACK", "ACK", "PSH, ACK", "ACK", "PSH, ACK", "PSH, ACK", "FIN, ACK", "ACK", "FIN, ACK", "ACK"}
+	if got := flagsOf(tj); strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("segments %q; want %q", got, want)
+	}
+	var client []string
+	for _, s := range tj.Steps {
+		if n := len(client); n == 0 || client[n-1] != s.After.Client {
+			client = append(client, s.After.Client)
+		}
+	}
+	if got, want := strings.Join(client, " "), "SYN-SENT ESTABLISHED FIN-WAIT-1 FIN-WAIT-2 TIME-WAIT"; got != want {
+		t.Errorf("client states %q; want %q", got, want)
+	}
+	if tj.Final != (states{Client: "TIME-WAIT", Server: "CLOSED"}) {
+		t.Errorf("final states %+v; want TIME-WAIT and CLOSED", tj.Final)
+	}
+}
+
+// TestTraceUnprivileged: an ordinary user (uid 65534, no capabilities) gets
+// the demo too, from a user namespace of its own.
+func TestTraceUnprivileged(t *testing.T) {
+	needTraceRoot(t)
+	if _, err := exec.LookPath("setpriv"); err != nil {
+		t.Fatal("setpriv (util-linux) is needed: .ci/run installs it")
+	}
+	// A copy of the command that uid 65534 can run: the test's own files
+	// are private to root.
+	dir, err := os.MkdirTemp("", "upcase-trace-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	os.Chmod(dir, 0o755)
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyFile(t, exe, filepath.Join(dir, "upcase"))
+	wrapper := []string{"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "env", "PATH=" + dir + ":/usr/bin:/bin", "HOME=" + dir}
+	tj := runTrace(t, wrapper, "--scenario=reset")
+	want := []string{"SYN", "SYN, ACK", "ACK", "PSH, ACK", "ACK", "PSH, ACK", "ACK", "RST, ACK"}
+	if got := flagsOf(tj); strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("segments %q; want %q", got, want)
+	}
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	src, err := os.Open(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	dst, err := os.OpenFile(to, os.O_CREATE|os.O_WRONLY, 0o755)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		t.Fatal(err)
+	}
+	if err := dst.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestTracePcap: --pcap writes a file that our reader and tshark read back,
+// with the frames the ladder shows.
+func TestTracePcap(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "demo.pcap")
+	tj := runTrace(t, nil, "--scenario=refused", "--pcap="+file)
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r, err := trace.NewPcapReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var flags []string
+	for {
+		fr, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev, err := fr.Decode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		flags = append(flags, ev.TCP.Flags.String())
+	}
+	if got, want := strings.Join(flags, "|"), strings.Join(flagsOf(tj), "|"); got != want || got != "SYN|RST, ACK" {
+		t.Errorf("pcap holds %q; the ladder showed %q; want SYN then RST, ACK", got, want)
+	}
+
+	if _, err := exec.LookPath("tshark"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("tshark is needed in CI: .ci/run installs it")
+		}
+		t.Skip("tshark is not installed")
+	}
+	out, err := exec.Command("tshark", "-r", file, "-T", "fields", "-e", "tcp.flags.str").Output() // stderr warns about root
+	if err != nil {
+		t.Fatalf("tshark: %v", err)
+	}
+	lines := strings.Fields(strings.ReplaceAll(string(out), "·", ""))
+	if len(lines) != 2 || !strings.Contains(lines[0], "S") || !strings.Contains(lines[1], "R") {
+		t.Errorf("tshark read %q; want a SYN then a RST", out)
+	}
+}
+
+// TestTraceLive: --port draws the real connections of a local port, here
+// the client's conversation with upcase serve, and --count ends it.
+func TestTraceLive(t *testing.T) {
+	needTraceRoot(t)
+	_, addr := startServe(t)
+	port := addr[strings.LastIndex(addr, ":")+1:]
+	tr := startUpcase(t, "trace", "--port="+port, "--count=1", "--json")
+	tr.output.waitFor(t, tr, regexp.MustCompile(`capturing TCP and UDP on port `+port))
+	out, stderr, code := runClient(t, []byte("hello"), "--addr="+addr)
+	if code != 0 || string(out) != "HELLO" {
+		t.Fatalf("client: exit %d, %q, %s", code, out, stderr)
+	}
+	if code := tr.wait(t); code != 0 {
+		t.Fatalf("trace exit %d; want 0 after one connection", code)
+	}
+	text := tr.output.String()
+	for _, want := range []string{`"Flags":"SYN"`, `"Flags":"SYN, ACK"`, `"Flags":"FIN, ACK"`, `"Client":"TIME-WAIT"`} {
+		if !strings.Contains(text, want) {
+			t.Errorf("live trace lacks %s:\n%s", want, text)
+		}
+	}
+}

@@ -1,0 +1,70 @@
+package trace
+
+import (
+	"fmt"
+	"strings"
+)
+
+// kernelLegend ends a ladder with the kernel's states.
+const kernelLegend = "States are Linux's own, as its sock:inet_sock_set_state tracepoint " +
+	"reported them; a * marks a state inferred from the segments where Linux " +
+	"had reported none. Linux differs from RFC 9293's diagram in three ways: " +
+	"it reports the server's SYN-RECEIVED only as the handshake's last ACK " +
+	"arrives (until then the half-open connection is a small request socket, " +
+	"not a full one); it never reports TIME-WAIT (the socket goes to CLOSED " +
+	"and hands over to a timewait record, which `ss -tan state time-wait` " +
+	"shows for about 60 s); and it reports the client's SYN-SENT with source " +
+	"port 0 (the port is picked just after)."
+
+// kernelNotes gives the sentences said under a step's explanation where
+// the kernel's own view differs from the textbook's: a state Linux reports
+// late, or not at all, or a state of its own. Each is said once, at the step
+// where it shows.
+func kernelNotes(s Step) []string {
+	var notes []string
+	for _, client := range []bool{true, false} {
+		if n := kernelNote(s, client); n != "" {
+			notes = append(notes, n)
+		}
+	}
+	return notes
+}
+
+// kernelNote gives the note on the client's or the server's state after s,
+// or "".
+func kernelNote(s Step, client bool) string {
+	name := "server"
+	inferred, before := s.After.Server, s.Before.Server
+	k := s.Kernel
+	st, changes := k.After.Server, k.Server
+	if client {
+		name = "client"
+		inferred, before = s.After.Client, s.Before.Client
+		st, changes = k.After.Client, k.Client
+	}
+	if !k.known(client) {
+		if inferred == SynReceived && before != SynReceived {
+			return fmt.Sprintf("Linux reports no state for the %s yet: it keeps a half-open connection as a small request socket, so its SYN-RECEIVED is inferred.", name)
+		}
+		return ""
+	}
+	for _, ch := range changes[:max(len(changes)-1, 0)] {
+		if ch.New == SynReceived {
+			return fmt.Sprintf("Linux reports the %s's SYN-RECEIVED only now, as the handshake's last ACK arrives, and %s at once: until then the half-open connection was a request socket, not a full one.", name, st)
+		}
+	}
+	if st == inferred || (len(changes) == 0 && inferred == before) {
+		return ""
+	}
+	if st == Closed && inferred == TimeWait {
+		return fmt.Sprintf("Linux reports the %s CLOSED, not TIME-WAIT: the socket hands the connection over to a small timewait record, which stays for the 60 s (`ss -tan state time-wait` shows it).", name)
+	}
+	if len(changes) > 1 {
+		path := []string{changes[0].Old.String()}
+		for _, ch := range changes {
+			path = append(path, ch.New.String())
+		}
+		return fmt.Sprintf("Linux reports the %s going %s, where the segments suggest %s.", name, strings.Join(path, " → "), inferred)
+	}
+	return fmt.Sprintf("Linux reports the %s %s, where the segments suggest %s.", name, st, inferred)
+}
