@@ -205,6 +205,10 @@ func writePcap(path string, frames []trace.Frame) error {
 // traceLive draws the connections of a local port as they happen.
 func traceLive(ctx context.Context, o traceOutput, port uint16, count int) error {
 	capture, err := trace.NewCapture(trace.CaptureConfig{Port: port})
+	if errors.Is(err, os.ErrPermission) {
+		return fmt.Errorf("--port captures this machine's real traffic on lo, which needs CAP_NET_RAW: "+
+			"run it as root, or once `sudo setcap cap_net_raw+ep %s`: %w", executable(), os.ErrPermission)
+	}
 	if err != nil {
 		return err
 	}
@@ -287,4 +291,12 @@ func unit(c *trace.Conversation) string {
 		return "datagrams"
 	}
 	return "segments"
+}
+
+// executable names this program for a command the user may copy.
+func executable() string {
+	if p, err := os.Executable(); err == nil {
+		return p
+	}
+	return "$(which upcase)"
 }

@@ -116,6 +116,15 @@ func TestTraceUnprivileged(t *testing.T) {
 	if got := flagsOf(tj); strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("segments %q; want %q", got, want)
 	}
+
+	// Live mode captures the host's own lo: that needs the privilege, and
+	// says so in one line.
+	live := exec.Command(wrapper[0], append(wrapper[1:], "upcase", "trace", "--port=1")...)
+	out, err := live.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(string(out), "needs CAP_NET_RAW") || strings.Count(string(out), "\n") != 1 {
+		t.Errorf("live mode as an ordinary user: %v, %q; want exit 1 and one line naming CAP_NET_RAW", err, out)
+	}
 }
 
 func copyFile(t *testing.T, from, to string) {
