@@ -32,7 +32,7 @@ type command struct {
 
 // commands is the whole CLI, in the order `upcase help` lists it.
 func commands() []*command {
-	return []*command{serveCommand(), clientCommand(), benchCommand(), traceCommand(), versionCommand(), helpCommand()}
+	return []*command{serveCommand(), clientCommand(), benchCommand(), traceCommand(), ipCommand(), versionCommand(), helpCommand()}
 }
 
 // usageError is a mistake in how the command was called: exit status 2.
