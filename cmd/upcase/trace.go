@@ -34,6 +34,13 @@ needs no root where the kernel allows unprivileged user namespaces:
   reset    the client aborts (SO_LINGER 0): RST instead of FIN
   refused  nobody listens: the SYN is answered by RST
   udp      two datagrams and their replies: no handshake, no teardown
+  lan      the normal conversation between two hosts on one Ethernet link
+           (172.16.10.10/24 and 172.16.10.11/24, a veth pair), with MAC
+           addresses and the ARP request and reply before the SYN
+  gateway  the same through a router: client 192.168.1.2/24, router
+           192.168.1.1 and 192.168.2.1, server 192.168.2.2/24; the client
+           ARPs for its gateway, and the first SYN is compared on both links
+           (MACs change, IPs stay, the TTL drops by one)
 
 With --port it captures the real traffic to and from a local port (for
 example the lesson's client.py talking to upcase serve) and draws each
@@ -45,7 +52,7 @@ says. Linux differs in details it does not hide: its TIME-WAIT is a separate
 record that ss shows for 60 s, and it sends the server's ACK of a FIN at once
 or delays it (about 40 ms), which decides between four segments and three.`,
 		setup: func(fs *flag.FlagSet) func(context.Context, stdio, []string) error {
-			scenario := fs.String("scenario", string(trace.ScenarioNormal), "the scripted conversation: normal, reset, refused or udp")
+			scenario := fs.String("scenario", string(trace.ScenarioNormal), "the scripted conversation: normal, reset, refused, udp, lan or gateway")
 			closeDelay := durationFlag(fs, "close-delay", trace.DefaultCloseDelay, "in the normal scenario, how long the server waits after the client's FIN before closing (0: at once)")
 			ipv6 := fs.Bool("ipv6", false, "use IPv6 (::1) instead of IPv4 (127.0.0.1)")
 			absolute := fs.Bool("absolute", false, "show sequence and acknowledgement numbers as sent, not relative to each side's initial sequence number")
@@ -71,6 +78,7 @@ or delays it (about 40 ms), which decides between four segments and three.`,
 					return usageError{fmt.Sprintf("--scenario must be one of %s, not %q", scenarioNames(), *scenario)}
 				}
 				out := traceOutput{sio: sio, json: *asJSON, pcap: *pcapFile, renderer: newRenderer(sio.out, *absolute)}
+				out.renderer.Link = sc.LinkLayer()
 				if *port != 0 {
 					return traceLive(ctx, out, uint16(*port), *count)
 				}
@@ -162,13 +170,24 @@ func (o traceOutput) conversation(sc trace.Scenario, res *trace.DemoResult) erro
 			Initial  trace.States   `json:"initial"`
 			Steps    []trace.Step   `json:"steps"`
 			Final    trace.States   `json:"final"`
-		}{sc, c.Kind().String(), c.Client().String(), c.Server().String(), c.Initial(), c.Steps(), c.States()})
+			Links    []jsonLink     `json:"links,omitempty"`
+		}{sc, c.Kind().String(), c.Client().String(), c.Server().String(), c.Initial(), c.Steps(), c.States(), jsonLinks(res)})
 	}
-	fmt.Fprintf(o.sio.out, "upcase trace --scenario=%s: %d %s captured on lo in a private network namespace\n\n", sc, len(c.Steps()), unit(c))
+	what, where := unit(c), "on lo in a private network namespace"
+	if len(res.Links) > 0 {
+		what, where = "frames", "on the "+res.Links[0].Name+" link, in private network namespaces"
+	}
+	fmt.Fprintf(o.sio.out, "upcase trace --scenario=%s: %d %s captured %s\n\n", sc, len(c.Steps()), what, where)
 	if err := o.renderer.Render(c); err != nil {
 		return err
 	}
-	if c.Kind() == trace.KindTCP && !c.HasKernel() {
+	if len(res.Links) > 0 {
+		fmt.Fprintln(o.sio.out)
+		if err := trace.RenderLinks(o.sio.out, res); err != nil {
+			return err
+		}
+	}
+	if c.Kind() == trace.KindTCP && !c.HasKernel() && !sc.LinkLayer() {
 		fmt.Fprintln(o.sio.out, "\nStates are inferred from the segments, as RFC 9293's state diagram says. Linux keeps")
 		fmt.Fprintln(o.sio.out, "a closed connection's TIME-WAIT in a separate record for 60 s (`ss -tan state time-wait` shows it).")
 		fmt.Fprintln(o.sio.out, "Run as root to see the kernel's own states beside the inferred ones.")
@@ -177,6 +196,21 @@ func (o traceOutput) conversation(sc trace.Scenario, res *trace.DemoResult) erro
 		fmt.Fprintf(o.sio.out, "\nThe frames are in %s: open it with Wireshark, or `tshark -r %s`.\n", o.pcap, o.pcap)
 	}
 	return nil
+}
+
+// jsonLink is one link of the lan and gateway scenarios in --json.
+type jsonLink struct {
+	trace.LinkView
+	Steps []trace.Step `json:"steps"`
+}
+
+// jsonLinks gives the links a demo captured, for --json.
+func jsonLinks(res *trace.DemoResult) []jsonLink {
+	var links []jsonLink
+	for _, l := range res.Links {
+		links = append(links, jsonLink{l, l.Conversation.Steps()})
+	}
+	return links
 }
 
 // writePcap saves frames as a pcap file.

@@ -117,6 +117,11 @@ func TestTraceUnprivileged(t *testing.T) {
 		t.Errorf("segments %q; want %q", got, want)
 	}
 
+	// The link-layer scenarios too: several namespaces inside its own.
+	if lj := runLinkTrace(t, wrapper, "lan"); len(lj.Steps) == 0 || lj.Steps[0].Event.Kind != "ARP" {
+		t.Errorf("lan as an ordinary user: %d steps; want the ARP request first", len(lj.Steps))
+	}
+
 	// Live mode captures the host's own lo: that needs the privilege, and
 	// says so in one line.
 	live := exec.Command(wrapper[0], append(wrapper[1:], "upcase", "trace", "--port=1")...)
@@ -215,5 +220,106 @@ func TestTraceLive(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("live trace lacks %s:\n%s", want, text)
 		}
+	}
+}
+
+// linkJSON is the part of `upcase trace --json` the link-layer scenarios add.
+type linkJSON struct {
+	Steps []struct {
+		Event struct {
+			Kind string
+			Link struct{ Dst, Src string }
+			ARP  struct {
+				Op       string
+				TargetIP string
+			}
+			IP struct {
+				Src, Dst string
+				TTL      int
+			}
+			TCP struct{ Flags string }
+		}
+	} `json:"steps"`
+	Links []struct {
+		Name  string
+		Steps []struct {
+			Event struct {
+				Kind string
+				Link struct{ Dst, Src string }
+				IP   struct {
+					Src, Dst string
+					TTL      int
+				}
+				TCP struct{ Flags string }
+			}
+		} `json:"steps"`
+	} `json:"links"`
+}
+
+func runLinkTrace(t *testing.T, wrapper []string, scenario string) linkJSON {
+	t.Helper()
+	argv := append(wrapper, "upcase", "trace", "--json", "--scenario="+scenario)
+	cmd := exec.Command(argv[0], argv[1:]...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%v: %v\n%s", argv, err, errb.String())
+	}
+	var lj linkJSON
+	if err := json.Unmarshal(out.Bytes(), &lj); err != nil {
+		t.Fatalf("%v printed %d bytes that are not its JSON: %v", argv, out.Len(), err)
+	}
+	return lj
+}
+
+// TestTraceLAN: on one subnet the client first asks, by broadcast, for the
+// server's own MAC address, and only then sends its SYN to that address.
+func TestTraceLAN(t *testing.T) {
+	lj := runLinkTrace(t, nil, "lan")
+	if len(lj.Steps) < 3 {
+		t.Fatalf("%d steps; want ARP request, ARP reply, SYN, ...", len(lj.Steps))
+	}
+	req, rep, syn := lj.Steps[0].Event, lj.Steps[1].Event, lj.Steps[2].Event
+	if req.Kind != "ARP" || req.ARP.Op != "request" || req.Link.Dst != "ff:ff:ff:ff:ff:ff" || req.ARP.TargetIP != "172.16.10.11" {
+		t.Errorf("first frame %+v; want a broadcast ARP request for 172.16.10.11", req)
+	}
+	if rep.Kind != "ARP" || rep.ARP.Op != "reply" {
+		t.Errorf("second frame %+v; want the ARP reply", rep)
+	}
+	if syn.TCP.Flags != "SYN" || syn.Link.Dst != rep.Link.Src {
+		t.Errorf("third frame %+v; want the SYN, sent to the MAC address the reply gave (%s)", syn, rep.Link.Src)
+	}
+}
+
+// TestTraceGateway: across subnets the client asks for the gateway's MAC;
+// the same IP packet crosses each link with other MAC addresses and a TTL
+// one lower behind the router.
+func TestTraceGateway(t *testing.T) {
+	lj := runLinkTrace(t, nil, "gateway")
+	if first := lj.Steps[0].Event; first.Kind != "ARP" || first.ARP.TargetIP != "192.168.1.1" {
+		t.Errorf("first frame %+v; want the client's ARP request for the gateway 192.168.1.1", first)
+	}
+	if len(lj.Links) != 2 {
+		t.Fatalf("%d links; want the two sides of the router", len(lj.Links))
+	}
+	type seen struct {
+		src, dst, mac string
+		ttl           int
+	}
+	var syns []seen
+	for _, l := range lj.Links {
+		for _, s := range l.Steps {
+			if s.Event.TCP.Flags == "SYN" {
+				syns = append(syns, seen{s.Event.IP.Src, s.Event.IP.Dst, s.Event.Link.Src + ">" + s.Event.Link.Dst, s.Event.IP.TTL})
+				break
+			}
+		}
+	}
+	if len(syns) != 2 {
+		t.Fatalf("SYN seen on %d links; want 2", len(syns))
+	}
+	a, b := syns[0], syns[1]
+	if a.src != b.src || a.dst != b.dst || a.mac == b.mac || b.ttl != a.ttl-1 {
+		t.Errorf("the SYN on each link: %+v and %+v; want the same IPs, other MACs, TTL one lower behind the router", a, b)
 	}
 }

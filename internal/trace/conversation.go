@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 )
 
 // ErrNotInConversation is wrapped by Conversation.Add for an event between
@@ -59,6 +60,7 @@ type Conversation struct {
 	initial        States
 	m              machine
 	steps          []Step
+	gateways       []netip.Addr // routers whose ARP belongs here (SetGateways)
 
 	// Per side, indexed by Direction of what the side sends.
 	base    [2]seqMark // relative sequence numbers count from here
@@ -107,17 +109,31 @@ func (c *Conversation) Done() bool {
 	return c.kind == KindTCP && len(c.steps) > 0 && over(st.Client) && over(st.Server)
 }
 
+// SetGateways names the routers between the client and the server (the
+// addresses on the link being watched), whose ARP messages with the client
+// or the server are then part of the conversation: a gateway stands in for
+// the far side. Call it before the first Add.
+func (c *Conversation) SetGateways(gw ...netip.Addr) { c.gateways = slices.Clone(gw) }
+
+// isGateway reports whether a is one of the conversation's gateways.
+func (c *Conversation) isGateway(a netip.Addr) bool { return slices.Contains(c.gateways, a) }
+
 // Direction reports which way ev goes in this conversation, and false if it
 // is not part of it. An ARP message is part of it when it is between the
-// client's and the server's IP addresses; it goes from the client when the
-// client's address sent it.
+// client's and the server's IP addresses, or between either of them and a
+// gateway (SetGateways); it goes from the client when the client's address
+// sent it, or towards the server when a gateway sent it to the server.
 func (c *Conversation) Direction(ev Event) (Direction, bool) {
 	if ev.Kind == KindARP {
 		a, ca, sa := ev.ARP, c.client.Addr(), c.server.Addr()
 		switch {
-		case a.SenderIP == ca && a.TargetIP == sa:
+		case a.SenderIP == ca && (a.TargetIP == sa || c.isGateway(a.TargetIP)):
 			return ClientToServer, true
-		case a.SenderIP == sa && a.TargetIP == ca:
+		case (a.SenderIP == sa || c.isGateway(a.SenderIP)) && a.TargetIP == ca:
+			return ServerToClient, true
+		case c.isGateway(a.SenderIP) && a.TargetIP == sa:
+			return ClientToServer, true
+		case a.SenderIP == sa && c.isGateway(a.TargetIP):
 			return ServerToClient, true
 		}
 		return 0, false
@@ -149,6 +165,9 @@ func (c *Conversation) Add(ev Event) (Step, error) {
 	}
 	s.After = c.m.states()
 	s.Explanation = Explain(s)
+	if ev.Kind == KindARP && (c.isGateway(ev.ARP.SenderIP) || c.isGateway(ev.ARP.TargetIP)) {
+		s.Explanation = explainGatewayARP(s, c.server.Addr())
+	}
 	c.steps = append(c.steps, s)
 	return s, nil
 }

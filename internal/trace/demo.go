@@ -30,10 +30,24 @@ const (
 	// ScenarioUDP: two datagrams and their replies; no handshake, no
 	// teardown.
 	ScenarioUDP Scenario = "udp"
+	// ScenarioLAN: the normal conversation between two hosts on one
+	// subnet, 172.16.10.10/24 and 172.16.10.11/24, joined by a veth pair
+	// and captured on the client's link with ARP: the ARP request and
+	// reply come before the SYN.
+	ScenarioLAN Scenario = "lan"
+	// ScenarioGateway: the normal conversation between 192.168.1.2/24 and
+	// 192.168.2.2/24 through a router (192.168.1.1 and 192.168.2.1),
+	// captured on both of the router's links (DemoResult.Links).
+	ScenarioGateway Scenario = "gateway"
 )
 
 // Scenarios lists the demo's scenarios, the default first.
-var Scenarios = []Scenario{ScenarioNormal, ScenarioReset, ScenarioRefused, ScenarioUDP}
+var Scenarios = []Scenario{ScenarioNormal, ScenarioReset, ScenarioRefused, ScenarioUDP, ScenarioLAN, ScenarioGateway}
+
+// LinkLayer reports whether the scenario runs between hosts on Ethernet
+// links (veth pairs) rather than on lo, so that its frames' MAC addresses
+// and ARP are worth showing.
+func (s Scenario) LinkLayer() bool { return s == ScenarioLAN || s == ScenarioGateway }
 
 // DefaultCloseDelay is how long the demo's server waits after the client's
 // FIN before it closes: longer than Linux's delayed ACK (about 40 ms), so
@@ -72,6 +86,10 @@ type DemoResult struct {
 	// at all (not root, no tracefs). It is nil for the UDP scenario, which
 	// has no states.
 	KernelErr error
+	// Links are what each link saw in the lan and gateway scenarios: the
+	// client's link first (its conversation and frames are Conversation
+	// and Frames), then, for gateway, the server's link beyond the router.
+	Links []LinkView `json:",omitempty"`
 }
 
 // Run plays the scenario and returns the captured conversation. It needs
@@ -97,6 +115,9 @@ func (d Demo) Run(ctx context.Context) (*DemoResult, error) {
 		delay = DefaultCloseDelay
 	case delay < 0:
 		delay = 0
+	}
+	if scenario.LinkLayer() {
+		return d.runLinks(ctx, scenario, delay)
 	}
 
 	// The server's socket comes first: the capture filters on its port.

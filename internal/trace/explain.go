@@ -2,6 +2,7 @@ package trace
 
 import (
 	"fmt"
+	"net/netip"
 	"strconv"
 )
 
@@ -129,6 +130,28 @@ func explainARP(s Step) string {
 		return fmt.Sprintf("The %s answers with an ARP reply sent straight back to the asker: %s is at %s; the asker caches that and can now address Ethernet frames to it.", snd, a.SenderIP, a.SenderMAC)
 	}
 	return fmt.Sprintf("To send an IP packet to %s on its own link, the %s first needs its MAC address, so it broadcasts an ARP request to %s: who has %s?", a.TargetIP, snd, Broadcast, a.TargetIP)
+}
+
+// explainGatewayARP explains an ARP message to or from a router (see
+// Conversation.SetGateways); server is the server's IP address.
+func explainGatewayARP(s Step, server netip.Addr) string {
+	a := s.Event.ARP
+	fromRouter := a.SenderIP != server && s.Dir == ServerToClient || a.TargetIP == server
+	host := "client"
+	if a.SenderIP == server || a.TargetIP == server {
+		host = "server"
+	}
+	switch {
+	case a.Op == ARPRequest && !fromRouter && host == "client":
+		return fmt.Sprintf("The server %s is on another subnet, so the client sends its packets to its default gateway, %s, and broadcasts an ARP request for the gateway's MAC address, not the server's: who has %s?", server, a.TargetIP, a.TargetIP)
+	case a.Op == ARPRequest && !fromRouter:
+		return fmt.Sprintf("The server needs the MAC address of its gateway, %s, to answer a host off its own subnet, so it broadcasts an ARP request: who has %s?", a.TargetIP, a.TargetIP)
+	case a.Op == ARPRequest:
+		return fmt.Sprintf("The router has a packet to forward to %s, which is on this link, so it broadcasts an ARP request for the %s's own MAC address: who has %s?", a.TargetIP, host, a.TargetIP)
+	case fromRouter:
+		return fmt.Sprintf("The router answers: %s is at %s. The %s puts that MAC address, the gateway's, as the destination of every frame it sends off its subnet, while the IP destination stays the far host's.", a.SenderIP, a.SenderMAC, host)
+	}
+	return fmt.Sprintf("The %s answers the router with an ARP reply: %s is at %s; the router can now put the %s's MAC address on the frames it forwards.", host, a.SenderIP, a.SenderMAC, host)
 }
 
 // previewMax is how many payload bytes a preview shows.

@@ -1,0 +1,332 @@
+//go:build linux
+
+package trace
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/upcase/upcase/internal/netns"
+	"github.com/vishvananda/netlink"
+	vnetns "github.com/vishvananda/netns"
+)
+
+// The MAC addresses the lan and gateway scenarios give their devices:
+// locally administered (02:...), and ending in the host part of the IP
+// address they go with, so that the ladder is easy to follow.
+var (
+	macLANClient = net.HardwareAddr{0x02, 0x00, 0xac, 0x10, 0x0a, 0x0a} // 172.16.10.10
+	macLANServer = net.HardwareAddr{0x02, 0x00, 0xac, 0x10, 0x0a, 0x0b} // 172.16.10.11
+	macGWClient  = net.HardwareAddr{0x02, 0x00, 0xc0, 0xa8, 0x01, 0x02} // 192.168.1.2
+	macGWRouter1 = net.HardwareAddr{0x02, 0x00, 0xc0, 0xa8, 0x01, 0x01} // 192.168.1.1
+	macGWRouter2 = net.HardwareAddr{0x02, 0x00, 0xc0, 0xa8, 0x02, 0x01} // 192.168.2.1
+	macGWServer  = net.HardwareAddr{0x02, 0x00, 0xc0, 0xa8, 0x02, 0x02} // 192.168.2.2
+)
+
+// linkSpec is a link to capture on.
+type linkSpec struct {
+	view     LinkView
+	host     *netns.Host
+	gateways []netip.Addr
+}
+
+// topology is the machines of a scenario, each a network namespace.
+type topology struct {
+	client, server *netns.Host
+	hosts          []*netns.Host
+	serverIP       netip.Addr
+	links          []linkSpec
+}
+
+// close lets every namespace go.
+func (t *topology) close() {
+	for _, h := range t.hosts {
+		h.Close()
+	}
+}
+
+// newHost adds a machine.
+func (t *topology) newHost() (*netns.Host, error) {
+	h, err := netns.NewHost()
+	if err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	t.hosts = append(t.hosts, h)
+	return h, nil
+}
+
+// buildTopology makes the scenario's machines and links. Everything lives
+// in namespaces of its own: nothing is added to the caller's.
+func buildTopology(scenario Scenario) (*topology, error) {
+	t := &topology{}
+	ok := false
+	defer func() {
+		if !ok {
+			t.close()
+		}
+	}()
+	var err error
+	if t.client, err = t.newHost(); err != nil {
+		return nil, err
+	}
+	if t.server, err = t.newHost(); err != nil {
+		return nil, err
+	}
+	mac := func(m net.HardwareAddr) MAC { return MAC(m) }
+	switch scenario {
+	case ScenarioLAN:
+		t.serverIP = netip.MustParseAddr("172.16.10.11")
+		if err := veth(t.client, "eth0", macLANClient, "172.16.10.10/24", t.server, "eth0", macLANServer, "172.16.10.11/24"); err != nil {
+			return nil, err
+		}
+		t.links = []linkSpec{{
+			view: LinkView{Name: "client ↔ server", Host: "client", Interface: "eth0",
+				Owners: map[MAC]string{mac(macLANClient): "client eth0", mac(macLANServer): "server eth0"}},
+			host: t.client,
+		}}
+	case ScenarioGateway:
+		router, err := t.newHost()
+		if err != nil {
+			return nil, err
+		}
+		t.serverIP = netip.MustParseAddr("192.168.2.2")
+		if err := veth(router, "eth0", macGWRouter1, "192.168.1.1/24", t.client, "eth0", macGWClient, "192.168.1.2/24"); err != nil {
+			return nil, err
+		}
+		if err := veth(router, "eth1", macGWRouter2, "192.168.2.1/24", t.server, "eth0", macGWServer, "192.168.2.2/24"); err != nil {
+			return nil, err
+		}
+		if err := defaultRoute(t.client, "192.168.1.1"); err != nil {
+			return nil, err
+		}
+		if err := defaultRoute(t.server, "192.168.2.1"); err != nil {
+			return nil, err
+		}
+		if err := router.Do(func() error {
+			return os.WriteFile("/proc/sys/net/ipv4/ip_forward", []byte("1\n"), 0o644)
+		}); err != nil {
+			return nil, fmt.Errorf("demo: turn on forwarding in the router: %w", err)
+		}
+		t.links = []linkSpec{{
+			view: LinkView{Name: "client ↔ router", Host: "router", Interface: "eth0",
+				Owners: map[MAC]string{mac(macGWClient): "client eth0", mac(macGWRouter1): "router eth0"}},
+			host: router, gateways: []netip.Addr{netip.MustParseAddr("192.168.1.1")},
+		}, {
+			view: LinkView{Name: "router ↔ server", Host: "router", Interface: "eth1",
+				Owners: map[MAC]string{mac(macGWServer): "server eth0", mac(macGWRouter2): "router eth1"}},
+			host: router, gateways: []netip.Addr{netip.MustParseAddr("192.168.2.1")},
+		}}
+	default:
+		return nil, fmt.Errorf("demo: %q is not a link-layer scenario", scenario)
+	}
+	ok = true
+	return t, nil
+}
+
+// veth joins machines a and b with a veth pair: device aName in a, with
+// MAC aMAC and address aAddr (CIDR), and bName in b likewise; both up.
+func veth(a *netns.Host, aName string, aMAC net.HardwareAddr, aAddr string, b *netns.Host, bName string, bMAC net.HardwareAddr, bAddr string) error {
+	ha, err := netlink.NewHandleAt(vnetns.NsHandle(a.Fd()))
+	if err != nil {
+		return fmt.Errorf("demo: netlink: %w", err)
+	}
+	defer ha.Close()
+	v := &netlink.Veth{
+		LinkAttrs:        netlink.LinkAttrs{Name: aName, HardwareAddr: aMAC},
+		PeerName:         bName,
+		PeerHardwareAddr: bMAC,
+		PeerNamespace:    netlink.NsFd(b.Fd()),
+	}
+	if err := ha.LinkAdd(v); err != nil {
+		return fmt.Errorf("demo: add veth pair %s-%s: %w", aName, bName, err)
+	}
+	if err := configure(ha, aName, aAddr); err != nil {
+		return err
+	}
+	hb, err := netlink.NewHandleAt(vnetns.NsHandle(b.Fd()))
+	if err != nil {
+		return fmt.Errorf("demo: netlink: %w", err)
+	}
+	defer hb.Close()
+	return configure(hb, bName, bAddr)
+}
+
+// configure gives device name its address (CIDR) and brings it up.
+func configure(h *netlink.Handle, name, cidr string) error {
+	l, err := h.LinkByName(name)
+	if err != nil {
+		return fmt.Errorf("demo: find %s: %w", name, err)
+	}
+	addr, err := netlink.ParseAddr(cidr)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	if err := h.AddrAdd(l, addr); err != nil {
+		return fmt.Errorf("demo: add %s to %s: %w", cidr, name, err)
+	}
+	if err := h.LinkSetUp(l); err != nil {
+		return fmt.Errorf("demo: bring up %s: %w", name, err)
+	}
+	return nil
+}
+
+// defaultRoute sends h's packets off its subnet to gateway.
+func defaultRoute(h *netns.Host, gateway string) error {
+	hh, err := netlink.NewHandleAt(vnetns.NsHandle(h.Fd()))
+	if err != nil {
+		return fmt.Errorf("demo: netlink: %w", err)
+	}
+	defer hh.Close()
+	if err := hh.RouteAdd(&netlink.Route{Gw: net.ParseIP(gateway)}); err != nil {
+		return fmt.Errorf("demo: default route via %s: %w", gateway, err)
+	}
+	return nil
+}
+
+// runLinks plays the normal conversation between machines in network
+// namespaces of their own, joined by veth pairs, and captures each link
+// with its ARP.
+func (d Demo) runLinks(ctx context.Context, scenario Scenario, delay time.Duration) (*DemoResult, error) {
+	topo, err := buildTopology(scenario)
+	if err != nil {
+		return nil, err
+	}
+	defer topo.close()
+
+	var ln net.Listener
+	if err := topo.server.Do(func() (err error) {
+		ln, err = net.Listen("tcp", net.JoinHostPort(topo.serverIP.String(), "0"))
+		return err
+	}); err != nil {
+		return nil, fmt.Errorf("demo: listen: %w", err)
+	}
+	defer ln.Close()
+	port := uint16(ln.Addr().(*net.TCPAddr).Port)
+
+	// One capture per link, each read by a goroutine of its own.
+	type linkFrames struct {
+		mu     sync.Mutex
+		frames []Frame
+		err    error
+	}
+	got := make([]*linkFrames, len(topo.links))
+	capCtx, stopCapture := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() { stopCapture(); wg.Wait() }()
+	for i, l := range topo.links {
+		var c *Capture
+		if err := l.host.Do(func() (err error) {
+			c, err = NewCapture(CaptureConfig{Interface: l.view.Interface, Port: port, ARP: true})
+			return err
+		}); err != nil {
+			return nil, err
+		}
+		defer c.Close()
+		lf := &linkFrames{}
+		got[i] = lf
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				f, err := c.Next(capCtx)
+				lf.mu.Lock()
+				if err != nil {
+					if !errors.Is(err, context.Canceled) {
+						lf.err = err
+					}
+					lf.mu.Unlock()
+					return
+				}
+				lf.frames = append(lf.frames, f)
+				lf.mu.Unlock()
+			}
+		}()
+	}
+	if err := sleep(ctx, timestampsOn); err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+
+	served := make(chan error, 1)
+	go func() { served <- serveTCP(ctx, ln, delay) }()
+	server := netip.AddrPortFrom(topo.serverIP, port)
+	var client netip.AddrPort
+	err = topo.client.Do(func() (err error) {
+		client, err = d.script(ctx, ScenarioNormal, server)
+		return err
+	})
+	if err != nil {
+		ln.Close()
+		<-served
+		return nil, err
+	}
+	if err := <-served; err != nil {
+		return nil, err
+	}
+
+	// Wait until every link has seen the whole connection.
+	res := &DemoResult{}
+	build := func() bool {
+		res.Links = res.Links[:0]
+		done := true
+		for i, l := range topo.links {
+			lf := got[i]
+			lf.mu.Lock()
+			frames := slices.Clone(lf.frames)
+			lf.mu.Unlock()
+			v := l.view
+			v.Frames, v.Conversation = linkConversation(frames, client, server, l.gateways)
+			done = done && v.Conversation.Done()
+			res.Links = append(res.Links, v)
+		}
+		return done
+	}
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+wait:
+	for !build() {
+		select {
+		case <-tick.C:
+		case <-ctx.Done():
+			break wait // show what there is
+		}
+	}
+	for i := range got {
+		got[i].mu.Lock()
+		err := got[i].err
+		got[i].mu.Unlock()
+		if err != nil {
+			return nil, err
+		}
+	}
+	res.Conversation, res.Frames = res.Links[0].Conversation, res.Links[0].Frames
+	if len(res.Conversation.Steps()) == 0 {
+		return nil, fmt.Errorf("demo: nothing captured on port %d: %w", port, ctx.Err())
+	}
+	return res, nil
+}
+
+// linkConversation sorts a link's frames by time and follows the
+// connection between client and server in them, with the ARP messages
+// between them or with the gateways.
+func linkConversation(frames []Frame, client, server netip.AddrPort, gateways []netip.Addr) ([]Frame, *Conversation) {
+	slices.SortStableFunc(frames, func(a, b Frame) int { return a.Time.Compare(b.Time) })
+	c := NewConversation(KindTCP, client, server, States{Client: Closed, Server: Listen})
+	c.SetGateways(gateways...)
+	for _, f := range frames {
+		ev, err := f.Decode()
+		if err != nil {
+			continue
+		}
+		if _, err := c.Add(ev); err != nil {
+			continue
+		}
+	}
+	return frames, c
+}
