@@ -67,6 +67,14 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if ee.ExitCode() >= 0 {
 			return ee.ExitCode(), nil
 		}
+		// Killed by a signal: report it as a shell does (128+n), without a
+		// message for the two a user causes: Ctrl-C, and a reader of its
+		// output that went away (| head).
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			if sig := ws.Signal(); sig == syscall.SIGPIPE || sig == syscall.SIGINT {
+				return 128 + int(sig), nil
+			}
+		}
 		return 1, fmt.Errorf("the namespaced child: %w", err)
 	}
 	if err != nil {
