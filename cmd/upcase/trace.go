@@ -153,9 +153,23 @@ type traceOutput struct {
 
 // conversation shows a demo's conversation.
 func (o traceOutput) conversation(sc trace.Scenario, res *trace.DemoResult) error {
+	pcaps := []string{}
 	if o.pcap != "" {
 		if err := writePcap(o.pcap, res.Frames); err != nil {
 			return err
+		}
+		pcaps = append(pcaps, o.pcap)
+		// Beyond a router, each further link gets a file of its own: one
+		// pcap file holds one link.
+		for i, l := range res.Links {
+			if i == 0 {
+				continue
+			}
+			name := strings.TrimSuffix(o.pcap, ".pcap") + "-" + strings.NewReplacer(" ↔ ", "-", " ", "-").Replace(l.Name) + ".pcap"
+			if err := writePcap(name, l.Frames); err != nil {
+				return err
+			}
+			pcaps = append(pcaps, name)
 		}
 	}
 	c := res.Conversation
@@ -192,8 +206,14 @@ func (o traceOutput) conversation(sc trace.Scenario, res *trace.DemoResult) erro
 		fmt.Fprintln(o.sio.out, "a closed connection's TIME-WAIT in a separate record for 60 s (`ss -tan state time-wait` shows it).")
 		fmt.Fprintln(o.sio.out, "Run as root to see the kernel's own states beside the inferred ones.")
 	}
-	if o.pcap != "" {
-		fmt.Fprintf(o.sio.out, "\nThe frames are in %s: open it with Wireshark, or `tshark -r %s`.\n", o.pcap, o.pcap)
+	if sc.LinkLayer() {
+		fmt.Fprintln(o.sio.out, "\nEach frame is a 14-byte Ethernet header (destination MAC 6, source MAC 6, EtherType 2:")
+		fmt.Fprintln(o.sio.out, "0x0806 ARP, 0x0800 IPv4) and what it carries. A real network card also adds a 4-byte")
+		fmt.Fprintln(o.sio.out, "checksum (FCS) and pads frames to 64 bytes; it strips both on receipt, so captures never")
+		fmt.Fprintln(o.sio.out, "show them, and veth links do not pad at all: a 42-byte ARP frame is what is really sent here.")
+	}
+	for _, f := range pcaps {
+		fmt.Fprintf(o.sio.out, "\nThe frames are in %s: open it with Wireshark, or `tshark -r %s`.\n", f, f)
 	}
 	return nil
 }

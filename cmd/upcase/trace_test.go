@@ -122,6 +122,15 @@ func TestTraceUnprivileged(t *testing.T) {
 		t.Errorf("lan as an ordinary user: %d steps; want the ARP request first", len(lj.Steps))
 	}
 
+	// upcase ip needs no privilege at all.
+	ipOut, err := exec.Command(wrapper[0], append(wrapper[1:], "upcase", "ip", "192.168.1.2/24", "192.168.2.2", "--gateway=192.168.1.1")...).CombinedOutput()
+	if err != nil || !strings.Contains(string(ipOut), "different subnets") {
+		t.Errorf("upcase ip as an ordinary user: %v, %q; want the different-subnet answer", err, ipOut)
+	}
+	if out, err := exec.Command(wrapper[0], append(wrapper[1:], "upcase", "ip", "--local")...).CombinedOutput(); err != nil || !strings.Contains(string(out), "127.0.0.1/8") {
+		t.Errorf("upcase ip --local as an ordinary user: %v, %q; want lo's address", err, out)
+	}
+
 	// Live mode captures the host's own lo: that needs the privilege, and
 	// says so in one line.
 	live := exec.Command(wrapper[0], append(wrapper[1:], "upcase", "trace", "--port=1")...)

@@ -60,6 +60,10 @@ type Event struct {
 	UDP UDP
 	// Payload is what a TCP segment or UDP datagram carries.
 	Payload []byte
+	// FrameLen is the frame's length in bytes as captured: the 14-byte
+	// Ethernet header and what it carries, without the 4-byte FCS that the
+	// network card adds and strips (zero when not known).
+	FrameLen int
 }
 
 // String gives the event on one line, in the spirit of tcpdump:

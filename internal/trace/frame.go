@@ -18,5 +18,6 @@ type Frame struct {
 func (f Frame) Decode() (Event, error) {
 	ev, err := Decode(f.Data)
 	ev.Time = f.Time
+	ev.FrameLen = max(f.Len, len(f.Data))
 	return ev, err
 }

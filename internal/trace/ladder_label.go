@@ -38,7 +38,13 @@ func (r *Renderer) labels(s Step) []string {
 		lines = append(lines, r.paint(ansiDim, l))
 	}
 	if r.Link {
-		lines = append(lines, r.paint(ansiDim, ev.Link.String()))
+		link := fmt.Sprintf("%s (0x%04x)", ev.Link, uint16(ev.Link.EtherType))
+		if ev.FrameLen > 0 {
+			link += fmt.Sprintf(", %d bytes", ev.FrameLen)
+		}
+		for _, l := range wrap(link, width) {
+			lines = append(lines, r.paint(ansiDim, l))
+		}
 	}
 	return lines
 }
