@@ -121,8 +121,14 @@ func TestTraceUnprivileged(t *testing.T) {
 	if lj := runLinkTrace(t, wrapper, "lan"); len(lj.Steps) == 0 || lj.Steps[0].Event.Kind != "ARP" {
 		t.Errorf("lan as an ordinary user: %d steps; want the ARP request first", len(lj.Steps))
 	}
+	if lj := runLinkTrace(t, wrapper, "gateway"); len(lj.Links) != 2 || len(lj.Steps) == 0 || lj.Steps[0].Event.ARP.TargetIP != "192.168.1.1" {
+		t.Errorf("gateway as an ordinary user: %d links; want two, and the ARP request for the gateway first", len(lj.Links))
+	}
 
 	// upcase ip needs no privilege at all.
+	if out, err := exec.Command(wrapper[0], append(wrapper[1:], "upcase", "ip", "172.16.10.1/24")...).CombinedOutput(); err != nil || !strings.Contains(string(out), "172.16.10.255") {
+		t.Errorf("upcase ip as an ordinary user: %v, %q; want the broadcast address 172.16.10.255", err, out)
+	}
 	ipOut, err := exec.Command(wrapper[0], append(wrapper[1:], "upcase", "ip", "192.168.1.2/24", "192.168.2.2", "--gateway=192.168.1.1")...).CombinedOutput()
 	if err != nil || !strings.Contains(string(ipOut), "different subnets") {
 		t.Errorf("upcase ip as an ordinary user: %v, %q; want the different-subnet answer", err, ipOut)
