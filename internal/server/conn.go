@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/netip"
 	"os"
 	"runtime/debug"
 	"sync/atomic"
@@ -19,8 +18,7 @@ import (
 type conn struct {
 	srv   *Server
 	nc    net.Conn
-	ip    netip.Addr // source address, for the per-address limit
-	count *addrCount // its count, for the per-address limit; guarded by srv.mu
+	count *addrCount // its source address's count, for the per-address limit; guarded by srv.mu
 	log   *slog.Logger
 	obs   Observer
 	start time.Time
@@ -51,14 +49,14 @@ var _ closeWriter = (*net.TCPConn)(nil)
 // new goroutine, or closes it at once. A connection accepted after shutdown
 // began is closed at once too.
 func (s *Server) startConn(nc net.Conn) {
-	c := &conn{srv: s, nc: nc, ip: peerIP(nc), obs: s.observer(), start: time.Now()}
+	c := &conn{srv: s, nc: nc, obs: s.observer(), start: time.Now()}
 	s.mu.Lock()
 	if s.inShutdown {
 		s.mu.Unlock()
 		nc.Close()
 		return
 	}
-	count, reason, ok := s.admitLocked(c.ip)
+	count, reason, ok := s.admitLocked(peerIP(nc))
 	if !ok {
 		s.mu.Unlock()
 		c.obs.Rejected(reason)
@@ -224,16 +222,7 @@ func (c *conn) finish(reason CloseReason, err error) {
 
 	d := time.Since(c.start)
 	c.obs.Closed(reason, d)
-	attrs := []any{"reason", string(reason), "received", c.in, "sent", c.out,
-		"duration", d.Round(time.Microsecond), "why", reason.Describe()}
-	switch reason {
-	case ReasonPanic:
-		c.log.Error("closed", attrs...)
-	case ReasonError:
-		c.log.Warn("closed", append(attrs, "err", err)...)
-	default:
-		c.log.Debug("closed", attrs...)
-	}
+	logClosed(c.log, reason, c.in, c.out, d, err)
 }
 
 // closeGracefully sends FIN, then reads and discards input until the client's

@@ -3,7 +3,6 @@
 package server
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"net/netip"
@@ -422,7 +421,7 @@ func (l *loop) finish(c *econn, reason CloseReason, err error) {
 		reason, err = c.ext.reason, nil
 	}
 	var log *slog.Logger
-	if l.debug || reason == ReasonPanic || reason == ReasonError {
+	if l.debug || reason.level() > slog.LevelDebug {
 		log = l.connLog(c) // before the close: it may ask the kernel for the peer
 	}
 	l.conns[c.fd] = nil
@@ -435,22 +434,8 @@ func (l *loop) finish(c *econn, reason CloseReason, err error) {
 
 	d := time.Duration(l.now - c.start)
 	l.obs.Closed(reason, d)
-	var level slog.Level
-	switch reason {
-	case ReasonPanic:
-		level = slog.LevelError
-	case ReasonError:
-		level = slog.LevelWarn
-	default:
-		level = slog.LevelDebug
-	}
 	if log != nil {
-		attrs := []any{"reason", string(reason), "received", c.in, "sent", c.out,
-			"duration", d.Round(time.Microsecond), "why", reason.Describe()}
-		if err != nil {
-			attrs = append(attrs, "err", err)
-		}
-		log.Log(context.Background(), level, "closed", attrs...)
+		logClosed(log, reason, c.in, c.out, d, err)
 	}
 
 	if e := c.ext; e != nil {

@@ -1,12 +1,15 @@
 package server
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"syscall"
+	"time"
 )
 
 // CloseReason says why a connection ended. The same words are used in every log
@@ -85,4 +88,29 @@ func classify(err error, writing bool) CloseReason {
 	default:
 		return ReasonError
 	}
+}
+
+// level is how loud the "closed" line of a connection ended for r is: an
+// error for a panic, a warning for an I/O error, narration (debug) for the
+// ways connections normally end.
+func (r CloseReason) level() slog.Level {
+	switch r {
+	case ReasonPanic:
+		return slog.LevelError
+	case ReasonError:
+		return slog.LevelWarn
+	}
+	return slog.LevelDebug
+}
+
+// logClosed writes the line every connection ends with, the same in both
+// engines. err, the error that ended it, is shown only for ReasonError: the
+// other reasons are ends that need no error to explain them.
+func logClosed(log *slog.Logger, reason CloseReason, in, out int64, d time.Duration, err error) {
+	attrs := []any{"reason", string(reason), "received", in, "sent", out,
+		"duration", d.Round(time.Microsecond), "why", reason.Describe()}
+	if err != nil && reason == ReasonError {
+		attrs = append(attrs, "err", err)
+	}
+	log.Log(context.Background(), reason.level(), "closed", attrs...)
 }

