@@ -8,14 +8,12 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/upcase/upcase/internal/bench"
 	"github.com/upcase/upcase/internal/bench/plot"
-	"github.com/upcase/upcase/internal/client"
 	"golang.org/x/term"
 )
 
@@ -79,12 +77,6 @@ prints the result so far (exit status 130).`,
 				}
 				if err := checkBenchFlags(cfg, *plotFile); err != nil {
 					return err
-				}
-				cfg.Dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
-					if network == "udp" {
-						return client.DialUDP(ctx, addr)
-					}
-					return client.Dial(ctx, addr, 0)
 				}
 				if f, ok := sio.err.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 					cfg.Progress = func(p bench.Progress) { fmt.Fprintf(sio.err, "\r\x1b[K%s", p) }
@@ -188,7 +180,7 @@ func benchFailure(res *bench.Result) error {
 	if res.Errors > 0 {
 		parts = append(parts, fmt.Sprintf("%d errors", res.Errors))
 	}
-	if res.Network == "udp" && res.Messages+res.Late == 0 {
+	if res.Silent() {
 		parts = append(parts, fmt.Sprintf("not one of %d datagrams was answered within --timeout", res.Sent))
 	}
 	msg := strings.Join(parts, "; ")

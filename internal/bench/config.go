@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net"
 	"time"
+
+	"github.com/upcase/upcase/internal/client"
 )
 
 // Defaults for the zero values of Config's fields.
@@ -20,7 +22,16 @@ const (
 
 // MaxDatagram is the largest message Run sends over UDP: the most an IPv4
 // UDP datagram can carry.
-const MaxDatagram = 65507
+const MaxDatagram = client.MaxDatagram
+
+// dial is the default Config.Dial: the client's, whose errors name the
+// address and the reason in one line.
+func dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	if network == "udp" {
+		return client.DialUDP(ctx, addr)
+	}
+	return client.Dial(ctx, addr, 0)
+}
 
 // Config says what load Run generates. The zero value is a valid
 // configuration: 10 connections to 127.0.0.1:8080 sending 16-byte messages
@@ -122,18 +133,11 @@ func (c Config) withDefaults() (Config, error) {
 		return c, errors.New("bench: Rate is more than one message per nanosecond")
 	case c.UDP && c.Size > MaxDatagram:
 		return c, fmt.Errorf("bench: Size is %d; a UDP datagram carries at most %d bytes", c.Size, MaxDatagram)
-	case c.Expect > ExpectNone:
+	case c.Expect < 0 || c.Expect > ExpectNone:
 		return c, fmt.Errorf("bench: unknown Expect %d", c.Expect)
 	}
 	if c.Dial == nil {
-		d := &net.Dialer{Timeout: 10 * time.Second}
-		c.Dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
-			conn, err := d.DialContext(ctx, network, addr)
-			if err != nil {
-				return nil, fmt.Errorf("connect to %s: %w", addr, err)
-			}
-			return conn, nil
-		}
+		c.Dial = dial
 	}
 	return c, nil
 }

@@ -57,11 +57,11 @@ type Result struct {
 // datagram was answered. Other lost UDP datagrams are a measurement, not a
 // failure.
 func (r *Result) Failed() bool {
-	return r.Errors+r.Mismatches+r.ConnFailures > 0 || r.silent()
+	return r.Errors+r.Mismatches+r.ConnFailures > 0 || r.Silent()
 }
 
-// silent reports whether a UDP run that went its course got no reply at all.
-func (r *Result) silent() bool {
+// Silent reports whether a UDP run that went its course got no reply at all.
+func (r *Result) Silent() bool {
 	return r.Network == "udp" && !r.Interrupted && r.Sent > 0 && r.Messages+r.Late == 0
 }
 

@@ -51,7 +51,7 @@ func newWorker(r *run, i int) *worker {
 	w := &worker{r: r, id: i, off: r.pay.start(i), hist: newHistogram()}
 	if r.cfg.Rate > 0 {
 		w.open = true
-		w.sched = newSchedule(r.cfg.Rate, r.cfg.Conns, i, 0)
+		w.sched = newSchedule(r.cfg.Rate, r.cfg.Conns, i)
 		w.tick = make(chan struct{}, 1)
 	}
 	return w
