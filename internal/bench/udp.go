@@ -48,7 +48,9 @@ func (w *worker) udp(ctx context.Context) {
 				intended = w.sched.at(seq)
 			}
 			if _, err := w.conn.Write(r.pay.sendAt(w.off+seq*size, int(size))); err != nil {
-				w.udpError("send to", err, replies)
+				if !r.stop.Load() { // a stop's deadline fails the write: not an error
+					w.udpError("send to", err, replies)
+				}
 				return
 			}
 			flight = append(flight, datagram{seq: seq, intended: intended, sent: now})
