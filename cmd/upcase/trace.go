@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/upcase/upcase/internal/netns"
@@ -74,7 +75,7 @@ or delays it (about 40 ms), which decides between four segments and three.`,
 					return usageError{"--close-delay must not be negative"}
 				}
 				sc := trace.Scenario(*scenario)
-				if !validScenario(sc) {
+				if !slices.Contains(trace.Scenarios, sc) {
 					return usageError{fmt.Sprintf("--scenario must be one of %s, not %q", scenarioNames(), *scenario)}
 				}
 				out := traceOutput{sio: sio, json: *asJSON, pcap: *pcapFile, renderer: newRenderer(sio.out, *absolute)}
@@ -97,11 +98,7 @@ or delays it (about 40 ms), which decides between four segments and three.`,
 				if err := netns.LoopbackUp(); err != nil {
 					return err
 				}
-				delay := *closeDelay
-				if delay == 0 {
-					delay = -1 // trace.Demo: negative is none
-				}
-				res, err := trace.Demo{Scenario: sc, IPv6: *ipv6, CloseDelay: delay, KernelStates: true}.Run(ctx)
+				res, err := trace.Demo{Scenario: sc, IPv6: *ipv6, CloseDelay: *closeDelay, KernelStates: true}.Run(ctx)
 				if err != nil {
 					return fmt.Errorf("trace: %w", err)
 				}
@@ -109,15 +106,6 @@ or delays it (about 40 ms), which decides between four segments and three.`,
 			}
 		},
 	}
-}
-
-func validScenario(s trace.Scenario) bool {
-	for _, v := range trace.Scenarios {
-		if s == v {
-			return true
-		}
-	}
-	return false
 }
 
 func scenarioNames() string {
@@ -174,9 +162,7 @@ func (o traceOutput) conversation(sc trace.Scenario, res *trace.DemoResult) erro
 	}
 	c := res.Conversation
 	if o.json {
-		enc := json.NewEncoder(o.sio.out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(struct {
+		return writeJSON(o.sio.out, struct {
 			Scenario trace.Scenario `json:"scenario"`
 			Kind     string         `json:"kind"`
 			Client   string         `json:"client"`
@@ -235,16 +221,13 @@ func jsonLinks(res *trace.DemoResult) []jsonLink {
 
 // writePcap saves frames as a pcap file.
 func writePcap(path string, frames []trace.Frame) error {
-	f, err := os.Create(path)
+	f, w, err := createPcap(path)
 	if err != nil {
-		return fmt.Errorf("--pcap: %w", err)
+		return err
 	}
-	w, err := trace.NewPcapWriter(f)
-	if err == nil {
-		for _, fr := range frames {
-			if err = w.WriteFrame(fr); err != nil {
-				break
-			}
+	for _, fr := range frames {
+		if err = w.WriteFrame(fr); err != nil {
+			break
 		}
 	}
 	if cerr := f.Close(); err == nil {
@@ -254,6 +237,18 @@ func writePcap(path string, frames []trace.Frame) error {
 		return fmt.Errorf("--pcap %s: %w", path, err)
 	}
 	return nil
+}
+
+// createPcap starts a pcap file at path; the caller closes f.
+func createPcap(path string) (f *os.File, w *trace.PcapWriter, err error) {
+	if f, err = os.Create(path); err != nil {
+		return nil, nil, fmt.Errorf("--pcap: %w", err)
+	}
+	if w, err = trace.NewPcapWriter(f); err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("--pcap %s: %w", path, err)
+	}
+	return f, w, nil
 }
 
 // traceLive draws the connections of a local port as they happen.
@@ -269,14 +264,12 @@ func traceLive(ctx context.Context, o traceOutput, port uint16, count int) error
 	defer capture.Close()
 	var pcap *trace.PcapWriter
 	if o.pcap != "" {
-		f, err := os.Create(o.pcap)
+		f, w, err := createPcap(o.pcap)
 		if err != nil {
-			return fmt.Errorf("--pcap: %w", err)
+			return err
 		}
 		defer f.Close()
-		if pcap, err = trace.NewPcapWriter(f); err != nil {
-			return fmt.Errorf("--pcap %s: %w", o.pcap, err)
-		}
+		pcap = w
 	}
 	fmt.Fprintf(o.sio.err, "capturing TCP and UDP on port %d of lo; Ctrl-C to stop\n", port)
 	tr := &trace.Tracker{ServerPort: port}
@@ -316,7 +309,8 @@ func traceLive(ctx context.Context, o traceOutput, port uint16, count int) error
 		} else {
 			r := renderers[c]
 			if r == nil {
-				r = &trace.Renderer{Out: o.renderer.Out, Color: o.renderer.Color, Absolute: o.renderer.Absolute, Width: o.renderer.Width}
+				cp := *o.renderer // the settings; each conversation keeps its own clock
+				r = &cp
 				renderers[c] = r
 			}
 			if c != current {

@@ -61,7 +61,7 @@ const DefaultCloseDelay = 200 * time.Millisecond
 type Demo struct {
 	Scenario   Scenario      // "" means ScenarioNormal
 	IPv6       bool          // on ::1 instead of 127.0.0.1
-	CloseDelay time.Duration // the server's pause before its close; zero means DefaultCloseDelay, negative none
+	CloseDelay time.Duration // the server's pause after the client's FIN before its close; zero means none
 	// Timeout bounds the whole demo; zero means 10 s.
 	Timeout time.Duration
 	// KernelStates also reads each side's TCP state from the kernel itself
@@ -109,13 +109,7 @@ func (d Demo) Run(ctx context.Context) (*DemoResult, error) {
 	if scenario == "" {
 		scenario = ScenarioNormal
 	}
-	delay := d.CloseDelay
-	switch {
-	case delay == 0:
-		delay = DefaultCloseDelay
-	case delay < 0:
-		delay = 0
-	}
+	delay := max(d.CloseDelay, 0)
 	if scenario.LinkLayer() {
 		return d.runLinks(ctx, scenario, delay)
 	}
@@ -188,12 +182,6 @@ func (d Demo) Run(ctx context.Context) (*DemoResult, error) {
 		}
 	}()
 	defer func() { stopCapture(); wg.Wait() }()
-	// Linux turns receive timestamps on for a new capture a moment later,
-	// from a work queue: until then a frame is stamped only when it is
-	// read, late, and frames' times would not match the kernel's.
-	if err := sleep(ctx, timestampsOn); err != nil {
-		return nil, fmt.Errorf("demo: %w", err)
-	}
 
 	served := make(chan error, 1)
 	go func() { served <- serve() }()
@@ -329,22 +317,6 @@ func (res *DemoResult) inTimeOrder(client netip.AddrPort, port uint16) {
 	}
 	if conv != nil && len(conv.Steps()) == len(res.Conversation.Steps()) && conv.States() == res.Conversation.States() {
 		res.Conversation, res.Frames = conv, frames
-	}
-}
-
-// timestampsOn is how long a new capture waits before the demo dials: the
-// time Linux takes to turn receive timestamps on.
-const timestampsOn = 20 * time.Millisecond
-
-// sleep waits for d, or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }
 

@@ -4,6 +4,7 @@ package trace
 
 import (
 	"context"
+	"slices"
 	"testing"
 )
 
@@ -16,14 +17,14 @@ func TestDemo(t *testing.T) {
 		flags []string // each segment's flags, in order
 		final States
 	}{
+		{Demo{Scenario: ScenarioNormal, CloseDelay: DefaultCloseDelay},
+			[]string{"SYN", "SYN, ACK", "ACK", "PSH, ACK", "ACK", "PSH, ACK", "ACK", "PSH, ACK", "PSH, ACK", "FIN, ACK", "ACK", "FIN, ACK", "ACK"},
+			States{Client: TimeWait, Server: Closed}},
+		{Demo{Scenario: ScenarioNormal, IPv6: true, CloseDelay: DefaultCloseDelay},
+			[]string{"SYN", "SYN, ACK", "ACK", "PSH, ACK", "ACK", "PSH, ACK", "ACK", "PSH, ACK", "PSH, ACK", "FIN, ACK", "ACK", "FIN, ACK", "ACK"},
+			States{Client: TimeWait, Server: Closed}},
 		{Demo{Scenario: ScenarioNormal},
-			[]string{"SYN", "SYN, ACK", "ACK", "PSH, ACK", "ACK", "PSH, ACK", "ACK", "PSH, ACK", "PSH, ACK", "FIN, ACK", "ACK", "FIN, ACK", "ACK"},
-			States{Client: TimeWait, Server: Closed}},
-		{Demo{Scenario: ScenarioNormal, IPv6: true},
-			[]string{"SYN", "SYN, ACK", "ACK", "PSH, ACK", "ACK", "PSH, ACK", "ACK", "PSH, ACK", "PSH, ACK", "FIN, ACK", "ACK", "FIN, ACK", "ACK"},
-			States{Client: TimeWait, Server: Closed}},
-		{Demo{Scenario: ScenarioNormal, CloseDelay: -1},
-			nil, // three or four segments in the teardown: checked below
+			nil, // three or four segments in the teardown, as the delayed ACK falls: checked below
 			States{Client: TimeWait, Server: Closed}},
 		{Demo{Scenario: ScenarioRefused},
 			[]string{"SYN", "RST, ACK"},
@@ -36,7 +37,7 @@ func TestDemo(t *testing.T) {
 		if tc.demo.IPv6 {
 			name += "/ipv6"
 		}
-		if tc.demo.CloseDelay < 0 {
+		if tc.demo.Scenario == ScenarioNormal && tc.demo.CloseDelay == 0 {
 			name += "/no-delay"
 		}
 		t.Run(name, func(t *testing.T) {
@@ -48,8 +49,14 @@ func TestDemo(t *testing.T) {
 			for _, s := range res.Conversation.Steps() {
 				got = append(got, s.Event.TCP.Flags.String())
 			}
-			if tc.flags != nil && !equal(got, tc.flags) {
+			if tc.flags != nil && !slices.Equal(got, tc.flags) {
 				t.Errorf("segments %q; want %q", got, tc.flags)
+			}
+			if tc.flags == nil {
+				fin := slices.Index(got, "FIN, ACK")
+				if n := len(got) - fin; fin < 0 || n < 3 || n > 4 {
+					t.Errorf("segments %q; want a teardown of three or four segments from the client's FIN", got)
+				}
 			}
 			if st := res.Conversation.States(); st != tc.final {
 				t.Errorf("final states %+v; want %+v", st, tc.final)
@@ -74,16 +81,4 @@ func TestDemo(t *testing.T) {
 			}
 		}
 	})
-}
-
-func equal(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -25,6 +25,9 @@
 // of the sender (which changes when it sends) and of the receiver (which
 // changes when it receives) are both given after every segment.
 //
-// The package imports nothing of upcase's: it stands on the standard library,
-// golang.org/x/sys/unix and golang.org/x/net/bpf only.
+// Capturing, decoding, following and drawing stand on the standard library,
+// golang.org/x/sys/unix and golang.org/x/net/bpf only. The lan and gateway
+// scenarios (lan_linux.go) also build their networks, with internal/netns and
+// vishvananda/netlink; that setup belongs in internal/netns, and is the one
+// part of the package that is not a leaf.
 package trace

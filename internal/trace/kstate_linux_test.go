@@ -51,10 +51,10 @@ func TestDemoKernelStates(t *testing.T) {
 		demo           Demo
 		client, server []State // the kernel's changes of each side, in order
 	}{
-		{"normal", Demo{Scenario: ScenarioNormal},
+		{"normal", Demo{Scenario: ScenarioNormal, CloseDelay: DefaultCloseDelay},
 			[]State{SynSent, Established, FinWait1, FinWait2, Closed},
 			[]State{SynReceived, Established, CloseWait, LastAck, Closed}},
-		{"normal/ipv6", Demo{Scenario: ScenarioNormal, IPv6: true},
+		{"normal/ipv6", Demo{Scenario: ScenarioNormal, IPv6: true, CloseDelay: DefaultCloseDelay},
 			[]State{SynSent, Established, FinWait1, FinWait2, Closed},
 			[]State{SynReceived, Established, CloseWait, LastAck, Closed}},
 		{"reset", Demo{Scenario: ScenarioReset},

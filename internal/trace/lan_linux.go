@@ -249,9 +249,6 @@ func (d Demo) runLinks(ctx context.Context, scenario Scenario, delay time.Durati
 			}
 		}()
 	}
-	if err := sleep(ctx, timestampsOn); err != nil {
-		return nil, fmt.Errorf("demo: %w", err)
-	}
 
 	served := make(chan error, 1)
 	go func() { served <- serveTCP(ctx, ln, delay) }()

@@ -28,7 +28,7 @@ func linkSteps(c *Conversation) []string {
 // broadcast address, the reply, then the whole connection, in that order.
 func TestDemoLAN(t *testing.T) {
 	needRoot(t)
-	res, err := Demo{Scenario: ScenarioLAN}.Run(context.Background())
+	res, err := Demo{Scenario: ScenarioLAN, CloseDelay: DefaultCloseDelay}.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +78,7 @@ func TestDemoLAN(t *testing.T) {
 // addresses and a TTL one lower beyond the router.
 func TestDemoGateway(t *testing.T) {
 	needRoot(t)
-	res, err := Demo{Scenario: ScenarioGateway}.Run(context.Background())
+	res, err := Demo{Scenario: ScenarioGateway, CloseDelay: DefaultCloseDelay}.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
