@@ -161,11 +161,7 @@ func ipLocal(out io.Writer, asJSON bool, v *subnet.Vendors) error {
 			fmt.Fprintf(tw, "  mac\t%s\t%s\n", it.MAC, maker)
 		}
 		for _, a := range it.Addresses {
-			mask := ""
-			if a.Mask != "" {
-				mask = a.Mask
-			}
-			fmt.Fprintf(tw, "  ipv%d\t%s/%d\t%s\tnetwork %s\t%s\n", ver(a.Address), a.Address, a.PrefixLen, mask, a.Network, a.Kind)
+			fmt.Fprintf(tw, "  ipv%d\t%s/%d\t%s\tnetwork %s\t%s\n", ver(a.Address), a.Address, a.PrefixLen, a.Mask, a.Network, a.Kind)
 		}
 		if err := tw.Flush(); err != nil {
 			return err

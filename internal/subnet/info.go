@@ -38,12 +38,7 @@ type Info struct {
 	KindNote string   `json:"kind_note"`
 	Classful string   `json:"classful,omitempty"` // the historic class A-E, IPv4 only
 	Notes    []string `json:"notes,omitempty"`
-
-	prefix netip.Prefix
 }
-
-// Prefix is the address with its prefix length, host bits kept.
-func (in Info) Prefix() netip.Prefix { return in.prefix }
 
 // Describe computes the Info for p; input is what the user typed.
 func Describe(input string, p netip.Prefix, masked bool) Info {
@@ -69,7 +64,6 @@ func Describe(input string, p netip.Prefix, masked bool) Info {
 		Network:   netA.String(),
 		CIDR:      netip.PrefixFrom(netA, bits).String(),
 		HostBits:  n - bits,
-		prefix:    p,
 	}
 	in.Kind, in.KindNote = Kind(a)
 	if a.Is4() {
