@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -44,7 +43,22 @@ Limits keep one process safe from its clients: at most --max-conns
 connections (--max-conns-per-ip from one address), each closed after
 --idle-timeout of silence or --write-timeout of unread replies; the server
 stops reading from a client that does not read, so each connection holds at
-most one 16 KiB buffer. --allow and --deny filter clients by address.`,
+most one 16 KiB buffer. --allow and --deny filter clients by address.
+
+Beyond one process (README: "Beyond one process"):
+  --proxy-protocol=required --proxy-trusted=10.0.0.5/32  behind HAProxy's
+      send-proxy-v2 (or any PROXY protocol v1/v2 sender): logs, -v, limits,
+      --allow/--deny and metrics see each client's real address. A header
+      from an untrusted source, or a malformed one, closes the connection
+      and counts it (rejected, reason proxy_header).
+  --lame-duck=5s  on SIGTERM, say unready on /readyz but keep accepting for
+      a while, so the load balancer's health check takes the instance out
+      of rotation before it stops accepting.
+  --reuseport  start a new version beside the old one on the same address,
+      then SIGTERM the old one: a restart with no refused connection.
+  Socket activation: started by systemd with LISTEN_FDS, it serves the
+      sockets it was handed instead of --addr (one named "metrics" serves
+      --metrics); see deploy/systemd/.`,
 		setup: func(fs *flag.FlagSet) func(context.Context, stdio, []string) error {
 			addr := fs.String("addr", server.DefaultAddr, "`host:port` to listen on; 127.0.0.1 is reachable from this machine only, 0.0.0.0 or [::] from others too, port 0 picks a free one")
 			drain := durationFlag(fs, "drain", 10*time.Second, "on SIGINT/SIGTERM, how long open connections may go on before they are closed")
@@ -62,6 +76,10 @@ most one 16 KiB buffer. --allow and --deny filter clients by address.`,
 			udpRate := fs.Int("udp-rate", server.DefaultUDPRate, "with --udp, datagrams answered per second per source address, so a forged source cannot aim a flood (0: no limit)")
 			var uni unicodeValue
 			fs.Var(&uni, "unicode", "full Unicode upper-casing of UTF-8 (straße → STRASSE); --unicode=tr for Turkish i → İ. Invalid UTF-8 passes through unchanged. Over UDP a datagram whose reply would be longer than it (ΐ becomes 3 letters) is dropped and counted, never answered")
+			lameDuck := durationFlag(fs, "lame-duck", 0, "on SIGINT/SIGTERM, first report unready on /readyz and keep accepting for this long, so load balancers stop sending new clients before the server stops accepting; then drain (0: stop accepting at once)")
+			reusePort := fs.Bool("reuseport", false, "listen with SO_REUSEPORT, so a new upcase can start on the same address beside this one and the kernel spreads new connections among them: restart with no refused connection (README: zero-downtime restart)")
+			proxyMode := fs.String("proxy-protocol", "off", "whether connections begin with a PROXY protocol header (v1 or v2) naming the real client, as HAProxy's send-proxy-v2 sends: `off`, optional (taken from --proxy-trusted sources when sent) or required (only --proxy-trusted sources, always with a header)")
+			proxyTrusted := fs.String("proxy-trusted", "", "the load balancers whose PROXY headers are believed, as `CIDR,...`; a header from anyone else closes the connection, since it would let them claim any address")
 			verbose := fs.Bool("v", false, "narrate every socket step (debug-level logs)")
 			tlsConfig := serverTLSFlags(fs)
 			return func(ctx context.Context, sio stdio, args []string) error {
@@ -72,7 +90,7 @@ most one 16 KiB buffer. --allow and --deny filter clients by address.`,
 				if err != nil {
 					return err
 				}
-				for name, d := range map[string]time.Duration{"drain": *drain, "linger": *linger, "idle-timeout": *idle, "write-timeout": *write} {
+				for name, d := range map[string]time.Duration{"drain": *drain, "linger": *linger, "idle-timeout": *idle, "write-timeout": *write, "lame-duck": *lameDuck} {
 					if d < 0 {
 						return usageError{fmt.Sprintf("--%s must not be negative", name)}
 					}
@@ -89,6 +107,24 @@ most one 16 KiB buffer. --allow and --deny filter clients by address.`,
 				}
 				if eng == server.EngineEpoll && tc != nil {
 					return usageError{"--engine=epoll cannot serve TLS; use --engine=auto or goroutine with --tls-cert"}
+				}
+				pmode, err := server.ParseProxyMode(*proxyMode)
+				if err != nil {
+					return usageError{"--proxy-protocol: " + err.Error()}
+				}
+				trusted, err := server.ParsePrefixes(*proxyTrusted)
+				if err != nil {
+					return usageError{"--proxy-trusted: " + err.Error()}
+				}
+				switch {
+				case pmode != server.ProxyOff && len(trusted) == 0:
+					return usageError{"--proxy-protocol=" + pmode.String() + " needs --proxy-trusted=CIDR,... (the load balancers' addresses): a header from anyone else would let them claim any address"}
+				case pmode == server.ProxyOff && len(trusted) > 0:
+					return usageError{"--proxy-trusted needs --proxy-protocol=optional or required"}
+				case pmode != server.ProxyOff && *udp:
+					return usageError{"the PROXY protocol is for TCP: --udp cannot be used with --proxy-protocol"}
+				case pmode != server.ProxyOff && eng == server.EngineEpoll:
+					return usageError{"--engine=epoll cannot read PROXY headers; use --engine=auto or goroutine with --proxy-protocol"}
 				}
 				allowed, err := server.ParsePrefixes(*allow)
 				if err != nil {
@@ -116,11 +152,21 @@ most one 16 KiB buffer. --allow and --deny filter clients by address.`,
 					Unicode:       uni.on,
 					Lang:          uni.tag,
 					Engine:        eng,
+					TLSConfig:     tc,
+					ProxyProtocol: pmode,
+					ProxyTrusted:  trusted,
+				}
+				socks, err := openSockets(*addr, *udp, server.ListenConfig{ReusePort: *reusePort}, log)
+				if err != nil {
+					return err
+				}
+				if *reusePort && !*udp && !server.MigratesOnClose() {
+					log.Info("note: with --reuseport, set sysctl net.ipv4.tcp_migrate_req=1 so that when an instance stops listening, the connections still waiting in its accept queue move to another instance instead of being reset")
 				}
 				if *udp {
-					return serveUDP(ctx, srv, *metricsAddr)
+					return serveUDP(ctx, srv, socks, *metricsAddr)
 				}
-				return serve(ctx, srv, tc, *metricsAddr, *drain)
+				return serve(ctx, srv, socks, *metricsAddr, *lameDuck, *drain)
 			}
 		},
 	}
@@ -158,29 +204,26 @@ func noneIfZeroInt(n int) int {
 	return n
 }
 
-// serve runs srv until ctx is done (SIGINT or SIGTERM), then drains for up to
-// drain and closes what is left. With tc it serves TLS; with metricsAddr it
+// serve runs srv on socks until ctx is done (SIGINT or SIGTERM), then turns
+// unready, keeps accepting for lameDuck, and drains for up to drain before it
+// closes what is left. With metricsAddr (or a metrics socket from systemd) it
 // also serves the metrics and health endpoints.
-func serve(ctx context.Context, srv *server.Server, tc *tls.Config, metricsAddr string, drain time.Duration) error {
+func serve(ctx context.Context, srv *server.Server, socks *sockets, metricsAddr string, lameDuck, drain time.Duration) error {
 	log := srv.Logger
-	ln, err := server.Listen(srv.Addr)
+	m, stopMetrics, err := observe(srv, socks, metricsAddr)
 	if err != nil {
-		return err
-	}
-	m, stopMetrics, err := observe(srv, metricsAddr)
-	if err != nil {
-		ln.Close()
+		socks.close()
 		return err
 	}
 	defer stopMetrics()
-	if tc != nil {
-		ln = tls.NewListener(ln, tc)
+	served := make(chan error, len(socks.streams))
+	for _, ln := range socks.streams {
+		go func() { served <- srv.Serve(ln) }()
 	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
 
 	select {
 	case err := <-served:
+		srv.Close()
 		return err
 	case <-ctx.Done():
 	}
@@ -188,42 +231,49 @@ func serve(ctx context.Context, srv *server.Server, tc *tls.Config, metricsAddr 
 	if m != nil {
 		m.SetReady(false)
 	}
+	if lameDuck > 0 {
+		log.Info("lame duck: /readyz now says unready; still accepting, so load balancers can take this instance out of rotation first", "for", lameDuck)
+		time.Sleep(lameDuck)
+	}
 	dctx, cancel := context.WithTimeout(context.Background(), drain)
 	defer cancel()
 	if err := srv.Shutdown(dctx); err != nil {
 		log.Info("drain time is over; closing the remaining connections", "drain", drain)
 		srv.Close()
 	}
-	if err := <-served; !errors.Is(err, server.ErrServerClosed) {
-		return err
+	for range socks.streams {
+		if err := <-served; !errors.Is(err, server.ErrServerClosed) {
+			return err
+		}
 	}
 	log.Info("stopped")
 	return nil
 }
 
-// serveUDP runs srv over UDP until ctx is done. There are no connections to
-// drain: a signal stops it at once.
-func serveUDP(ctx context.Context, srv *server.Server, metricsAddr string) error {
-	pc, err := server.ListenPacket(srv.Addr)
+// serveUDP runs srv on socks' datagram sockets until ctx is done. There are
+// no connections to drain: a signal stops it at once.
+func serveUDP(ctx context.Context, srv *server.Server, socks *sockets, metricsAddr string) error {
+	_, stopMetrics, err := observe(srv, socks, metricsAddr)
 	if err != nil {
-		return err
-	}
-	_, stopMetrics, err := observe(srv, metricsAddr)
-	if err != nil {
-		pc.Close()
+		socks.close()
 		return err
 	}
 	defer stopMetrics()
-	served := make(chan error, 1)
-	go func() { served <- srv.ServePacket(pc) }()
+	served := make(chan error, len(socks.packets))
+	for _, pc := range socks.packets {
+		go func() { served <- srv.ServePacket(pc) }()
+	}
 	select {
 	case err := <-served:
+		srv.Close()
 		return err
 	case <-ctx.Done():
 	}
 	srv.Close()
-	if err := <-served; !errors.Is(err, server.ErrServerClosed) {
-		return err
+	for range socks.packets {
+		if err := <-served; !errors.Is(err, server.ErrServerClosed) {
+			return err
+		}
 	}
 	srv.Logger.Info("stopped")
 	return nil
@@ -242,24 +292,29 @@ func exitOnSecondSignal(log *slog.Logger) {
 	}()
 }
 
-// observe gives srv metrics served on metricsAddr; with no address it does
-// nothing and returns a nil *Metrics. stop shuts the endpoint down.
-func observe(srv *server.Server, metricsAddr string) (m *metrics.Metrics, stop func(), err error) {
-	if metricsAddr == "" {
-		return nil, func() {}, nil
+// observe gives srv metrics, served on the metrics socket systemd handed
+// over or else on metricsAddr; with neither it does nothing and returns a nil
+// *Metrics. stop shuts the endpoint down.
+func observe(srv *server.Server, socks *sockets, metricsAddr string) (m *metrics.Metrics, stop func(), err error) {
+	ln := socks.metrics
+	if ln == nil {
+		if metricsAddr == "" {
+			return nil, func() {}, nil
+		}
+		if ln, err = listenMetrics(metricsAddr); err != nil {
+			return nil, nil, err
+		}
 	}
 	m = metrics.New(buildVersion())
-	hs, err := startMetrics(metricsAddr, m, srv.Logger)
-	if err != nil {
-		return nil, nil, err
-	}
+	m.WatchSources(srv.Sources)
+	hs := startMetrics(ln, m, srv.Logger)
 	srv.Observer = m
 	return m, func() { hs.Close() }, nil
 }
 
-// startMetrics serves m's endpoints on addr; a bare ":port" binds loopback
-// only, so metrics are never exposed by accident.
-func startMetrics(addr string, m *metrics.Metrics, log *slog.Logger) (*http.Server, error) {
+// listenMetrics opens the metrics endpoint's socket; a bare ":port" binds
+// loopback only, so metrics are never exposed by accident.
+func listenMetrics(addr string) (net.Listener, error) {
 	if host, port, err := net.SplitHostPort(addr); err == nil && host == "" {
 		addr = net.JoinHostPort("127.0.0.1", port)
 	}
@@ -271,6 +326,11 @@ func startMetrics(addr string, m *metrics.Metrics, log *slog.Logger) (*http.Serv
 		}
 		return nil, fmt.Errorf("metrics: listen on %s: %w", addr, err)
 	}
+	return ln, nil
+}
+
+// startMetrics serves m's endpoints on ln.
+func startMetrics(ln net.Listener, m *metrics.Metrics, log *slog.Logger) *http.Server {
 	hs := &http.Server{
 		Handler:           m.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
@@ -281,5 +341,5 @@ func startMetrics(addr string, m *metrics.Metrics, log *slog.Logger) (*http.Serv
 	}
 	go hs.Serve(ln)
 	log.Info("metrics", "addr", ln.Addr().String(), "paths", "/metrics /healthz /readyz")
-	return hs, nil
+	return hs
 }

@@ -3,8 +3,9 @@
 // /readyz.
 //
 // Names follow Prometheus conventions: the upcase_ prefix, _total for
-// counters, base units (bytes, seconds). Labels are only ever a close or
-// reject reason, never a peer address, so the number of series stays fixed
+// counters, base units (bytes, seconds). Labels are a close, reject or drop
+// reason, and for upcase_connections_active_by_source the addresses of the 20
+// sources holding the most connections: the number of series stays bounded
 // whatever clients do.
 package metrics
 
@@ -33,6 +34,7 @@ type Metrics struct {
 	sent     prometheus.Counter
 	duration prometheus.Histogram
 	dropped  *prometheus.CounterVec
+	sources  sources
 	ready    atomic.Bool
 }
 
@@ -58,7 +60,7 @@ func New(version string) *Metrics {
 		}, []string{"reason"}),
 		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "upcase_connections_rejected_total",
-			Help: "Connections closed at once without being served, by reason: max_conns, max_conns_per_ip, denied.",
+			Help: "Connections closed at once without being served, by reason: max_conns, max_conns_per_ip, denied, proxy_header, proxy_untrusted.",
 		}, []string{"reason"}),
 		received: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "upcase_received_bytes_total",
@@ -90,13 +92,13 @@ func New(version string) *Metrics {
 		server.ReasonDrain, server.ReasonLimit, server.ReasonHandshake, server.ReasonPanic, server.ReasonError} {
 		m.closed.WithLabelValues(string(r))
 	}
-	for _, r := range []server.RejectReason{server.RejectMaxConns, server.RejectMaxConnsPerIP, server.RejectDenied} {
+	for _, r := range server.RejectReasons {
 		m.rejected.WithLabelValues(string(r))
 	}
 	for _, r := range []server.DropReason{server.DropRate, server.DropPort, server.DropTruncated, server.DropLonger, server.DropDenied, server.DropPanic} {
 		m.dropped.WithLabelValues(string(r))
 	}
-	m.reg.MustRegister(m.accepted, m.active, m.closed, m.rejected, m.received, m.sent, m.duration, m.dropped, buildInfo,
+	m.reg.MustRegister(m.accepted, m.active, m.closed, m.rejected, m.received, m.sent, m.duration, m.dropped, buildInfo, &m.sources,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.ready.Store(true)
 	return m

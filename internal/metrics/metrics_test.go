@@ -165,3 +165,30 @@ func TestHealthAndReadiness(t *testing.T) {
 		t.Errorf("/healthz = %d while draining; want 200 (alive, just not ready)", got)
 	}
 }
+
+// TestSourcesTopN: upcase_connections_active_by_source shows the sources the
+// server reports, at most TopSources of them, and nothing before WatchSources.
+func TestSourcesTopN(t *testing.T) {
+	m := New("test")
+	if fams := scrape(t, m.Handler()); fams["upcase_connections_active_by_source"] != nil {
+		t.Fatal("by-source series before WatchSources")
+	}
+	var asked int
+	m.WatchSources(func(n int) []server.SourceCount {
+		asked = n
+		return []server.SourceCount{{Source: "127.0.0.2", Open: 3}, {Source: "2001:db8::/64", Open: 1}}
+	})
+	fams := scrape(t, m.Handler())
+	if asked != TopSources {
+		t.Errorf("asked the server for %d sources; want %d", asked, TopSources)
+	}
+	if v := value(t, fams, "upcase_connections_active_by_source", map[string]string{"source": "127.0.0.2"}); v != 3 {
+		t.Errorf("127.0.0.2 = %v; want 3", v)
+	}
+	if v := value(t, fams, "upcase_connections_active_by_source", map[string]string{"source": "2001:db8::/64"}); v != 1 {
+		t.Errorf("2001:db8::/64 = %v; want 1", v)
+	}
+	if n := len(fams["upcase_connections_active_by_source"].GetMetric()); n != 2 {
+		t.Errorf("%d series; want 2", n)
+	}
+}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -21,7 +22,11 @@ type conn struct {
 	count *addrCount // its source address's count, for the per-address limit; guarded by srv.mu
 	log   *slog.Logger
 	obs   Observer
-	start time.Time
+	// proxy is nc itself when it may begin with a PROXY header, which serve
+	// reads first; proxyTrusted says whether its source may send one.
+	proxy        *proxyConn
+	proxyTrusted bool
+	start        time.Time
 	// ending is set once, by stop (the server ends the connection) or by
 	// finish (the connection ended by itself), whichever comes first.
 	ending   atomic.Pointer[ending]
@@ -47,7 +52,9 @@ var _ closeWriter = (*net.TCPConn)(nil)
 
 // startConn admits nc against the limits and access lists and serves it in a
 // new goroutine, or closes it at once. A connection accepted after shutdown
-// began is closed at once too.
+// began is closed at once too. One that may carry a PROXY header takes its
+// place under MaxConns here, and is checked against the rest once its
+// goroutine has read the header.
 func (s *Server) startConn(nc net.Conn) {
 	c := &conn{srv: s, nc: nc, obs: s.observer(), start: time.Now()}
 	s.mu.Lock()
@@ -56,14 +63,19 @@ func (s *Server) startConn(nc net.Conn) {
 		nc.Close()
 		return
 	}
-	count, reason, ok := s.admitLocked(peerIP(nc))
+	var (
+		count  *addrCount
+		reason RejectReason
+		ok     bool
+	)
+	if s.ProxyProtocol == ProxyOff {
+		count, reason, ok = s.admitLocked(peerIP(nc))
+	} else {
+		count, reason, ok = s.admitProxiedLocked(c)
+	}
 	if !ok {
 		s.mu.Unlock()
-		c.obs.Rejected(reason)
-		if log := s.logger(); log.Enabled(context.Background(), slog.LevelDebug) {
-			log.Debug("rejected: closed at once", "peer", addrString(nc.RemoteAddr()), "reason", string(reason))
-		}
-		nc.Close()
+		c.reject(reason, nil)
 		return
 	}
 	if s.conns == nil {
@@ -72,10 +84,39 @@ func (s *Server) startConn(nc net.Conn) {
 	s.conns[c] = struct{}{}
 	c.count = count
 	c.tracked = true
+	if s.TLSConfig != nil {
+		c.nc = tls.Server(c.nc, s.TLSConfig) // its handshake comes after the PROXY header
+	}
 	s.wg.Add(1)
 	s.mu.Unlock()
-	c.obs.Accepted()
+	if c.proxy == nil {
+		c.obs.Accepted()
+	}
 	go c.serve()
+}
+
+// reject closes a connection that is not served, counts it and narrates why.
+// A header from a trusted source that fails is a warning: the load balancer
+// and the server disagree about the protocol. Anything else is narration, as
+// a flood of refusals must not flood the log.
+func (c *conn) reject(reason RejectReason, err error) {
+	c.obs.Rejected(reason)
+	log := c.srv.logger()
+	level := slog.LevelDebug
+	if reason == RejectProxyHeader && c.proxy != nil && c.proxyTrusted {
+		level = slog.LevelWarn
+	}
+	if log.Enabled(context.Background(), level) {
+		attrs := []any{"peer", addrString(c.nc.RemoteAddr()), "reason", string(reason)}
+		if c.proxy != nil {
+			attrs[1] = addrString(c.proxy.Raw().RemoteAddr()) // never the header's claim
+		}
+		if err != nil {
+			attrs = append(attrs, "err", err)
+		}
+		log.Log(context.Background(), level, "rejected: closed at once", attrs...)
+	}
+	c.nc.Close()
 }
 
 // untrack frees the connection's place in the server's limits and drain.
@@ -107,7 +148,10 @@ func (c *conn) serve() {
 	s := c.srv
 	defer s.wg.Done()
 	defer c.untrack() // in case finish never ran (a panic inside it)
-	c.log = s.logger().With("peer", addrString(c.nc.RemoteAddr()))
+	if c.proxy != nil && !c.admitProxied() {
+		return
+	}
+	c.log = s.logger().With("peer", addrString(c.nc.RemoteAddr())) // with PROXY, the client the header names
 	defer func() {
 		if v := recover(); v != nil {
 			c.log.Error("connection handler panicked; closing only this connection",
@@ -120,7 +164,15 @@ func (c *conn) serve() {
 
 	ctx := context.Background()
 	if c.log.Enabled(ctx, slog.LevelDebug) {
-		c.log.Debug("accepted: three-way handshake complete", "local", addrString(c.nc.LocalAddr()))
+		attrs := []any{"local", addrString(c.nc.LocalAddr())}
+		if c.proxy != nil {
+			if lb := c.proxy.proxied(); lb != nil {
+				attrs = append(attrs, "via", lb.String(), "header", "PROXY")
+			} else if c.proxy.local() {
+				attrs = append(attrs, "header", "PROXY LOCAL: the load balancer's own connection (a health check)")
+			}
+		}
+		c.log.Debug("accepted: three-way handshake complete", attrs...)
 	}
 	if hs, ok := c.nc.(handshaker); ok {
 		if err := c.handshake(hs); err != nil {

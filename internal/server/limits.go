@@ -25,7 +25,19 @@ const (
 	RejectMaxConnsPerIP RejectReason = "max_conns_per_ip"
 	// RejectDenied means the source address is not allowed by Allow and Deny.
 	RejectDenied RejectReason = "denied"
+	// RejectProxyHeader means the connection's PROXY header was malformed,
+	// truncated, late, missing where required, or sent by a source not in
+	// Server.ProxyTrusted.
+	RejectProxyHeader RejectReason = "proxy_header"
+	// RejectProxyUntrusted means a source not in Server.ProxyTrusted
+	// connected to a server that requires the PROXY protocol.
+	RejectProxyUntrusted RejectReason = "proxy_untrusted"
 )
+
+// RejectReasons lists every RejectReason, for metrics that show each from
+// the start.
+var RejectReasons = []RejectReason{RejectMaxConns, RejectMaxConnsPerIP, RejectDenied,
+	RejectProxyHeader, RejectProxyUntrusted}
 
 // Allowed reports whether a connection from ip may be served: it must match
 // one of allow (or allow must be empty) and none of deny. IPv4-mapped IPv6
@@ -97,32 +109,60 @@ type addrCount struct {
 // releaseLocked (nil when ip is unknown). It returns the reason to refuse it
 // otherwise.
 func (s *Server) admitLocked(ip netip.Addr) (*addrCount, RejectReason, bool) {
+	if reason, ok := s.allowedLocked(ip); !ok {
+		return nil, reason, false
+	}
+	if reason, ok := s.reserveLocked(); !ok {
+		return nil, reason, false
+	}
+	count, reason, ok := s.countLocked(ip)
+	if !ok {
+		s.open--
+	}
+	return count, reason, ok
+}
+
+// allowedLocked applies Allow and Deny to ip.
+func (s *Server) allowedLocked(ip netip.Addr) (RejectReason, bool) {
 	if ip.IsValid() && !Allowed(ip, s.Allow, s.Deny) {
-		return nil, RejectDenied, false
+		return RejectDenied, false
 	}
 	if !ip.IsValid() && (len(s.Allow) > 0 || len(s.Deny) > 0) {
-		return nil, RejectDenied, false // an access list fails closed
+		return RejectDenied, false // an access list fails closed
 	}
+	return "", true
+}
+
+// reserveLocked takes one of the MaxConns places, for a connection whose
+// source is not known yet (it is behind a PROXY header) or has passed
+// allowedLocked.
+func (s *Server) reserveLocked() (RejectReason, bool) {
 	if max := s.maxConns(); max > 0 && s.open >= max {
-		return nil, RejectMaxConns, false
-	}
-	var count *addrCount
-	if ip.IsValid() {
-		key := limitKey(ip)
-		count = s.perIP[key]
-		if count == nil {
-			count = &addrCount{key: key}
-			if s.perIP == nil {
-				s.perIP = make(map[netip.Addr]*addrCount)
-			}
-			s.perIP[key] = count
-		}
-		if max := s.maxConnsPerIP(); max > 0 && count.n >= max {
-			return nil, RejectMaxConnsPerIP, false
-		}
-		count.n++
+		return RejectMaxConns, false
 	}
 	s.open++
+	return "", true
+}
+
+// countLocked counts a connection from ip against MaxConnsPerIP. Its place
+// under MaxConns is already reserved.
+func (s *Server) countLocked(ip netip.Addr) (*addrCount, RejectReason, bool) {
+	if !ip.IsValid() {
+		return nil, "", true
+	}
+	key := limitKey(ip)
+	count := s.perIP[key]
+	if count == nil {
+		count = &addrCount{key: key}
+		if s.perIP == nil {
+			s.perIP = make(map[netip.Addr]*addrCount)
+		}
+		s.perIP[key] = count
+	}
+	if max := s.maxConnsPerIP(); max > 0 && count.n >= max {
+		return nil, RejectMaxConnsPerIP, false
+	}
+	count.n++
 	return count, "", true
 }
 

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -78,9 +79,27 @@ type Server struct {
 	// empty) and none of Deny.
 	Allow, Deny []netip.Prefix
 
-	// HandshakeTimeout bounds a TLS handshake (when Serve's listener hands
-	// out *tls.Conn). Zero means DefaultHandshake; negative means none.
+	// HandshakeTimeout bounds what must come before the first byte of data:
+	// a TLS handshake, and the reading of a PROXY header. Zero means
+	// DefaultHandshake; negative means none.
 	HandshakeTimeout time.Duration
+
+	// TLSConfig, when not nil, serves TLS on every connection (after its
+	// PROXY header, if any). A listener that hands out *tls.Conn works too,
+	// but without ProxyProtocol.
+	TLSConfig *tls.Config
+
+	// ProxyProtocol says whether connections begin with a PROXY protocol
+	// header naming the real client, as load balancers send (ProxyOff, the
+	// zero value: they do not). With it, Allow and Deny, the per-address
+	// limit, the narration and Sources all see the client the header names.
+	ProxyProtocol ProxyMode
+
+	// ProxyTrusted are the sources whose PROXY headers are believed: the
+	// load balancers. A header from any other source closes the connection
+	// (RejectProxyHeader), since anyone could otherwise claim any address.
+	// Empty means no one.
+	ProxyTrusted []netip.Prefix
 
 	// UDPRate is how many datagrams a second ServePacket answers per source
 	// address, in bursts of up to as many: a forged source cannot turn the
@@ -138,22 +157,45 @@ func (s *Server) ListenAndServe() error {
 
 // Listen opens a TCP listener on addr. Its error is one line that names the
 // address and the reason, without repeating the network name.
-func Listen(addr string) (net.Listener, error) {
-	ln, err := net.Listen("tcp", addr)
+func Listen(addr string) (net.Listener, error) { return ListenConfig{}.Listen(addr) }
+
+// ListenPacket opens a UDP socket on addr, for ServePacket, with errors
+// like Listen's.
+func ListenPacket(addr string) (net.PacketConn, error) { return ListenConfig{}.ListenPacket(addr) }
+
+// ListenConfig says how Listen and ListenPacket open a socket. The zero value
+// opens it as net.Listen does.
+type ListenConfig struct {
+	// ReusePort sets SO_REUSEPORT (Linux), so that several processes can
+	// listen on the same address and the kernel spreads new connections
+	// among them: a new version starts beside the old one, which then
+	// drains, and no client is refused meanwhile.
+	ReusePort bool
+}
+
+// Listen opens a TCP listener on addr, as the package's Listen.
+func (lc ListenConfig) Listen(addr string) (net.Listener, error) {
+	ln, err := lc.config().Listen(context.Background(), "tcp", addr)
 	if err != nil {
 		return nil, listenError(addr, err)
 	}
 	return ln, nil
 }
 
-// ListenPacket opens a UDP socket on addr, for ServePacket, with errors
-// like Listen's.
-func ListenPacket(addr string) (net.PacketConn, error) {
-	pc, err := net.ListenPacket("udp", addr)
+// ListenPacket opens a UDP socket on addr, as the package's ListenPacket.
+func (lc ListenConfig) ListenPacket(addr string) (net.PacketConn, error) {
+	pc, err := lc.config().ListenPacket(context.Background(), "udp", addr)
 	if err != nil {
 		return nil, listenError(addr, err)
 	}
 	return pc, nil
+}
+
+func (lc ListenConfig) config() *net.ListenConfig {
+	if lc.ReusePort {
+		return &net.ListenConfig{Control: reusePort}
+	}
+	return &net.ListenConfig{}
 }
 
 // listenError says in one line why addr could not be used.
