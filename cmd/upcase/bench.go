@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,6 +46,18 @@ With --udp each message is one datagram; a reply that does not come within
 --timeout is counted lost (UDP does not retransmit), which is reported but
 is not a failure.
 
+Through a load balancer: --source=127.0.0.2,127.0.0.3 opens the connections
+from these local addresses in turn, so the servers behind it see several
+clients (any address of 127.0.0.0/8 works on Linux as it is).
+--msgs-per-conn=N ends each connection politely after N messages
+(half-close, then every reply read until the server closes) and opens a new
+one, so new connections keep arriving as they do from real clients. A TCP
+connection that breaks (reset, closed in the middle of a reply) or cannot be
+opened is counted and opened again after a short back-off, until the run
+ends; --json lists each failed connection ("failed_conns": local and remote
+address, when, why; the first 1000, and "failed_conns_total") and counts
+the connections opened ("conns_opened").
+
 On a terminal a progress line is kept on stderr. The exit status is 1 if any
 reply was wrong, a connection could not be opened or broke, or a reply never
 came; the result is printed all the same. Ctrl-C stops the run early and
@@ -61,6 +74,8 @@ prints the result so far (exit status 130).`,
 			fs.TextVar(&expect, "expect", bench.ExpectUpper, "what a reply must be: `upper` (the message upper-cased), echo (unchanged, for any RFC 862 echo server) or none (any bytes, as many as were sent)")
 			timeout := durationFlag(fs, "timeout", bench.DefaultTimeout, "how long a reply may take: over UDP a datagram not answered within it is lost; over TCP, replies still missing this long after the end are an error")
 			udp := fs.Bool("udp", false, "send each message as one UDP datagram, answered by one datagram")
+			source := fs.String("source", "", "open connections (UDP: sockets) from these local `IP,...` addresses in turn, on ports the system picks (empty: any)")
+			msgsPerConn := fs.Int("msgs-per-conn", 0, "end each TCP connection politely after this many messages and open a new one (0: keep each for the whole run)")
 			asJSON := fs.Bool("json", false, "print the result as one JSON object")
 			plotFile := fs.String("plot", "", "also draw latency by percentile and throughput over time into this `file` (.png or .svg)")
 			return func(ctx context.Context, sio stdio, args []string) error {
@@ -74,7 +89,13 @@ prints the result so far (exit status 130).`,
 				cfg := bench.Config{
 					Addr: *addr, UDP: *udp, Conns: *conns, Size: *size, Duration: *duration,
 					Warmup: *warmup, Pipeline: *pipeline, Rate: *rate, Expect: expect, Timeout: *timeout,
+					MsgsPerConn: *msgsPerConn,
 				}
+				src, err := parseSources(*source, cfg.Addr)
+				if err != nil {
+					return err
+				}
+				cfg.Source = src
 				if err := checkBenchFlags(cfg, *plotFile); err != nil {
 					return err
 				}
@@ -128,6 +149,10 @@ func checkBenchFlags(cfg bench.Config, plotFile string) error {
 		return usageError{fmt.Sprintf("--rate must be a number of messages per second from 0 (closed loop) to 1e9, not %v", cfg.Rate)}
 	case cfg.UDP && cfg.Size > bench.MaxDatagram:
 		return usageError{fmt.Sprintf("--size must be at most %d with --udp (the most a UDP datagram carries)", bench.MaxDatagram)}
+	case cfg.MsgsPerConn < 0:
+		return usageError{fmt.Sprintf("--msgs-per-conn must not be negative, not %d", cfg.MsgsPerConn)}
+	case cfg.MsgsPerConn > 0 && cfg.UDP:
+		return usageError{"--msgs-per-conn is for TCP connections; --udp has none to end"}
 	}
 	if plotFile != "" {
 		switch strings.ToLower(filepath.Ext(plotFile)) {
@@ -137,6 +162,27 @@ func checkBenchFlags(cfg bench.Config, plotFile string) error {
 		}
 	}
 	return nil
+}
+
+// parseSources parses --source: comma-separated IP addresses, each of the
+// family of addr's host when that is an address.
+func parseSources(list, addr string) ([]netip.Addr, error) {
+	if list == "" {
+		return nil, nil
+	}
+	var src []netip.Addr
+	for _, f := range strings.Split(list, ",") {
+		f = strings.TrimSpace(f)
+		a, err := netip.ParseAddr(strings.Trim(f, "[]"))
+		if err != nil {
+			return nil, usageError{fmt.Sprintf("--source=%s: %q is not an IP address (want IP,... such as 127.0.0.2,127.0.0.3; no port)", list, f)}
+		}
+		if err := bench.CheckSource(a, addr); err != nil {
+			return nil, usageError{fmt.Sprintf("--source=%s: %v", list, err)}
+		}
+		src = append(src, a)
+	}
+	return src, nil
 }
 
 // printBench writes res for people, or as one JSON object.
@@ -175,7 +221,11 @@ func benchFailure(res *bench.Result) error {
 		parts = append(parts, fmt.Sprintf("%d of %d replies were not as expected%s", res.Mismatches, res.Messages, hint))
 	}
 	if res.ConnFailures > 0 {
-		parts = append(parts, fmt.Sprintf("%d of %d connections could not be opened", res.ConnFailures, res.Conns))
+		tries := int64(res.Conns)
+		if res.Network == "tcp" { // failed dials were tried again
+			tries = res.ConnsOpened + res.ConnFailures
+		}
+		parts = append(parts, fmt.Sprintf("%d of %d connections could not be opened", res.ConnFailures, tries))
 	}
 	if res.Errors > 0 {
 		parts = append(parts, fmt.Sprintf("%d errors", res.Errors))

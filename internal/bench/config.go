@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"time"
 
 	"github.com/upcase/upcase/internal/client"
@@ -24,10 +25,14 @@ const (
 // UDP datagram can carry.
 const MaxDatagram = client.MaxDatagram
 
-// dial is the default Config.Dial: the client's, whose errors name the
-// address and the reason in one line.
-func dial(ctx context.Context, network, addr string) (net.Conn, error) {
-	if network == "udp" {
+// dial is the default Config.Dial: from any local address the client's,
+// whose errors name the address and the reason in one line; from a given
+// one, dialFrom's, which name the source too.
+func dial(ctx context.Context, network string, local netip.Addr, addr string) (net.Conn, error) {
+	switch {
+	case local.IsValid():
+		return dialFrom(ctx, network, local, addr)
+	case network == "udp":
 		return client.DialUDP(ctx, addr)
 	}
 	return client.Dial(ctx, addr, 0)
@@ -69,13 +74,27 @@ type Config struct {
 	// this long after the end of the run are counted as an error. Zero means
 	// DefaultTimeout.
 	Timeout time.Duration
+	// Source, if not empty, holds the local addresses connections are opened
+	// from (each on a port the system picks), taken in turn for every
+	// connection opened, redials included, so that a load balancer or a
+	// server that limits connections per address sees several clients. When
+	// Addr's host is an IP address, every source must be of its family. Any
+	// address of 127.0.0.0/8 works on Linux without configuration.
+	Source []netip.Addr
+	// MsgsPerConn, when positive, ends each TCP connection after that many
+	// messages, politely (half-close, then read until the server closes, so
+	// no reply is lost), and opens a new one: new connections keep arriving
+	// through the run, as a load balancer sees them. Zero keeps each
+	// connection for the whole run. Not for UDP.
+	MsgsPerConn int
 	// Interval is the width of one step of Result.Throughput. Zero means a
 	// fiftieth of Duration, but at least 10ms.
 	Interval time.Duration
-	// Dial opens a connection; network is "tcp" or "udp". Nil means a
-	// net.Dialer with a 10-second timeout. Errors it returns are reported as
-	// they are, so they should name the address.
-	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// Dial opens a connection from local (the zero Addr: any local address)
+	// to addr; network is "tcp" or "udp". Nil means a net.Dialer with a
+	// 10-second timeout. Errors it returns are reported as they are, so they
+	// should name the address.
+	Dial func(ctx context.Context, network string, local netip.Addr, addr string) (net.Conn, error)
 	// Progress, if not nil, is called about four times a second while load
 	// is running, from a goroutine of Run's; never after Run returns.
 	Progress func(Progress)
@@ -135,6 +154,15 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("bench: Size is %d; a UDP datagram carries at most %d bytes", c.Size, MaxDatagram)
 	case c.Expect < 0 || c.Expect > ExpectNone:
 		return c, fmt.Errorf("bench: unknown Expect %d", c.Expect)
+	case c.MsgsPerConn < 0:
+		return c, fmt.Errorf("bench: MsgsPerConn is %d; want zero or more", c.MsgsPerConn)
+	case c.MsgsPerConn > 0 && c.UDP:
+		return c, errors.New("bench: MsgsPerConn is for TCP; UDP has no connection to end")
+	}
+	for _, src := range c.Source {
+		if err := CheckSource(src, c.Addr); err != nil {
+			return c, fmt.Errorf("bench: Source: %w", err)
+		}
 	}
 	if c.Dial == nil {
 		c.Dial = dial

@@ -34,6 +34,20 @@
 // a millisecond on Linux; the latencies still include the load generator's
 // own wake-up delay, some tens of microseconds on an idle machine.
 //
+// # Connections
+//
+// Over TCP each of Config.Conns workers keeps one connection at a time. With
+// Config.MsgsPerConn it ends its connection politely after that many
+// messages (half-close, then read until the server closes, so no reply is
+// lost) and opens the next, as clients behind a load balancer come and go.
+// A connection that breaks (a reset, a close in the middle of a reply,
+// replies that never come) or cannot be opened is counted, listed in
+// Result.FailedConns with its local and remote address, and opened again
+// after a back-off (10ms doubling to 250ms while failures go on), until the
+// run ends. Config.Source gives the local addresses to open connections
+// from, in turn, so that a server or a load balancer sees several clients.
+// A UDP socket is not opened again.
+//
 // # Cost
 //
 // One goroutine per connection does write-then-read when one message of at

@@ -9,63 +9,95 @@ import (
 
 // pingPong is the TCP loop for one message in flight of at most maxChunk
 // bytes: write it, read its reply (in as many pieces as it comes), check it,
-// repeat.
+// repeat, on one connection until the run ends, the connection fails or it
+// has carried MsgsPerConn messages.
 // The connection's deadline is the end of the run plus the timeout, so a
 // server that stops answering cannot hold the run past it.
-func (w *worker) pingPong(ctx context.Context) {
+func (w *worker) pingPong(ctx context.Context) connEnd {
 	r := w.r
 	size := r.cfg.Size
-	buf := make([]byte, size)
+	buf := w.buf
 	w.conn.SetDeadline(r.at(r.end + int64(r.cfg.Timeout)))
 	off := w.off
+	defer func() { w.off = off }()
 	x := newExchanger(w.conn)
+	limit := int64(r.cfg.MsgsPerConn)
 	// Closed loop, the reply's arrival time is also the next message's send
 	// time: one clock read per message, not two.
 	now := r.now()
-	for k := int64(0); !r.stop.Load(); k++ {
+	w.connReplies = 0
+	for !r.stop.Load() {
 		if now >= r.end { // even when behind schedule: the run is over
-			return
+			return endRun
 		}
+		if limit > 0 && w.connReplies == limit {
+			return w.endPingPong()
+		}
+		k := w.next
 		intended := now
 		if w.open {
 			intended = w.sched.at(k)
 			if intended >= r.end || !w.waitTurn(ctx, k, nil) {
-				return
+				return endRun
 			}
 			now = r.now()
 			if now >= r.end {
-				return
+				return endRun
 			}
 		}
+		w.next++ // its turn is taken, answered or not
 		got, err := x.exchange(r.pay.sendAt(off, size), buf)
+		off += int64(size)
 		if err != nil {
-			w.exchangeFailed(err)
-			return
+			if !w.exchangeFailed(err) {
+				return endRun
+			}
+			return endFailed
 		}
 		w.sent++
-		if !r.pay.check(off, buf[:got]) {
+		w.connReplies++
+		if !r.pay.check(off-int64(size), buf[:got]) {
 			w.mismatches.Add(1)
 		}
 		now = r.now()
 		if w.record(intended, now) {
 			w.done.Add(1)
 		}
-		off += int64(size)
 	}
+	return endRun
 }
 
-// exchangeFailed counts a failed round trip, unless the run was stopped.
-func (w *worker) exchangeFailed(err error) {
+// endPingPong ends a connection that has carried MsgsPerConn messages:
+// half-close, then wait for the server's close.
+func (w *worker) endPingPong() connEnd {
+	if tc, ok := w.conn.(interface{ CloseWrite() error }); ok {
+		if err := tc.CloseWrite(); err != nil {
+			if w.r.stop.Load() {
+				return endRun
+			}
+			w.fail(ioError("shut down writing to", w.r.addr, err))
+			return endFailed
+		}
+	} else {
+		return endPolite // no half-close without a TCP connection: just close
+	}
+	return w.closePolitely(w.buf)
+}
+
+// exchangeFailed counts a failed round trip, unless the run was stopped;
+// it reports whether it counted it.
+func (w *worker) exchangeFailed(err error) bool {
 	if w.r.stop.Load() {
-		return
+		return false
 	}
 	var xe *exchangeError
 	if errors.As(err, &xe) {
 		w.fail(ioError("write to", w.r.addr, xe.err))
-		return
+		return true
 	}
 	w.sent++ // written, not answered
 	w.fail(w.readError(err, 1))
+	return true
 }
 
 // readError describes a read that failed with missing replies still due.

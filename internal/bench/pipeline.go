@@ -27,24 +27,30 @@ type window struct {
 	written  chan struct{}
 	final    int64 // messages entirely written
 	writeErr error // why the writer stopped before the end, if it did
+	full     bool  // it wrote MsgsPerConn messages (and half-closed)
+
+	base int64 // open loop: the schedule's number of this connection's first message
 }
 
 // pipelined is the TCP loop for several messages in flight (or messages too
-// big for one buffer): a writer goroutine keeps the window full while this
-// one reads, so neither direction waits for the other. At the end of the run
-// the writer half-closes the connection; the server answers what remains and
-// closes its side, which tells the reader it has everything.
-func (w *worker) pipelined(ctx context.Context) {
+// big for one buffer), on one connection: a writer goroutine keeps the
+// window full while this one reads, so neither direction waits for the
+// other. At the end of the run, or after MsgsPerConn messages, the writer
+// half-closes the connection; the server answers what remains and closes
+// its side, which tells the reader it has everything.
+func (w *worker) pipelined(ctx context.Context) connEnd {
 	r := w.r
 	win := &window{
 		times:   make([]int64, r.cfg.Pipeline),
 		wake:    make(chan struct{}, 1),
 		quit:    make(chan struct{}),
 		written: make(chan struct{}),
+		base:    w.next,
 	}
+	w.connReplies = 0
 	w.conn.SetDeadline(r.at(r.end + int64(r.cfg.Timeout)))
 	if r.stop.Load() { // cancelled before the deadline above was set
-		return
+		return endRun
 	}
 	var wg sync.WaitGroup
 	wg.Go(func() { w.write(ctx, win) })
@@ -52,14 +58,27 @@ func (w *worker) pipelined(ctx context.Context) {
 	close(win.quit)
 	w.conn.SetWriteDeadline(aLongTimeAgo) // unblock a writer stuck in Write
 	wg.Wait()
+	w.sent += win.final
+	w.next = win.base + win.final
+	w.off += win.final * int64(r.cfg.Size)
+	w.connReplies = win.done.Load()
+	switch {
+	case r.stop.Load():
+		return endRun
+	case w.failed():
+		return endFailed
+	case win.full && r.now() < r.end:
+		return w.closePolitely(make([]byte, 512))
+	}
+	return endRun
 }
 
 // write is the writer of a pipelined connection. When it has written its
 // last message it tells the reader how many there were, then half-closes.
 func (w *worker) write(ctx context.Context, win *window) {
 	seq, err := w.writeLoop(ctx, win)
-	w.sent = seq
 	win.final, win.writeErr = seq, err
+	win.full = err == nil && w.r.cfg.MsgsPerConn > 0 && seq == int64(w.r.cfg.MsgsPerConn)
 	close(win.written)
 	if w.r.stop.Load() || ctx.Err() != nil { // cancelled: no goodbye
 		return
@@ -83,11 +102,18 @@ func (w *worker) writeLoop(ctx context.Context, win *window) (int64, error) {
 	r := w.r
 	size, depth := int64(r.cfg.Size), int64(r.cfg.Pipeline)
 	batchMax := max(1, maxChunk/size) // messages per Write call
+	limit := int64(r.cfg.MsgsPerConn)
 	end := time.NewTimer(time.Duration(r.end - r.now()))
 	defer end.Stop()
 	var seq int64 // messages written
 	for !r.stop.Load() {
+		if limit > 0 && seq == limit {
+			return seq, nil
+		}
 		free := depth - (seq - win.done.Load())
+		if limit > 0 {
+			free = min(free, limit-seq)
+		}
 		if free == 0 {
 			select {
 			case <-win.wake:
@@ -106,16 +132,16 @@ func (w *worker) writeLoop(ctx context.Context, win *window) (int64, error) {
 		}
 		n := min(free, batchMax)
 		if w.open {
-			due := w.released.Load() - seq
+			due := w.released.Load() - (win.base + seq)
 			if due <= 0 {
-				if !w.waitTurn(ctx, seq, win.quit) {
+				if !w.waitTurn(ctx, win.base+seq, win.quit) {
 					return seq, nil
 				}
 				continue
 			}
 			n = min(n, due)
 			for j := range n {
-				win.times[(seq+j)%depth] = w.sched.at(seq + j)
+				win.times[(seq+j)%depth] = w.sched.at(win.base + seq + j)
 			}
 		} else {
 			for j := range n {

@@ -16,8 +16,15 @@ func (r *Result) WriteText(w io.Writer) error {
 		mode = fmt.Sprintf("open loop at %s msgs/s", num(r.Rate))
 		from = "intended send"
 	}
-	fmt.Fprintf(&b, "%s over %s: %s, %s in flight on each, %d-byte messages, %s\n",
+	fmt.Fprintf(&b, "%s over %s: %s, %s in flight on each, %d-byte messages, %s",
 		r.Addr, strings.ToUpper(r.Network), plural(r.Conns, "connection"), plural(r.Pipeline, "message"), r.Size, mode)
+	if r.MsgsPerConn > 0 {
+		fmt.Fprintf(&b, ", a new connection every %s", plural(r.MsgsPerConn, "message"))
+	}
+	if len(r.Source) > 0 {
+		fmt.Fprintf(&b, ", from %s", strings.Join(r.Source, ", "))
+	}
+	b.WriteString("\n")
 	if r.Interrupted {
 		fmt.Fprintf(&b, "  interrupted  after %.2f s\n", r.Duration.Seconds())
 	}
@@ -41,9 +48,26 @@ func (r *Result) WriteText(w io.Writer) error {
 	if r.FirstError != "" {
 		fmt.Fprintf(&b, "  first error  %s\n", r.FirstError)
 	}
+	if r.ConnsOpened != int64(r.Conns) || r.FailedConnsTotal > 0 {
+		fmt.Fprintf(&b, "  connections  %d opened, %d failed\n", r.ConnsOpened, r.FailedConnsTotal)
+	}
+	for i, f := range r.FailedConns {
+		if i == maxFailedShown {
+			fmt.Fprintf(&b, "  failed       … and %d more (--json lists up to %d)\n", r.FailedConnsTotal-maxFailedShown, maxFailedConns)
+			break
+		}
+		local := f.Local
+		if local == "" {
+			local = "?"
+		}
+		fmt.Fprintf(&b, "  failed       %s → %s at %.3f s: %s\n", local, f.Remote, f.At.Seconds(), f.Error)
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
+
+// maxFailedShown is how many failed connections the text report lists.
+const maxFailedShown = 5
 
 // num formats x with about four significant digits, never in e-notation.
 func num(x float64) string {

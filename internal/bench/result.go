@@ -12,13 +12,15 @@ import (
 // mismatches are part of upcase's interface; the others are stable too.
 type Result struct {
 	// What was run.
-	Addr     string  `json:"addr"`
-	Network  string  `json:"network"` // tcp or udp
-	Conns    int     `json:"conns"`
-	Size     int     `json:"size"` // bytes per message
-	Pipeline int     `json:"pipeline"`
-	Rate     float64 `json:"rate"` // messages/s asked for; 0: closed loop
-	Expect   Expect  `json:"expect"`
+	Addr        string   `json:"addr"`
+	Network     string   `json:"network"` // tcp or udp
+	Conns       int      `json:"conns"`   // connections (UDP: sockets) sending at once: Config.Conns
+	Size        int      `json:"size"`    // bytes per message
+	Pipeline    int      `json:"pipeline"`
+	Rate        float64  `json:"rate"` // messages/s asked for; 0: closed loop
+	Expect      Expect   `json:"expect"`
+	MsgsPerConn int      `json:"msgs_per_conn"`    // 0: a connection lasts the run
+	Source      []string `json:"source,omitempty"` // local addresses connections were opened from
 
 	// Duration is how long measuring lasted: from the end of the warmup to
 	// the last reply (or the interruption). In JSON: duration_s.
@@ -38,13 +40,22 @@ type Result struct {
 	MaxUs  float64 `json:"max_us"`
 	MeanUs float64 `json:"mean_us"`
 
-	Errors       int64  `json:"errors"`        // failed reads and writes, missing replies
-	Mismatches   int64  `json:"mismatches"`    // replies not as expected
-	ConnFailures int64  `json:"conn_failures"` // connections that could not be opened
-	Lost         int64  `json:"lost"`          // UDP: no reply within the timeout
-	Late         int64  `json:"late"`          // UDP: replies that came after being counted lost
-	FirstError   string `json:"first_error,omitempty"`
-	Interrupted  bool   `json:"interrupted"` // stopped early by its context
+	Errors       int64 `json:"errors"`        // failed reads and writes, missing replies
+	Mismatches   int64 `json:"mismatches"`    // replies not as expected
+	ConnFailures int64 `json:"conn_failures"` // connections that could not be opened (dials that failed)
+	// ConnsOpened is how many connections (UDP: sockets) were opened in
+	// all: Conns at the start, and over TCP each one opened after
+	// MsgsPerConn messages or after a failure.
+	ConnsOpened int64 `json:"conns_opened"`
+	// FailedConns lists the first maxFailedConns connections that failed,
+	// whether they broke (an error) or could not be opened (a connection
+	// failure); FailedConnsTotal counts all of them.
+	FailedConns      []FailedConn `json:"failed_conns"`
+	FailedConnsTotal int64        `json:"failed_conns_total"`
+	Lost             int64        `json:"lost"` // UDP: no reply within the timeout
+	Late             int64        `json:"late"` // UDP: replies that came after being counted lost
+	FirstError       string       `json:"first_error,omitempty"`
+	Interrupted      bool         `json:"interrupted"` // stopped early by its context
 
 	// Throughput is the messages answered in each step of Config.Interval.
 	Throughput []Sample `json:"throughput"`
@@ -74,6 +85,30 @@ func (r Result) MarshalJSON() ([]byte, error) {
 	}{fields(r), r.Duration.Seconds()})
 }
 
+// A FailedConn is a connection that failed: in JSON
+// {"local":"127.0.0.2:40312","remote":"127.0.0.1:8080","at_s":1.25,"error":"…"}.
+// Local is the connection's own address and port (what a server or a load
+// balancer logs as the client); for a connection that could not be opened
+// it is only the source address asked for, or empty. Remote is the address
+// connected to, or the one given when the connection could not be opened.
+// At is when it failed, since measuring started (negative in the warmup).
+type FailedConn struct {
+	Local  string        `json:"local"`
+	Remote string        `json:"remote"`
+	At     time.Duration `json:"-"`
+	Error  string        `json:"error"`
+}
+
+// MarshalJSON writes f with At in seconds (at_s).
+func (f FailedConn) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Local  string  `json:"local"`
+		Remote string  `json:"remote"`
+		AtS    float64 `json:"at_s"`
+		Error  string  `json:"error"`
+	}{f.Local, f.Remote, f.At.Seconds(), f.Error})
+}
+
 // A Sample is one step of the throughput timeline.
 type Sample struct {
 	At         time.Duration // the end of the step, since measuring started
@@ -95,7 +130,7 @@ func (r *run) result(ws []*worker, samples []Sample) *Result {
 	cfg := r.cfg
 	res := &Result{
 		Addr: cfg.Addr, Network: cfg.network(), Conns: cfg.Conns, Size: cfg.Size,
-		Pipeline: cfg.Pipeline, Rate: cfg.Rate, Expect: cfg.Expect,
+		Pipeline: cfg.Pipeline, Rate: cfg.Rate, Expect: cfg.Expect, MsgsPerConn: cfg.MsgsPerConn,
 		Interrupted: r.stop.Load(),
 		Throughput:  samples,
 		Latency:     newHistogram(),
@@ -103,10 +138,22 @@ func (r *run) result(ws []*worker, samples []Sample) *Result {
 	if res.Throughput == nil {
 		res.Throughput = []Sample{}
 	}
+	for _, a := range cfg.Source {
+		res.Source = append(res.Source, a.String())
+	}
+	r.failMu.Lock()
+	res.FailedConns = append([]FailedConn{}, r.failedConns...)
+	res.FailedConnsTotal = r.failedTotal
+	r.failMu.Unlock()
 	var last int64
 	for _, w := range ws {
-		if w.dialErr != nil || w.refused {
+		res.ConnsOpened += w.opened
+		res.ConnFailures += w.connFailures.Load()
+		if w.refused {
 			res.ConnFailures++
+			continue
+		}
+		if cfg.UDP && w.dialErr != nil { // never ran
 			continue
 		}
 		last = max(last, w.finished)

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -32,6 +33,46 @@ type run struct {
 	end     int64     // when sending stops
 	stop    atomic.Bool
 	ended   chan struct{} // open loop: closed when the pacer has released the last message
+
+	// stopCtx is done when the run is stopped (cancel) or Run returns: it
+	// cuts short the dials and back-offs of redialling workers.
+	stopCtx context.Context
+	stopAll context.CancelFunc
+	sources atomic.Uint64 // connections dialled so far: the next source
+
+	failMu      sync.Mutex
+	failedConns []FailedConn // the first maxFailedConns
+	failedTotal int64
+}
+
+// maxFailedConns is how many failed connections a Result lists one by one;
+// it counts all of them.
+const maxFailedConns = 1000
+
+// source is the local address for the next connection: the sources in
+// turn, or the zero Addr (any) when there are none.
+func (r *run) source() netip.Addr {
+	src := r.cfg.Source
+	if len(src) == 0 {
+		return netip.Addr{}
+	}
+	return src[(r.sources.Add(1)-1)%uint64(len(src))]
+}
+
+// addFailed records a connection that failed: its local and remote
+// addresses (local may be just the source address, or empty, when the
+// connection was never opened) and why.
+func (r *run) addFailed(local, remote string, err error) {
+	f := FailedConn{Local: local, Remote: remote, Error: err.Error()}
+	if !r.epoch.IsZero() {
+		f.At = time.Duration(r.now() - r.measure)
+	}
+	r.failMu.Lock()
+	defer r.failMu.Unlock()
+	r.failedTotal++
+	if len(r.failedConns) < maxFailedConns {
+		r.failedConns = append(r.failedConns, f)
+	}
 }
 
 // now is the time since the epoch, from the monotonic clock.
@@ -44,10 +85,13 @@ func (r *run) at(t int64) time.Time { return r.epoch.Add(time.Duration(t)) }
 // cfg.Warmup plus cfg.Duration, waits up to cfg.Timeout for the last replies,
 // closes the connections and returns what it measured.
 //
-// If no connection can be opened, Run returns a nil Result and the first
-// error, which names the address. Other failures (a connection that could not
-// be opened while others could, a reset, a missing or wrong reply) are
-// counted in the Result, with an error nil.
+// If no connection can be opened at the start, Run returns a nil Result and
+// the first error, which names the address. Other failures (a connection
+// that could not be opened while others could, a reset, a missing or wrong
+// reply) are counted in the Result, with an error nil. Over TCP a connection
+// that fails, or could not be opened, is opened again, after a back-off
+// that grows while failures go on, until the run ends: each failure is
+// counted and listed (Result.FailedConns), and the load goes on.
 //
 // When ctx is done, Run stops at once and returns the Result so far, with
 // Interrupted set, and ctx's error. It returns only once every goroutine it
@@ -58,24 +102,30 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, err
 	}
 	r := &run{cfg: cfg, pay: newPayload(cfg.Size, cfg.Expect), addr: cfg.Addr, ended: make(chan struct{})}
+	r.stopCtx, r.stopAll = context.WithCancel(ctx)
+	defer r.stopAll()
 	ws, err := r.dial(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer func() {
 		for _, w := range ws {
-			if w.conn != nil {
-				w.conn.Close()
-			}
+			w.closeConn()
 		}
 	}()
 
 	r.epoch = time.Now()
 	r.measure = int64(cfg.Warmup)
 	r.end = int64(cfg.Warmup + cfg.Duration)
+	for _, w := range ws { // every connection that could not be opened counts
+		if w.dialErr != nil {
+			w.connFailures.Add(1)
+			r.addFailed(addrString(w.dialFrom), r.addr, w.dialErr)
+		}
+	}
 	var wg sync.WaitGroup
 	for _, w := range ws {
-		if w.conn != nil {
+		if w.conn != nil || !cfg.UDP { // over TCP, a worker whose dial failed dials again
 			wg.Go(func() { w.run(ctx) })
 		}
 	}
@@ -99,8 +149,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		r.stop.Store(true)
 	}
 	res := r.result(ws, samples)
-	if res.ConnFailures == int64(len(ws)) && res.Messages == 0 {
-		return nil, firstError(ws) // UDP: every socket was refused
+	if cfg.UDP && res.ConnFailures == int64(len(ws)) && res.Messages == 0 {
+		return nil, firstError(ws) // every socket was refused
 	}
 	if res.Interrupted {
 		return res, ctx.Err()
@@ -124,7 +174,11 @@ func (r *run) dial(ctx context.Context) ([]*worker, error) {
 				w.dialErr = ctx.Err()
 				return
 			}
-			w.conn, w.dialErr = r.cfg.Dial(ctx, r.cfg.network(), r.addr)
+			w.dialFrom = r.source()
+			w.conn, w.dialErr = r.cfg.Dial(ctx, r.cfg.network(), w.dialFrom, r.addr)
+			if w.dialErr == nil {
+				w.opened++
+			}
 		})
 	}
 	wg.Wait()
@@ -156,15 +210,19 @@ func (r *run) dial(ctx context.Context) ([]*worker, error) {
 var aLongTimeAgo = time.Unix(1, 0)
 
 // cancel stops every connection at once: the workers see r.stop, or a
-// deadline in the past when they are blocked in I/O. A worker that sets a
-// deadline of its own checks r.stop after it, so that it cannot undo
-// cancel's without seeing r.stop.
+// deadline in the past when they are blocked in I/O, or r.stopCtx when they
+// are dialling or backing off. A worker that sets a deadline of its own, or
+// a new connection, checks r.stop after it, so that it cannot undo cancel's
+// without seeing r.stop.
 func (r *run) cancel(ws []*worker) {
 	r.stop.Store(true)
+	r.stopAll()
 	for _, w := range ws {
+		w.mu.Lock()
 		if w.conn != nil {
 			w.conn.SetDeadline(aLongTimeAgo)
 		}
+		w.mu.Unlock()
 	}
 }
 

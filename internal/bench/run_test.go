@@ -27,6 +27,7 @@ func TestJSONKeys(t *testing.T) {
 		"msgs_per_sec", "mb_per_sec", "p50_us", "p99_us", "p999_us", "max_us", "errors", "mismatches", // the contract
 		"p90_us", "mean_us", "conns", "size", "pipeline", "rate", "expect", "duration_s", "sent", "messages", "bytes",
 		"lost", "late", "conn_failures", "interrupted", "addr", "network", "throughput",
+		"conns_opened", "failed_conns", "failed_conns_total", "msgs_per_conn",
 	} {
 		if _, ok := m[k]; !ok {
 			t.Errorf("JSON has no %q: %s", k, b)
@@ -36,6 +37,9 @@ func TestJSONKeys(t *testing.T) {
 		if v, _ := m[k].(float64); v <= 0 {
 			t.Errorf("%s = %v; want a positive number", k, m[k])
 		}
+	}
+	if fc, ok := m["failed_conns"].([]any); !ok || len(fc) != 0 || m["conns_opened"] != m["conns"] {
+		t.Errorf("failed_conns %v, conns_opened %v, conns %v; want [] and every connection opened once", m["failed_conns"], m["conns_opened"], m["conns"])
 	}
 	if m["expect"] != "upper" || m["network"] != "tcp" {
 		t.Errorf("expect %v, network %v; want upper, tcp", m["expect"], m["network"])

@@ -154,7 +154,7 @@ func (w *worker) udpError(op string, err error, replies int64) {
 		if replies == 0 {
 			w.refused = true
 			w.mu.Lock()
-			w.firstErr = err
+			w.firstErr, w.connErr = err, err
 			w.mu.Unlock()
 			return
 		}

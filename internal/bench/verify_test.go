@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"net"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -47,14 +48,14 @@ func TestCorrectServerPasses(t *testing.T) {
 }
 
 // dialHiding dials TCP, and hides the connection's file descriptor.
-func dialHiding(ctx context.Context, network, addr string) (net.Conn, error) {
+func dialHiding(ctx context.Context, network string, _ netip.Addr, addr string) (net.Conn, error) {
 	var d net.Dialer
 	c, err := d.DialContext(ctx, network, addr)
 	return struct{ net.Conn }{c}, err
 }
 
 // dialSmallBuffer dials TCP with the smallest send buffer the kernel allows.
-func dialSmallBuffer(ctx context.Context, network, addr string) (net.Conn, error) {
+func dialSmallBuffer(ctx context.Context, network string, _ netip.Addr, addr string) (net.Conn, error) {
 	var d net.Dialer
 	c, err := d.DialContext(ctx, network, addr)
 	if err == nil {
@@ -125,14 +126,19 @@ func TestPipelineKeepsWindowFull(t *testing.T) {
 	wantClean(t, res)
 }
 
-// A server that closes mid-run is an error, named in FirstError.
+// A server that closes mid-run is an error, named in FirstError; each
+// such connection is listed, and the worker opens another.
 func TestServerCloses(t *testing.T) {
 	for _, p := range []int{1, 4} {
-		res := mustRun(t, Config{Addr: tcpServer(t, closeAfter(160)), Conns: 1, Pipeline: p, Duration: 5 * time.Second})
+		res := mustRun(t, Config{Addr: tcpServer(t, closeAfter(160)), Conns: 1, Pipeline: p, Duration: 300 * time.Millisecond})
 		// A close with requests still unread sends RST, not FIN: either is
 		// fine, as long as it is reported.
 		if res.Errors == 0 || !strings.Contains(res.FirstError, "closed the connection") && !strings.Contains(res.FirstError, "reset") {
 			t.Errorf("pipeline %d: errors %d, first error %q; want the server's close reported", p, res.Errors, res.FirstError)
+		}
+		if res.FailedConnsTotal != res.Errors || res.ConnsOpened < res.Errors {
+			t.Errorf("pipeline %d: errors %d, failed connections %d, opened %d; want each error a failed connection, each opened",
+				p, res.Errors, res.FailedConnsTotal, res.ConnsOpened)
 		}
 	}
 }

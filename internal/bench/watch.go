@@ -78,10 +78,7 @@ func messages(ws []*worker) int64 {
 func failures(ws []*worker) int64 {
 	var n int64
 	for _, w := range ws {
-		n += w.errs.Load() + w.mismatches.Load()
-		if w.dialErr != nil {
-			n++
-		}
+		n += w.errs.Load() + w.mismatches.Load() + w.connFailures.Load()
 	}
 	return n
 }

@@ -6,29 +6,42 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"os"
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
 )
 
-// A worker is one connection's load: its socket, its place in the payload,
-// its schedule and what it measured. The goroutine running it (and, when
-// pipelining, its writer) are the only ones to touch its plain fields until
-// it ends; the sampler reads the atomic counters while it runs.
+// A worker is one connection's load, over TCP one connection after another
+// (after --msgs-per-conn messages, or after a failure): its socket, its
+// place in the payload, its schedule and what it measured. The goroutine
+// running it (and, when pipelining, its writer) are the only ones to touch
+// its plain fields until it ends; the sampler reads the atomic counters
+// while it runs.
 type worker struct {
 	r     *run
 	id    int
-	off   int64 // where this connection starts in the payload
+	off   int64 // where the next message starts in the payload
+	next  int64 // open loop: the schedule's number of the next message, over all connections
 	open  bool  // open loop: send by sched
 	sched schedule
 	hist  *hdrhistogram.Histogram
 	tick  chan struct{} // open loop: the pacer released messages (capacity 1)
+	buf   []byte        // ping-pong: the reply
 
-	conn    net.Conn // nil if dialling failed
-	dialErr error
+	// conn is the connection in use, nil between two; it is replaced only
+	// by the worker's goroutine, holding mu, which cancel holds to reach it.
+	conn     net.Conn
+	dialErr  error      // the first dial's, before the run
+	dialFrom netip.Addr // the first dial's source address
+	opened   int64      // connections opened
+	backoff  time.Duration
+	// connReplies is how many replies the connection in use has received.
+	connReplies int64
 
 	sent     int64 // messages sent (entirely written)
 	lost     int64 // UDP: no reply within the timeout
@@ -36,15 +49,17 @@ type worker struct {
 	refused  bool  // UDP: refused before any reply: a connection failure
 	finished int64 // when the worker ended, ns after the epoch
 
-	mu       sync.Mutex // guards firstErr: a pipelined worker has two goroutines
+	mu       sync.Mutex // guards conn's replacement, firstErr and connErr: a pipelined worker has two goroutines
 	firstErr error
+	connErr  error // the first failure of the connection in use
 
-	_          [64]byte     // keep the counters off other workers' cache lines
-	done       atomic.Int64 // replies received and checked since measuring started
-	mismatches atomic.Int64
-	errs       atomic.Int64
-	released   atomic.Int64 // open loop: messages the pacer has released
-	_          [64]byte
+	_            [64]byte     // keep the counters off other workers' cache lines
+	done         atomic.Int64 // replies received and checked since measuring started
+	mismatches   atomic.Int64
+	errs         atomic.Int64
+	connFailures atomic.Int64 // connections that could not be opened
+	released     atomic.Int64 // open loop: messages the pacer has released
+	_            [64]byte
 }
 
 func newWorker(r *run, i int) *worker {
@@ -57,18 +72,176 @@ func newWorker(r *run, i int) *worker {
 	return w
 }
 
-// run sends and receives until the end of the run, a failure or r.stop.
+// How a connection ended, for the worker to decide what comes next.
+type connEnd int
+
+const (
+	endRun    connEnd = iota // the run is over or stopped: the worker ends
+	endPolite                // MsgsPerConn reached, closed politely: open the next at once
+	endFailed                // counted as a failure: back off, then open the next
+)
+
+// Back-off between a failure and the next dial: it doubles while failures
+// go on, from minBackoff to maxBackoff, and starts again once a connection
+// has answered a message, so that a dead address is not dialled in a loop.
+const (
+	minBackoff = 10 * time.Millisecond
+	maxBackoff = 250 * time.Millisecond
+)
+
+// run sends and receives until the end of the run or r.stop. Over TCP it
+// opens a new connection whenever one ends before the run does.
 func (w *worker) run(ctx context.Context) {
 	defer func() { w.finished = w.r.now() }()
 	cfg := w.r.cfg
-	switch {
-	case cfg.UDP:
+	if cfg.UDP { // a socket, not a connection: nothing to open again
 		w.udp(ctx)
-	case cfg.Pipeline == 1 && cfg.Size <= maxChunk:
-		w.pingPong(ctx)
-	default:
-		w.pipelined(ctx)
+		w.endConn()
+		return
 	}
+	if cfg.Pipeline == 1 && cfg.Size <= maxChunk {
+		w.buf = make([]byte, cfg.Size)
+	}
+	if w.conn == nil && !w.pause() { // the first dial failed
+		return
+	}
+	for {
+		if w.conn == nil && !w.redial() {
+			return
+		}
+		var end connEnd
+		if w.buf != nil {
+			end = w.pingPong(ctx)
+		} else {
+			end = w.pipelined(ctx)
+		}
+		w.endConn()
+		if w.connReplies > 0 {
+			w.backoff = 0 // it worked for a while
+		}
+		switch {
+		case end == endRun:
+			return
+		case end == endFailed && !w.pause():
+			return
+		}
+	}
+}
+
+// redial opens a new connection, trying again after a back-off while it
+// fails, until the run ends. It reports whether w.conn is open.
+func (w *worker) redial() bool {
+	r := w.r
+	for !r.stop.Load() && r.now() < r.end {
+		src := r.source()
+		// A dial started before the end may finish within the timeout, as
+		// replies may: a connection the server accepted is one bench opened.
+		ctx, cancel := context.WithDeadline(r.stopCtx, r.at(r.end+int64(r.cfg.Timeout)))
+		conn, err := r.cfg.Dial(ctx, "tcp", src, r.addr)
+		cancel()
+		if err == nil {
+			w.mu.Lock()
+			w.conn, w.connErr = conn, nil
+			w.mu.Unlock()
+			w.opened++
+			if r.stop.Load() { // cancel may have looked before the swap
+				w.closeConn()
+				return false
+			}
+			return true
+		}
+		if r.stop.Load() || r.stopCtx.Err() != nil || r.now() >= r.end { // the end cut the dial short
+			return false
+		}
+		w.connFailures.Add(1)
+		w.keepFirst(err)
+		r.addFailed(addrString(src), r.addr, err)
+		if !w.pause() {
+			return false
+		}
+	}
+	return false
+}
+
+// pause waits out the back-off after a failure; false means the run ended
+// or was stopped meanwhile.
+func (w *worker) pause() bool {
+	r := w.r
+	d := max(w.backoff, minBackoff)
+	w.backoff = min(2*d, maxBackoff)
+	left := time.Duration(r.end - r.now())
+	if left <= 0 {
+		return false
+	}
+	t := time.NewTimer(min(d, left))
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-r.stopCtx.Done():
+		return false
+	}
+	return !r.stop.Load() && r.now() < r.end
+}
+
+// endConn closes the connection in use, and lists it as failed if it did.
+func (w *worker) endConn() {
+	w.mu.Lock()
+	c, err := w.conn, w.connErr
+	w.conn, w.connErr = nil, nil
+	w.mu.Unlock()
+	if c == nil {
+		return
+	}
+	if err != nil {
+		w.r.addFailed(c.LocalAddr().String(), c.RemoteAddr().String(), err)
+	}
+	c.Close()
+}
+
+// closeConn closes the connection in use, if any, without judging it.
+func (w *worker) closeConn() {
+	w.mu.Lock()
+	c := w.conn
+	w.conn, w.connErr = nil, nil
+	w.mu.Unlock()
+	if c != nil {
+		c.Close()
+	}
+}
+
+// closePolitely ends a connection whose writing side is already shut down:
+// it reads until the server closes, which must come with no more bytes.
+func (w *worker) closePolitely(buf []byte) connEnd {
+	r := w.r
+	w.conn.SetReadDeadline(r.at(r.end + int64(r.cfg.Timeout)))
+	if r.stop.Load() { // cancel's deadline may have come just before ours
+		return endRun
+	}
+	for {
+		n, err := w.conn.Read(buf)
+		if n > 0 {
+			w.mismatches.Add(1)
+			w.fail(fmt.Errorf("read from %s: the server sent more bytes than it was sent", r.addr))
+			return endFailed
+		}
+		switch {
+		case errors.Is(err, io.EOF):
+			return endPolite
+		case err != nil && r.stop.Load():
+			return endRun
+		case err != nil:
+			w.fail(fmt.Errorf("read from %s after all replies, waiting for the server to close: %w", r.addr, ioError("read from", r.addr, err)))
+			return endFailed
+		}
+	}
+}
+
+// addrString is a's text, or "" for the zero Addr.
+func addrString(a netip.Addr) string {
+	if !a.IsValid() {
+		return ""
+	}
+	return a.String()
 }
 
 // record counts a reply received at now to a message meant to be sent at
@@ -85,10 +258,27 @@ func (w *worker) record(intended, now int64) bool {
 func (w *worker) fail(err error) {
 	w.errs.Add(1)
 	w.mu.Lock()
+	if w.connErr == nil {
+		w.connErr = err
+	}
+	w.mu.Unlock()
+	w.keepFirst(err)
+}
+
+// keepFirst keeps err if it is the worker's first.
+func (w *worker) keepFirst(err error) {
+	w.mu.Lock()
 	if w.firstErr == nil {
 		w.firstErr = fmt.Errorf("connection %d: %w", w.id+1, err)
 	}
 	w.mu.Unlock()
+}
+
+// failed reports whether the connection in use has failed.
+func (w *worker) failed() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.connErr != nil
 }
 
 // ioError is a failed read or write on the connection to addr, as one line

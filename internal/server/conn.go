@@ -26,6 +26,7 @@ type conn struct {
 	// reads first; proxyTrusted says whether its source may send one.
 	proxy        *proxyConn
 	proxyTrusted bool
+	headerRead   bool // admitProxied has read the header; owned by serve
 	start        time.Time
 	// ending is set once, by stop (the server ends the connection) or by
 	// finish (the connection ended by itself), whichever comes first.
@@ -51,14 +52,16 @@ type closeWriter interface{ CloseWrite() error }
 var _ closeWriter = (*net.TCPConn)(nil)
 
 // startConn admits nc against the limits and access lists and serves it in a
-// new goroutine, or closes it at once. A connection accepted after shutdown
-// began is closed at once too. One that may carry a PROXY header takes its
+// new goroutine, or closes it at once. One accepted after Shutdown began is
+// served like those already open (it has finished its handshake: closing it
+// would break a client that did nothing wrong, as during a restart), but
+// one accepted after Close began is closed at once. One that may carry a PROXY header takes its
 // place under MaxConns here, and is checked against the rest once its
 // goroutine has read the header.
 func (s *Server) startConn(nc net.Conn) {
 	c := &conn{srv: s, nc: nc, obs: s.observer(), start: time.Now()}
 	s.mu.Lock()
-	if s.inShutdown {
+	if s.closing {
 		s.mu.Unlock()
 		nc.Close()
 		return
@@ -108,8 +111,17 @@ func (c *conn) reject(reason RejectReason, err error) {
 	}
 	if log.Enabled(context.Background(), level) {
 		attrs := []any{"peer", addrString(c.nc.RemoteAddr()), "reason", string(reason)}
-		if c.proxy != nil {
-			attrs[1] = addrString(c.proxy.Raw().RemoteAddr()) // never the header's claim
+		switch {
+		case c.proxy == nil:
+		case c.headerRead && c.proxy.proxied() != nil:
+			// A valid header from a trusted source: the client it names was
+			// refused (a limit, or Deny), and the load balancer brought it.
+			attrs[1] = addrString(c.proxy.RemoteAddr())
+			attrs = append(attrs, "via", addrString(c.proxy.proxied()))
+		default:
+			// No header read, or a bad one: only the connection's own
+			// source is known. (Asking for the header here could block.)
+			attrs[1] = addrString(c.proxy.Raw().RemoteAddr())
 		}
 		if err != nil {
 			attrs = append(attrs, "err", err)

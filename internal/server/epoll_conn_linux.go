@@ -114,12 +114,12 @@ func (l *loop) peer() (netip.Addr, uint16) {
 }
 
 // admit serves a new connection, or closes it at once if the limits or the
-// access lists refuse it, or if the server is shutting down.
+// access lists refuse it, or if Close has begun (see startConn).
 func (l *loop) admit(fd int) {
 	ip, port := l.peer()
 	s := l.srv
 	s.mu.Lock()
-	if s.inShutdown {
+	if s.closing {
 		s.mu.Unlock()
 		unix.Close(fd)
 		return

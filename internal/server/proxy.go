@@ -175,6 +175,7 @@ func (s *Server) admitProxiedLocked(c *conn) (*addrCount, RejectReason, bool) {
 func (c *conn) admitProxied() bool {
 	s := c.srv
 	err := c.proxy.readHeaderSafely()
+	c.headerRead = true
 	reason, ok := RejectProxyHeader, err == nil
 	if ok && c.proxyTrusted && !c.proxy.local() {
 		ip := peerIP(c.proxy)

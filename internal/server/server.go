@@ -136,8 +136,9 @@ type Server struct {
 	loops      map[drainer]struct{}      // the epoll engine's event loops
 	open       int                       // connections served, by either engine
 	perIP      map[netip.Addr]*addrCount // served connections per source address
-	inShutdown bool
-	done       chan struct{} // closed when shutdown starts; wakes accept back-off
+	inShutdown bool                      // Shutdown or Close has begun: no more listening
+	closing    bool                      // Close has begun: a connection accepted now is closed at once
+	done       chan struct{}             // closed when shutdown starts; wakes accept back-off
 	wg         sync.WaitGroup
 }
 
@@ -304,6 +305,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 func (s *Server) Close() error {
 	err := s.closeListeners()
 	s.mu.Lock()
+	s.closing = true
 	for c := range s.conns {
 		c.stop(ReasonDrain)
 	}

@@ -1,0 +1,524 @@
+package main
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+)
+
+// lbMaxPerIP is the instances' --max-conns-per-ip: above what the load
+// phases put on one instance from one source (12 connections from 3 sources
+// over 2 or 3 instances), below what the limit phase does (30 from one).
+const lbMaxPerIP = 8
+
+// lbSources are the clients' addresses; HAProxy itself connects from
+// 127.0.0.1.
+var lbSources = []string{"127.0.0.2", "127.0.0.3", "127.0.0.4"}
+
+// An lbInstance is one `upcase serve` behind HAProxy.
+type lbInstance struct {
+	name    string // HAProxy's server name: s1 .. s4
+	p       *proc
+	metrics string // host:port of /metrics, /readyz
+}
+
+// startLBInstance starts upcase serve as HAProxy's backends are run: PROXY
+// protocol required from HAProxy only, metrics for its health check, a lame
+// duck long enough for the check (inter 200ms x fall 2) to see /readyz fail.
+// addr and metrics may be 127.0.0.1:0.
+func startLBInstance(t *testing.T, name, addr, metrics string) *lbInstance {
+	t.Helper()
+	p := startUpcase(t, "serve", "--addr="+addr, "--metrics="+metrics,
+		"--proxy-protocol=required", "--proxy-trusted=127.0.0.1/32",
+		"--lame-duck=1500ms", "--drain=10s", "--max-conns-per-ip="+strconv.Itoa(lbMaxPerIP), "-v")
+	p.output.waitFor(t, p, regexp.MustCompile(`msg=listening addr=(\S+)`))
+	m := p.output.waitFor(t, p, regexp.MustCompile(`msg=metrics addr=(\S+)`))
+	return &lbInstance{name: name, p: p, metrics: m[1]}
+}
+
+// lbAddr is a loopback address where nobody listens yet.
+func lbAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func lbPort(t *testing.T, addr string) string {
+	t.Helper()
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return port
+}
+
+// lbStat asks HAProxy's stats socket for `show stat` and returns the
+// backend's servers: name → column → value.
+func lbStat(t *testing.T, sock string) map[string]map[string]string {
+	t.Helper()
+	c, err := net.DialTimeout("unix", sock, 5*time.Second)
+	if err != nil {
+		return nil // not listening yet
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := io.WriteString(c, "show stat\n"); err != nil {
+		return nil
+	}
+	b, err := io.ReadAll(c)
+	if err != nil {
+		t.Fatalf("stats socket: %v", err)
+	}
+	text := strings.TrimPrefix(strings.TrimSpace(string(b)), "# ")
+	r := csv.NewReader(strings.NewReader(text))
+	r.FieldsPerRecord = -1
+	rows, err := r.ReadAll()
+	if err != nil || len(rows) < 2 {
+		t.Fatalf("show stat: %v\n%s", err, b)
+	}
+	out := map[string]map[string]string{}
+	for _, row := range rows[1:] {
+		m := map[string]string{}
+		for i, k := range rows[0] {
+			if i < len(row) {
+				m[k] = row[i]
+			}
+		}
+		if m["pxname"] == "upcase" && m["svname"] != "BACKEND" {
+			out[m["svname"]] = m
+		}
+	}
+	return out
+}
+
+// lbWaitStat polls HAProxy's stats until ok holds of its servers (a probe,
+// as a load balancer's own health check is).
+func lbWaitStat(t *testing.T, hp *proc, sock, what string, ok func(map[string]map[string]string) bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	var last map[string]map[string]string
+	for time.Now().Before(deadline) {
+		if last = lbStat(t, sock); last != nil && ok(last) {
+			return
+		}
+		select {
+		case <-hp.done:
+			t.Fatalf("haproxy exited (%v) while waiting for %s; output:\n%s", hp.err, what, hp.output.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	t.Fatalf("HAProxy never showed %s; last stats: %v", what, last)
+}
+
+// lbMetrics scrapes an instance's /metrics.
+func lbMetrics(t *testing.T, in *lbInstance) map[string]*dto.MetricFamily {
+	t.Helper()
+	code, body := get(t, "http://"+in.metrics+"/metrics")
+	if code != 200 {
+		t.Fatalf("%s /metrics: %d", in.name, code)
+	}
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := parser.TextToMetricFamilies(strings.NewReader(body))
+	if err != nil {
+		t.Fatalf("%s /metrics: %v", in.name, err)
+	}
+	return fams
+}
+
+// lbValue sums the metric name's series whose labels include want.
+func lbValue(fams map[string]*dto.MetricFamily, name string, want map[string]string) float64 {
+	f, ok := fams[name]
+	if !ok {
+		return 0
+	}
+	var sum float64
+next:
+	for _, m := range f.GetMetric() {
+		labels := map[string]string{}
+		for _, l := range m.GetLabel() {
+			labels[l.GetName()] = l.GetValue()
+		}
+		for k, v := range want {
+			if labels[k] != v {
+				continue next
+			}
+		}
+		sum += m.GetCounter().GetValue() + m.GetGauge().GetValue()
+	}
+	return sum
+}
+
+// lbSourcesOf is the source labels of upcase_connections_active_by_source.
+func lbSourcesOf(fams map[string]*dto.MetricFamily) map[string]float64 {
+	out := map[string]float64{}
+	for _, m := range fams["upcase_connections_active_by_source"].GetMetric() {
+		for _, l := range m.GetLabel() {
+			if l.GetName() == "source" {
+				out[l.GetValue()] += m.GetGauge().GetValue()
+			}
+		}
+	}
+	return out
+}
+
+// lbBench is what the tests read of bench's --json.
+type lbBench struct {
+	MsgsPerSec       float64 `json:"msgs_per_sec"`
+	Messages         int64   `json:"messages"`
+	Errors           int64   `json:"errors"`
+	Mismatches       int64   `json:"mismatches"`
+	ConnFailures     int64   `json:"conn_failures"`
+	ConnsOpened      int64   `json:"conns_opened"`
+	FailedConnsTotal int64   `json:"failed_conns_total"`
+	FailedConns      []struct {
+		Local  string  `json:"local"`
+		Remote string  `json:"remote"`
+		AtS    float64 `json:"at_s"`
+		Error  string  `json:"error"`
+	} `json:"failed_conns"`
+	Throughput []struct {
+		AtS      float64 `json:"at_s"`
+		Messages int64   `json:"messages"`
+	} `json:"throughput"`
+	exit int
+}
+
+// startLBBench starts `upcase bench --json` with args.
+func startLBBench(t *testing.T, args ...string) *proc {
+	t.Helper()
+	return startUpcase(t, append([]string{"bench", "--json"}, args...)...)
+}
+
+// lbBenchResult waits for a bench started by startLBBench and decodes its
+// one JSON line (its output is stdout and stderr together; stderr holds at
+// most the one-line failure).
+func lbBenchResult(t *testing.T, p *proc) lbBench {
+	t.Helper()
+	select {
+	case <-p.done:
+	case <-time.After(60 * time.Second):
+		t.Fatal("bench did not end")
+	}
+	var res lbBench
+	for line := range strings.Lines(p.output.String()) {
+		if strings.HasPrefix(line, "{") {
+			if err := json.Unmarshal([]byte(line), &res); err != nil {
+				t.Fatalf("bench printed bad JSON: %v\n%s", err, line)
+			}
+			res.exit = p.cmd.ProcessState.ExitCode()
+			return res
+		}
+	}
+	t.Fatalf("bench printed no JSON (exit %d):\n%s", p.cmd.ProcessState.ExitCode(), p.output.String())
+	return res
+}
+
+// tcplogRE matches HAProxy's tcplog line: client ip:port [date] frontend
+// backend/server ...
+var tcplogRE = regexp.MustCompile(`(?m)^(\d+\.\d+\.\d+\.\d+:\d+) \[[^\]]+\] upcase upcase/(\S+) `)
+
+// TestHAProxy runs deploy/haproxy/haproxy.cfg in front of three upcase
+// instances speaking the PROXY protocol, loads it with bench from three
+// source addresses, and checks, while the load runs, what an operator
+// relies on: a SIGTERMed instance leaves the rotation without a single
+// failed connection; a SIGKILLed one fails only the connections it held,
+// and new ones go elsewhere; a new instance on the free slot joins and
+// takes load; the instances see, log, count and limit the real clients,
+// never HAProxy. It logs the figures measured.
+func TestHAProxy(t *testing.T) {
+	if os.Getenv("UPCASE_ENGINE") == "goroutine" {
+		t.Skip("with the PROXY protocol the server uses the goroutine engine anyway: run once, in the first pass")
+	}
+	if _, err := exec.LookPath("haproxy"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI=true, so the HAProxy test must run, but: %v (.ci/run installs haproxy)", err)
+		}
+		t.Skipf("HAProxy test skipped (set CI=true to make this a failure): %v", err)
+	}
+	cfg, err := filepath.Abs(filepath.Join("..", "..", "deploy", "haproxy", "haproxy.cfg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(cfg); err != nil {
+		t.Fatal(err)
+	}
+
+	// Three instances on free ports; the fourth slot's ports are chosen now
+	// and stay free (DOWN) until phase (c).
+	ins := map[string]*lbInstance{}
+	for _, name := range []string{"s1", "s2", "s3"} {
+		ins[name] = startLBInstance(t, name, "127.0.0.1:0", "127.0.0.1:0")
+	}
+	s4Addr, s4Metrics := lbAddr(t), lbAddr(t)
+	lb := lbAddr(t)
+	sock := filepath.Join(t.TempDir(), "haproxy.sock")
+	env := []string{"UPCASE_LB_ADDR=" + lb, "UPCASE_LB_STATS_SOCKET=" + sock,
+		"UPCASE_S4=" + s4Addr, "UPCASE_S4_METRICS_PORT=" + lbPort(t, s4Metrics)}
+	for _, name := range []string{"s1", "s2", "s3"} {
+		in := ins[name]
+		addr := in.p.output.waitFor(t, in.p, regexp.MustCompile(`msg=listening addr=(\S+)`))[1]
+		n := strings.TrimPrefix(name, "s")
+		env = append(env, "UPCASE_S"+n+"="+addr, "UPCASE_S"+n+"_METRICS_PORT="+lbPort(t, in.metrics))
+	}
+	// env(1) execs haproxy in the same process, so signals and the
+	// cleanup's kill reach it.
+	hp := startCommand(t, "env", append(env, "haproxy", "-db", "-f", cfg)...)
+	lbWaitStat(t, hp, sock, "s1-s3 UP with a passed check, s4 DOWN", func(st map[string]map[string]string) bool {
+		for _, s := range []string{"s1", "s2", "s3"} {
+			if st[s]["status"] != "UP" || !strings.HasPrefix(st[s]["check_status"], "L7OK") {
+				return false
+			}
+		}
+		return strings.HasPrefix(st["s4"]["status"], "DOWN")
+	})
+	src := "--source=" + strings.Join(lbSources, ",")
+
+	// Measured: closed loop through HAProxy against directly to one
+	// instance, the same settings; the direct one is started as the others
+	// but without the PROXY protocol, which they require. While
+	// connections are open, the instances' by-source gauge shows the
+	// clients, not HAProxy.
+	solo, soloAddr := startServe(t, "--metrics=127.0.0.1:0", "--lame-duck=1500ms", "--drain=10s", "--max-conns-per-ip="+strconv.Itoa(lbMaxPerIP), "-v")
+	direct := startLBBench(t, src, "--conns=12", "--duration=1s", soloAddr)
+	dres := lbBenchResult(t, direct)
+	solo.signal(t, syscall.SIGKILL) // its work is done: it only costs CPU now
+	through := startLBBench(t, src, "--conns=12", "--duration=1s", lb)
+	seenSources := map[string]bool{}
+	for len(seenSources) < len(lbSources) {
+		for _, name := range []string{"s1", "s2", "s3"} {
+			for s := range lbSourcesOf(lbMetrics(t, ins[name])) {
+				if s == "127.0.0.1" {
+					t.Errorf("%s counts connections of 127.0.0.1, HAProxy's address, in upcase_connections_active_by_source", name)
+				}
+				seenSources[s] = true
+			}
+		}
+		select {
+		case <-through.done:
+			if len(seenSources) < len(lbSources) {
+				t.Fatalf("bench ended before the instances' upcase_connections_active_by_source showed all of %v: %v", lbSources, seenSources)
+			}
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	tres := lbBenchResult(t, through)
+	if dres.exit != 0 || tres.exit != 0 || dres.MsgsPerSec <= 0 || tres.MsgsPerSec <= 0 {
+		t.Fatalf("bench direct: exit %d, %v msgs/s; through HAProxy: exit %d, %v msgs/s; want both clean", dres.exit, dres.MsgsPerSec, tres.exit, tres.MsgsPerSec)
+	}
+	for s := range seenSources {
+		if !strings.Contains(strings.Join(lbSources, " "), s) {
+			t.Errorf("upcase_connections_active_by_source shows %q; want only %v", s, lbSources)
+		}
+	}
+	t.Logf("closed loop, 12 conns from 3 sources, 16 B, 1 s (instances run -v, built with -race): direct to one instance %.0f msgs/s; through HAProxy to s1-s3 %.0f msgs/s (%.2fx)",
+		dres.MsgsPerSec, tres.MsgsPerSec, tres.MsgsPerSec/dres.MsgsPerSec)
+
+	// The load of the phases: open loop, so that -v's narration stays
+	// small, and a new connection every 20 messages, so that HAProxy
+	// places new clients throughout.
+	load := []string{src, "--conns=12", "--rate=2000", "--msgs-per-conn=20", "--duration=3s", lb}
+
+	// (a) SIGTERM s1 under load: /readyz says 503 at once, HAProxy takes it
+	// out, it exits 0, and not one connection fails.
+	accepted := func(in *lbInstance) float64 {
+		return lbValue(lbMetrics(t, in), "upcase_connections_accepted_total", nil)
+	}
+	waitAccepted := func(in *lbInstance, above float64, p *proc) {
+		t.Helper()
+		for accepted(in) <= above {
+			select {
+			case <-p.done:
+				t.Fatalf("bench ended before %s accepted a connection:\n%s", in.name, p.output.String())
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}
+	before := accepted(ins["s1"])
+	bench := startLBBench(t, load...)
+	waitAccepted(ins["s1"], before, bench)
+	term := time.Now()
+	ins["s1"].p.signal(t, syscall.SIGTERM)
+	ins["s1"].p.output.waitFor(t, ins["s1"].p, regexp.MustCompile(`lame duck`))
+	if code, _ := get(t, "http://"+ins["s1"].metrics+"/readyz"); code != 503 {
+		t.Errorf("s1 /readyz = %d in its lame duck; want 503", code)
+	}
+	hp.output.waitFor(t, hp, regexp.MustCompile(`Server upcase/s1 is DOWN`))
+	termToDown := time.Since(term)
+	if code := ins["s1"].p.wait(t); code != 0 {
+		t.Errorf("s1 exited %d after SIGTERM; want 0", code)
+	}
+	ares := lbBenchResult(t, bench)
+	if ares.exit != 0 || ares.Errors != 0 || ares.Mismatches != 0 || ares.FailedConnsTotal != 0 || ares.ConnFailures != 0 || ares.Messages == 0 {
+		t.Errorf("(a) SIGTERM: bench exit %d, %d messages, %d errors, %d mismatches, %d conn failures, failed %v; want replies and nothing failed",
+			ares.exit, ares.Messages, ares.Errors, ares.Mismatches, ares.ConnFailures, ares.FailedConns)
+	}
+	t.Logf("(a) SIGTERM s1: HAProxy marked it DOWN %v after the signal; bench %d connections opened, %d failed, %d errors",
+		termToDown.Round(time.Millisecond), ares.ConnsOpened, ares.FailedConnsTotal, ares.Errors)
+
+	// (b) SIGKILL s2 under load: the connections it held may fail, and only
+	// those: each failed connection's local address is a client HAProxy
+	// logged as served by s2 (after the kill). New connections go on.
+	before = accepted(ins["s2"])
+	start := time.Now()
+	bench = startLBBench(t, load...)
+	waitAccepted(ins["s2"], before, bench)
+	logOffset := len(hp.output.String())
+	kill := time.Now()
+	ins["s2"].p.signal(t, syscall.SIGKILL)
+	hp.output.waitFor(t, hp, regexp.MustCompile(`Server upcase/s2 is DOWN`))
+	killToDown := time.Since(kill)
+	bres := lbBenchResult(t, bench)
+	if bres.Mismatches != 0 || bres.ConnFailures != 0 {
+		t.Errorf("(b) SIGKILL: %d mismatches, %d conn failures; want none (HAProxy is up, and a reply is right or missing)", bres.Mismatches, bres.ConnFailures)
+	}
+	servedBy := map[string][]string{} // client ip:port → servers, in HAProxy's log after the kill
+	for _, m := range tcplogRE.FindAllStringSubmatch(hp.output.String()[logOffset:], -1) {
+		servedBy[m[1]] = append(servedBy[m[1]], m[2])
+	}
+	for _, f := range bres.FailedConns {
+		if !strings.Contains(strings.Join(servedBy[f.Local], " "), "s2") {
+			t.Errorf("(b) SIGKILL: connection %s failed (%s), but HAProxy logged it served by %v, not the killed s2", f.Local, f.Error, servedBy[f.Local])
+		}
+	}
+	if int64(len(bres.FailedConns)) != bres.FailedConnsTotal {
+		t.Errorf("(b) %d failed connections listed of %d", len(bres.FailedConns), bres.FailedConnsTotal)
+	}
+	var after int64                     // messages answered in steps that began after the kill
+	killAt := kill.Sub(start).Seconds() // bench measured from later than start: an overestimate is safe
+	prev := 0.0
+	for _, s := range bres.Throughput {
+		if prev > killAt {
+			after += s.Messages
+		}
+		prev = s.AtS
+	}
+	if after == 0 {
+		t.Errorf("(b) SIGKILL: no message answered after the kill (%.2f s into the run): %+v", killAt, bres.Throughput)
+	}
+	t.Logf("(b) SIGKILL s2: HAProxy marked it DOWN %v after the kill; %d connections failed (all served by s2), %d errors; %d messages after the kill, %d connections opened",
+		killToDown.Round(time.Millisecond), bres.FailedConnsTotal, bres.Errors, after, bres.ConnsOpened)
+
+	// (c) A fresh instance on the free slot 4 joins: HAProxy marks it UP,
+	// it takes connections, and nothing fails.
+	ins["s4"] = startLBInstance(t, "s4", s4Addr, s4Metrics)
+	hp.output.waitFor(t, hp, regexp.MustCompile(`Server upcase/s4 is UP`))
+	bench = startLBBench(t, append(load[:len(load)-2:len(load)-2], "--duration=2s", lb)...)
+	cres := lbBenchResult(t, bench)
+	s4Accepted := accepted(ins["s4"])
+	if cres.exit != 0 || cres.Errors != 0 || cres.Mismatches != 0 || cres.FailedConnsTotal != 0 || s4Accepted == 0 {
+		t.Errorf("(c) s4 joins: bench exit %d, %d errors, %d mismatches, failed %v; s4 accepted %v; want s4 serving and nothing failed",
+			cres.exit, cres.Errors, cres.Mismatches, cres.FailedConns, s4Accepted)
+	}
+	t.Logf("(c) s4 joined: it accepted %.0f of bench's %d connections (s3 and s4 live)", s4Accepted, cres.ConnsOpened)
+
+	// (d) --max-conns-per-ip counts the real source: 30 connections from
+	// 127.0.0.2 over two instances of limit 8 each are partly refused,
+	// while a client from 127.0.0.3 is still served.
+	live := []*lbInstance{ins["s3"], ins["s4"]}
+	rejected := func() float64 {
+		var n float64
+		for _, in := range live {
+			n += lbValue(lbMetrics(t, in), "upcase_connections_rejected_total", map[string]string{"reason": "max_conns_per_ip"})
+		}
+		return n
+	}
+	bench = startLBBench(t, "--source=127.0.0.2", "--conns=30", "--duration=1500ms", lb)
+	for rejected() == 0 {
+		select {
+		case <-bench.done:
+			t.Fatalf("(d) bench ended, and no instance rejected a connection for max_conns_per_ip:\n%s", bench.output.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	if !lbServedFrom(t, "127.0.0.3", lb) {
+		t.Errorf("(d) while 127.0.0.2 is over its limit, a client from 127.0.0.3 is not served")
+	}
+	dres2 := lbBenchResult(t, bench)
+	for _, f := range dres2.FailedConns {
+		if !strings.HasPrefix(f.Local, "127.0.0.2:") {
+			t.Errorf("(d) failed connection from %s; want only 127.0.0.2's", f.Local)
+		}
+	}
+	if dres2.FailedConnsTotal == 0 || dres2.exit != 1 || dres2.Mismatches != 0 {
+		t.Errorf("(d) bench exit %d, %d failed connections, %d mismatches; want the connections over the limit failed, exit 1, no mismatch",
+			dres2.exit, dres2.FailedConnsTotal, dres2.Mismatches)
+	}
+	t.Logf("(d) 30 connections from 127.0.0.2 to 2 instances of --max-conns-per-ip=%d: %.0f rejected (max_conns_per_ip), %d failed connections seen by bench",
+		lbMaxPerIP, rejected(), dres2.FailedConnsTotal)
+
+	// Every instance narrated its clients' real addresses, never HAProxy's,
+	// rejections for the per-address limit included: those name the client
+	// (127.0.0.2, the only one over the limit) and HAProxy as via=.
+	peerRE := regexp.MustCompile(`peer=(\d+\.\d+\.\d+\.\d+):\d+`)
+	viaRE := regexp.MustCompile(`via=127\.0\.0\.1:\d+`)
+	for _, name := range []string{"s1", "s2", "s3", "s4"} {
+		peers, rejectedPeers := map[string]int{}, map[string]int{}
+		var haproxyLine string
+		sc := bufio.NewScanner(strings.NewReader(ins[name].p.output.String()))
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			m := peerRE.FindStringSubmatch(sc.Text())
+			switch {
+			case m == nil:
+				continue
+			case strings.Contains(sc.Text(), "rejected: closed at once"):
+				rejectedPeers[m[1]]++
+				if m[1] != "127.0.0.2" || !viaRE.MatchString(sc.Text()) {
+					t.Errorf("%s: a rejection names the wrong client; want peer=127.0.0.2:… via=127.0.0.1:…:\n%s", name, sc.Text())
+				}
+			default:
+				peers[m[1]]++
+			}
+			if m[1] == "127.0.0.1" && haproxyLine == "" {
+				haproxyLine = sc.Text()
+			}
+		}
+		if haproxyLine != "" || len(peers) == 0 {
+			t.Errorf("%s narrated peers %v; want the clients' 127.0.0.2-4, never HAProxy's 127.0.0.1; the first with it:\n%s", name, peers, haproxyLine)
+		}
+		for p := range peers {
+			if !strings.Contains(strings.Join(lbSources, " "), p) {
+				t.Errorf("%s narrated peer %s; want only %v", name, p, lbSources)
+			}
+		}
+		if len(rejectedPeers) > 0 {
+			t.Logf("%s: rejection lines name %v", name, rejectedPeers)
+		}
+	}
+}
+
+// lbServedFrom reports whether a connection from src through the load
+// balancer at addr gets its reply.
+func lbServedFrom(t *testing.T, src, addr string) bool {
+	t.Helper()
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}, Timeout: 10 * time.Second}
+	c, err := d.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second)) // fail, not hang
+	c.Write([]byte("ping"))
+	buf := make([]byte, 4)
+	_, err = io.ReadFull(c, buf)
+	return err == nil && string(buf) == "PING"
+}

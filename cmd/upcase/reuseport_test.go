@@ -1,0 +1,87 @@
+//go:build linux
+
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"syscall"
+	"testing"
+
+	"github.com/upcase/upcase/internal/netem"
+)
+
+// TestZeroDowntimeRestart is the README's restart procedure, under load: an
+// old and a new `upcase serve --reuseport` share one port, the old one gets
+// SIGTERM and drains, and `upcase bench`, opening new connections all along
+// (--msgs-per-conn), sees no refused or reset connection and no wrong byte.
+// It runs in a network namespace of its own, where it can turn on
+// net.ipv4.tcp_migrate_req as the procedure says without touching the
+// machine's. It needs root and ip; it skips without them, except in CI.
+func TestZeroDowntimeRestart(t *testing.T) {
+	if err := netem.Available(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI=true, so the restart test must run, but: %v", err)
+		}
+		t.Skipf("restart test skipped (set CI=true to make this a failure): %v", err)
+	}
+	upcase, err := exec.LookPath("upcase") // for ip netns exec, which has not our PATH
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns, err := netem.NewNamespace("upcase-restart-" + strconv.Itoa(os.Getpid()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ns.Delete() })
+	if out, err := exec.Command("ip", "netns", "exec", ns.Name, "sh", "-c",
+		"echo 1 > /proc/sys/net/ipv4/tcp_migrate_req").CombinedOutput(); err != nil {
+		t.Fatalf("turning on tcp_migrate_req: %v: %s", err, out)
+	}
+	in := func(args ...string) *proc {
+		return startCommand(t, "ip", append([]string{"netns", "exec", ns.Name, upcase}, args...)...)
+	}
+	const addr = "127.0.0.1:8080" // the namespace is ours: the lesson's port is free
+	accepted := regexp.MustCompile(`msg="accepted: three-way handshake complete"`)
+
+	old := in("serve", "--reuseport", "--addr="+addr, "-v")
+	old.output.waitFor(t, old, regexp.MustCompile(`msg=listening`))
+	if regexp.MustCompile(`tcp_migrate_req=1`).MatchString(old.output.String()) {
+		t.Error("the server asked for tcp_migrate_req, which is on in this namespace")
+	}
+	bench := in("bench", "--addr="+addr, "--conns=8", "--msgs-per-conn=20", "--duration=4s", "--json")
+	old.output.waitFor(t, old, accepted)
+
+	next := in("serve", "--reuseport", "--addr="+addr, "-v")
+	next.output.waitFor(t, next, regexp.MustCompile(`msg=listening`))
+	next.output.waitFor(t, next, accepted) // the kernel spreads new connections to both
+	old.signal(t, syscall.SIGTERM)
+	if code := old.wait(t); code != 0 {
+		t.Fatalf("the old server exited %d after SIGTERM; want 0", code)
+	}
+	served := len(accepted.FindAllString(next.output.String(), -1))
+
+	if code := bench.wait(t); code != 0 {
+		t.Errorf("bench exited %d", code)
+	}
+	var res struct {
+		Messages         int64 `json:"messages"`
+		Errors           int64 `json:"errors"`
+		Mismatches       int64 `json:"mismatches"`
+		ConnFailures     int64 `json:"conn_failures"`
+		FailedConnsTotal int64 `json:"failed_conns_total"`
+		ConnsOpened      int64 `json:"conns_opened"`
+	}
+	js := regexp.MustCompile(`(?m)^\{.*\}$`).FindString(bench.output.String())
+	if err := json.Unmarshal([]byte(js), &res); err != nil {
+		t.Fatalf("bench --json: %v\n%s", err, bench.output.String())
+	}
+	t.Logf("restart under load: %d messages over %d connections; the new server took %d before the old one left; errors %d, mismatches %d, failed connections %d, failed dials %d",
+		res.Messages, res.ConnsOpened, served, res.Errors, res.Mismatches, res.FailedConnsTotal, res.ConnFailures)
+	if res.Messages == 0 || res.Errors != 0 || res.Mismatches != 0 || res.ConnFailures != 0 || res.FailedConnsTotal != 0 {
+		t.Errorf("a restart lost something: %+v\n%s", res, js)
+	}
+}
