@@ -48,9 +48,11 @@ most one 16 KiB buffer. --allow and --deny filter clients by address.
 Beyond one process (README: "Beyond one process"):
   --proxy-protocol=required --proxy-trusted=10.0.0.5/32  behind HAProxy's
       send-proxy-v2 (or any PROXY protocol v1/v2 sender): logs, -v, limits,
-      --allow/--deny and metrics see each client's real address. A header
-      from an untrusted source, or a malformed one, closes the connection
-      and counts it (rejected, reason proxy_header).
+      --allow/--deny and metrics see each client's real address. A bad
+      header from a trusted source is refused and counted (rejected,
+      proxy_header); an untrusted source that sends one is closed (closed,
+      proxy_header); with required, untrusted sources are refused outright
+      (rejected, proxy_untrusted).
   --lame-duck=5s  on SIGTERM, say unready on /readyz but keep accepting for
       a while, so the load balancer's health check takes the instance out
       of rotation before it stops accepting.
@@ -160,8 +162,13 @@ Beyond one process (README: "Beyond one process"):
 				if err != nil {
 					return err
 				}
-				if *reusePort && !*udp && !server.MigratesOnClose() {
+				if *reusePort && socks.fromSystemd {
+					log.Info("note: --reuseport does nothing with socket activation: systemd made the sockets")
+				} else if *reusePort && !*udp && !server.MigratesOnClose() {
 					log.Info("note: with --reuseport, set sysctl net.ipv4.tcp_migrate_req=1 so that when an instance stops listening, the connections still waiting in its accept queue move to another instance instead of being reset")
+				}
+				if *lameDuck > 0 && *metricsAddr == "" && socks.metrics == nil {
+					log.Info("note: --lame-duck without --metrics: no /readyz tells a load balancer to stop sending, so it only delays the drain")
 				}
 				if *udp {
 					return serveUDP(ctx, srv, socks, *metricsAddr)

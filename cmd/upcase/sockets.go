@@ -92,6 +92,12 @@ func openSockets(addr string, udp bool, lc server.ListenConfig, log *slog.Logger
 // take adds one socket from systemd, by its name and kind.
 func (s *sockets) take(f *os.File, udp bool) error {
 	if f.Name() == metricsSocketName {
+		if s.metrics != nil {
+			return fmt.Errorf("more than one socket is named %q", metricsSocketName)
+		}
+		if err := mustListen(f); err != nil {
+			return err
+		}
 		ln, err := net.FileListener(f)
 		if err != nil {
 			return fmt.Errorf("socket %q must be a stream socket (ListenStream=): %w", f.Name(), err)
@@ -106,6 +112,9 @@ func (s *sockets) take(f *os.File, udp bool) error {
 		}
 		s.packets = append(s.packets, pc)
 		return nil
+	}
+	if err := mustListen(f); err != nil {
+		return err
 	}
 	ln, err := net.FileListener(f)
 	if err != nil {

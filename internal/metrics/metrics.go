@@ -56,7 +56,7 @@ func New(version string) *Metrics {
 		}),
 		closed: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "upcase_connections_closed_total",
-			Help: "Served connections that ended, by reason: fin, rst, idle, drain, limit, handshake, panic, error.",
+			Help: "Served connections that ended, by reason: fin, rst, idle, drain, limit, handshake, panic, proxy_header, error.",
 		}, []string{"reason"}),
 		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "upcase_connections_rejected_total",
@@ -88,8 +88,7 @@ func New(version string) *Metrics {
 	buildInfo.Set(1)
 	// Every reason appears from the start, at zero, so a rate() over a
 	// reason that has not happened yet is 0 rather than missing.
-	for _, r := range []server.CloseReason{server.ReasonFIN, server.ReasonRST, server.ReasonIdle,
-		server.ReasonDrain, server.ReasonLimit, server.ReasonHandshake, server.ReasonPanic, server.ReasonError} {
+	for _, r := range server.CloseReasons {
 		m.closed.WithLabelValues(string(r))
 	}
 	for _, r := range server.RejectReasons {

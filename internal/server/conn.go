@@ -22,10 +22,12 @@ type conn struct {
 	count *addrCount // its source address's count, for the per-address limit; guarded by srv.mu
 	log   *slog.Logger
 	obs   Observer
-	// proxy is nc itself when it may begin with a PROXY header, which serve
-	// reads first; proxyTrusted says whether its source may send one.
-	proxy        *proxyConn
-	proxyTrusted bool
+	// proxy is the connection from a trusted load balancer, under any TLS,
+	// whose PROXY header serve reads first; nil otherwise. refuseHeader marks
+	// a connection from an untrusted source that is closed if it begins with
+	// a header. Set before serve starts.
+	proxy        *proxiedConn
+	refuseHeader bool
 	headerRead   bool // admitProxied has read the header; owned by serve
 	start        time.Time
 	// ending is set once, by stop (the server ends the connection) or by
@@ -54,10 +56,10 @@ var _ closeWriter = (*net.TCPConn)(nil)
 // startConn admits nc against the limits and access lists and serves it in a
 // new goroutine, or closes it at once. One accepted after Shutdown began is
 // served like those already open (it has finished its handshake: closing it
-// would break a client that did nothing wrong, as during a restart), but
-// one accepted after Close began is closed at once. One that may carry a PROXY header takes its
-// place under MaxConns here, and is checked against the rest once its
-// goroutine has read the header.
+// would break a client that did nothing wrong, as during a restart), but one
+// accepted after Close began is closed at once. One from a load balancer
+// trusted to send a PROXY header only takes its place under MaxConns here; its
+// goroutine checks the rest once it has read the header.
 func (s *Server) startConn(nc net.Conn) {
 	c := &conn{srv: s, nc: nc, obs: s.observer(), start: time.Now()}
 	s.mu.Lock()
@@ -78,7 +80,7 @@ func (s *Server) startConn(nc net.Conn) {
 	}
 	if !ok {
 		s.mu.Unlock()
-		c.reject(reason, nil)
+		c.reject(reason, nil, false)
 		return
 	}
 	if s.conns == nil {
@@ -99,35 +101,39 @@ func (s *Server) startConn(nc net.Conn) {
 }
 
 // reject closes a connection that is not served, counts it and narrates why.
-// A header from a trusted source that fails is a warning: the load balancer
-// and the server disagree about the protocol. Anything else is narration, as
-// a flood of refusals must not flood the log.
-func (c *conn) reject(reason RejectReason, err error) {
+// loud is for a bad PROXY header from a trusted load balancer: a warning,
+// since the two disagree about the protocol, at most one a second so that
+// it cannot flood the log. Anything else is narration.
+func (c *conn) reject(reason RejectReason, err error, loud bool) {
 	c.obs.Rejected(reason)
 	log := c.srv.logger()
 	level := slog.LevelDebug
-	if reason == RejectProxyHeader && c.proxy != nil && c.proxyTrusted {
+	if loud && c.srv.warnNow() {
 		level = slog.LevelWarn
 	}
-	if log.Enabled(context.Background(), level) {
-		attrs := []any{"peer", addrString(c.nc.RemoteAddr()), "reason", string(reason)}
-		switch {
-		case c.proxy == nil:
-		case c.headerRead && c.proxy.proxied() != nil:
-			// A valid header from a trusted source: the client it names was
-			// refused (a limit, or Deny), and the load balancer brought it.
-			attrs[1] = addrString(c.proxy.RemoteAddr())
-			attrs = append(attrs, "via", addrString(c.proxy.proxied()))
-		default:
-			// No header read, or a bad one: only the connection's own
-			// source is known. (Asking for the header here could block.)
-			attrs[1] = addrString(c.proxy.Raw().RemoteAddr())
-		}
-		if err != nil {
-			attrs = append(attrs, "err", err)
-		}
-		log.Log(context.Background(), level, "rejected: closed at once", attrs...)
+	if !log.Enabled(context.Background(), level) {
+		c.nc.Close()
+		return
 	}
+	attrs := []any{"peer", "", "reason", string(reason)}
+	switch {
+	case c.proxy == nil:
+		attrs[1] = addrString(c.nc.RemoteAddr())
+	case c.proxy.via() != nil:
+		// A valid header: the client it names was refused (a limit, or
+		// Deny), and the load balancer brought it.
+		attrs[1] = addrString(c.proxy.RemoteAddr())
+		attrs = append(attrs, "via", addrString(c.proxy.via()))
+	default:
+		attrs[1] = addrString(c.proxy.Conn.RemoteAddr())
+	}
+	if err != nil {
+		attrs = append(attrs, "err", err)
+	}
+	if level == slog.LevelWarn {
+		attrs = append(attrs, "note", "more such warnings within a second are logged at debug level")
+	}
+	log.Log(context.Background(), level, "rejected: closed at once", attrs...)
 	c.nc.Close()
 }
 
@@ -178,7 +184,7 @@ func (c *conn) serve() {
 	if c.log.Enabled(ctx, slog.LevelDebug) {
 		attrs := []any{"local", addrString(c.nc.LocalAddr())}
 		if c.proxy != nil {
-			if lb := c.proxy.proxied(); lb != nil {
+			if lb := c.proxy.via(); lb != nil {
 				attrs = append(attrs, "via", lb.String(), "header", "PROXY")
 			} else if c.proxy.local() {
 				attrs = append(attrs, "header", "PROXY LOCAL: the load balancer's own connection (a health check)")
@@ -205,6 +211,13 @@ func (c *conn) serve() {
 			}
 		}
 		n, err := c.nc.Read(buf)
+		if c.refuseHeader && n > 0 {
+			c.refuseHeader = false
+			if looksLikeHeader(buf[:n]) {
+				c.finish(ReasonProxyHeader, nil)
+				return
+			}
+		}
 		if n > 0 {
 			c.in += int64(n)
 			c.obs.Received(n)

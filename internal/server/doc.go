@@ -44,13 +44,14 @@
 // # Behind a load balancer
 //
 // With ProxyProtocol (proxy.go), each connection from a ProxyTrusted source
-// begins with a PROXY protocol header (github.com/pires/go-proxyproto reads
-// it) naming the real client. Such a connection takes its place under
+// may begin with a PROXY protocol header (github.com/pires/go-proxyproto
+// parses it) naming the real client. Such a connection takes its place under
 // MaxConns when it is accepted, and is admitted by Allow, Deny and
 // MaxConnsPerIP only once its goroutine has read the header, within
 // HandshakeTimeout, so a slow header never holds up the accept loop. A header
-// that fails, or comes from any other source, closes the connection
-// (RejectProxyHeader). Headers are read with blocking reads under a deadline,
+// that fails is refused (RejectProxyHeader). Other sources are checked as
+// themselves at accept, and closed if they begin with a header
+// (ReasonProxyHeader). Headers are read with blocking reads under a deadline,
 // so these connections, like TLS, are served by the goroutine engine.
 // ListenConfig.ReusePort lets a new process listen beside an old one for a
 // restart without refused connections.

@@ -25,9 +25,9 @@ const (
 	RejectMaxConnsPerIP RejectReason = "max_conns_per_ip"
 	// RejectDenied means the source address is not allowed by Allow and Deny.
 	RejectDenied RejectReason = "denied"
-	// RejectProxyHeader means the connection's PROXY header was malformed,
-	// truncated, late, missing where required, or sent by a source not in
-	// Server.ProxyTrusted.
+	// RejectProxyHeader means the PROXY header of a connection from a
+	// trusted load balancer was malformed, truncated, late, or missing where
+	// required.
 	RejectProxyHeader RejectReason = "proxy_header"
 	// RejectProxyUntrusted means a source not in Server.ProxyTrusted
 	// connected to a server that requires the PROXY protocol.

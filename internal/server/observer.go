@@ -9,7 +9,8 @@ import "time"
 type Observer interface {
 	// Accepted: a connection was admitted and is being served.
 	Accepted()
-	// Rejected: a new connection was closed at once, for reason.
+	// Rejected: a new connection was closed without being served, for
+	// reason: at once, or after its PROXY header.
 	Rejected(reason RejectReason)
 	// Received and Sent: bytes read from and written to a client.
 	Received(n int)

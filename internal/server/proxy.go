@@ -1,10 +1,13 @@
 package server
 
 import (
+	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"time"
 
 	proxyproto "github.com/pires/go-proxyproto"
@@ -51,20 +54,13 @@ func (m ProxyMode) String() string {
 	return string(m)
 }
 
-// proxyPolicy decides, at accept, what a connection from src may do with a
-// PROXY header: USE (or REQUIRE) it when src is trusted, REJECT it when not.
-// In ProxyRequired mode an untrusted source is not served at all (ok false).
-func (s *Server) proxyPolicy(src netip.Addr) (policy proxyproto.Policy, trusted, ok bool) {
+// proxyTrust decides, at accept, what a connection from src may do with a
+// PROXY header: a trusted source's header is read and believed; an untrusted
+// one is served as itself in ProxyOptional mode (and closed if it sends a
+// header), and not at all in ProxyRequired mode (ok false).
+func (s *Server) proxyTrust(src netip.Addr) (trusted, ok bool) {
 	trusted = src.IsValid() && containsAddr(s.ProxyTrusted, src)
-	switch {
-	case trusted && s.ProxyProtocol == ProxyRequired:
-		return proxyproto.REQUIRE, true, true
-	case trusted:
-		return proxyproto.USE, true, true
-	case s.ProxyProtocol == ProxyRequired:
-		return 0, false, false
-	}
-	return proxyproto.REJECT, false, true
+	return trusted, trusted || s.ProxyProtocol == ProxyOptional
 }
 
 // containsAddr reports whether ip is in one of the prefixes.
@@ -78,56 +74,118 @@ func containsAddr(prefixes []netip.Prefix, ip netip.Addr) bool {
 	return false
 }
 
-// newProxyConn wraps nc so that its first bytes are read as a PROXY header
-// under policy, within timeout (0: none).
-func newProxyConn(nc net.Conn, policy proxyproto.Policy, timeout time.Duration) *proxyConn {
-	return &proxyConn{proxyproto.NewConn(nc,
-		proxyproto.WithPolicy(policy),
-		proxyproto.SetReadHeaderTimeout(timeout),
-		proxyproto.ValidateHeader(validateHeader))}
+// proxiedConn is a connection from a trusted source, which may begin with a
+// PROXY header. Once serve has read the header, RemoteAddr is the client it
+// names, and Read returns first what came after the header in the same read.
+// Only serve's goroutine uses it, but for stop's SetReadDeadline, which goes
+// to the connection underneath.
+type proxiedConn struct {
+	net.Conn
+	hdr  *proxyproto.Header
+	rest []byte
 }
 
-// proxyConn is a connection that may begin with a PROXY header. After
-// readHeader, RemoteAddr is the client the header names.
-type proxyConn struct{ *proxyproto.Conn }
+var _ closeWriter = (*proxiedConn)(nil)
 
-// CloseWrite sends FIN, for the half-close and the graceful close.
-func (c *proxyConn) CloseWrite() error {
-	if tc, ok := c.TCPConn(); ok {
-		return tc.CloseWrite()
+func (c *proxiedConn) Read(p []byte) (int, error) {
+	if len(c.rest) > 0 {
+		n := copy(p, c.rest)
+		c.rest = c.rest[n:]
+		return n, nil
 	}
-	return errors.ErrUnsupported
+	return c.Conn.Read(p)
 }
 
-// errBadProxyHeader wraps every way a connection fails its PROXY header.
-var errBadProxyHeader = errors.New("bad PROXY header")
+// RemoteAddr is the client the header names, or the connection's own source
+// when there is no header or it is a LOCAL one.
+func (c *proxiedConn) RemoteAddr() net.Addr {
+	if lb := c.via(); lb != nil {
+		return c.hdr.SourceAddr
+	}
+	return c.Conn.RemoteAddr()
+}
 
-// readHeader reads the header (or finds there is none) and reports the
-// failure by policy: a malformed, truncated or late header, a missing one
-// where required, or one from a source not allowed to send it.
-func (c *proxyConn) readHeader() error {
-	// A read of nothing runs the header step and returns its error; it never
-	// blocks once the header is read (Go returns at once from an empty read).
-	if _, err := c.Read(nil); err != nil {
-		return fmt.Errorf("%w: %w", errBadProxyHeader, err)
+// via is the load balancer's address when a header named a client; nil
+// otherwise.
+func (c *proxiedConn) via() net.Addr {
+	if c.hdr != nil && c.hdr.Command.IsProxy() {
+		return c.Conn.RemoteAddr()
 	}
 	return nil
 }
 
 // local reports whether the header was a LOCAL command: a connection the
 // load balancer made for itself, such as a health check, with no client.
-func (c *proxyConn) local() bool {
-	h := c.ProxyHeader()
-	return h != nil && h.Command.IsLocal()
+func (c *proxiedConn) local() bool { return c.hdr != nil && c.hdr.Command.IsLocal() }
+
+// CloseWrite sends FIN, for the half-close and the graceful close.
+func (c *proxiedConn) CloseWrite() error {
+	if cw, ok := c.Conn.(closeWriter); ok {
+		return cw.CloseWrite()
+	}
+	return errors.ErrUnsupported
 }
 
-// proxied is the load balancer's own address when a header named the client,
-// for the narration; nil otherwise.
-func (c *proxyConn) proxied() net.Addr {
-	if h := c.ProxyHeader(); h != nil && h.Command.IsProxy() {
-		return c.Raw().RemoteAddr()
+// headerBufferSize is how much is read while looking for a header: a v1
+// header is at most 107 bytes and must arrive whole (the reader does not
+// wait for the rest of a line, against slow senders); v2 reads on as needed.
+const headerBufferSize = 256
+
+// errBadProxyHeader wraps every way a connection fails its PROXY header.
+var errBadProxyHeader = errors.New("bad PROXY header")
+
+// headerOutcome is what reading a header came to, beyond its error.
+type headerOutcome int
+
+const (
+	headerOK     headerOutcome = iota
+	headerBad                  // malformed, truncated, late, or missing where required
+	headerSilent               // missing where required, but nothing came at all: a probe that only connects
+)
+
+// readHeader reads the header, if one comes, within timeout (0: none), and
+// keeps what followed it. With required, a connection without one fails. A
+// panic in the parser is a bad header: whatever a peer sends must not end
+// the server.
+func (c *proxiedConn) readHeader(required bool, timeout time.Duration) (out headerOutcome, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			out, err = headerBad, fmt.Errorf("%w: parser panicked: %v", errBadProxyHeader, v)
+		}
+	}()
+	if timeout > 0 {
+		c.Conn.SetReadDeadline(time.Now().Add(timeout))
 	}
-	return nil
+	br := bufio.NewReaderSize(c.Conn, headerBufferSize)
+	h, err := proxyproto.Read(br)
+	if timeout > 0 {
+		c.Conn.SetReadDeadline(time.Time{}) // serve checks for a stop after this
+	}
+	if n := br.Buffered(); n > 0 {
+		rest, _ := br.Peek(n)
+		c.rest = bytes.Clone(rest)
+	}
+	switch {
+	case err == nil:
+		if err := validateHeader(h); err != nil {
+			return headerBad, fmt.Errorf("%w: %w", errBadProxyHeader, err)
+		}
+		c.hdr = h
+		return headerOK, nil
+	case len(c.rest) == 0 && (errors.Is(err, proxyproto.ErrNoProxyProtocol) || errors.Is(err, os.ErrDeadlineExceeded)):
+		// Nothing came: the client closed or kept quiet.
+		if required {
+			return headerSilent, fmt.Errorf("%w: nothing was sent", errBadProxyHeader)
+		}
+		return headerOK, nil
+	case errors.Is(err, proxyproto.ErrNoProxyProtocol) && !required:
+		return headerOK, nil // data that is not a header: served as it is
+	case errors.Is(err, proxyproto.ErrNoProxyProtocol):
+		return headerBad, fmt.Errorf("%w: the connection does not begin with one (is the load balancer sending the PROXY protocol?)", errBadProxyHeader)
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return headerBad, fmt.Errorf("%w: it did not arrive whole within %v", errBadProxyHeader, timeout)
+	}
+	return headerBad, fmt.Errorf("%w: %w", errBadProxyHeader, err)
 }
 
 // validateHeader accepts what a TCP connection may carry: a LOCAL command,
@@ -148,36 +206,50 @@ func validateHeader(h *proxyproto.Header) error {
 	return nil
 }
 
+// looksLikeHeader reports whether p, the first bytes of a connection, begin
+// with a PROXY header's signature (v1 or v2).
+func looksLikeHeader(p []byte) bool {
+	return bytes.HasPrefix(p, proxyproto.SIGV2) || bytes.HasPrefix(p, []byte("PROXY "))
+}
+
 // admitProxiedLocked is startConn's admission, under s.mu, when the PROXY
-// protocol is on. It wraps c.nc to read the header. A trusted source (a load
-// balancer) only takes a place under MaxConns here: its connections are
-// checked against Allow, Deny and MaxConnsPerIP by the client the header
-// names, in admitProxied. Any other source is checked as itself.
+// protocol is on. A trusted source (a load balancer) only takes a place
+// under MaxConns here: its connections are checked against Allow, Deny and
+// MaxConnsPerIP by the client the header names, in admitProxied. Any other
+// source is checked as itself, and must not send a header.
 func (s *Server) admitProxiedLocked(c *conn) (*addrCount, RejectReason, bool) {
 	src := peerIP(c.nc)
-	policy, trusted, ok := s.proxyPolicy(src)
-	if !ok {
+	trusted, ok := s.proxyTrust(src)
+	switch {
+	case !ok:
 		return nil, RejectProxyUntrusted, false
+	case !trusted:
+		c.refuseHeader = true
+		return s.admitLocked(src)
 	}
-	c.proxy = newProxyConn(c.nc, policy, s.handshakeTimeout())
-	c.proxyTrusted = trusted
-	c.nc = c.proxy
-	if trusted {
-		reason, ok := s.reserveLocked()
-		return nil, reason, ok
+	reason, ok := s.reserveLocked()
+	if ok {
+		c.proxy = &proxiedConn{Conn: c.nc}
+		c.nc = c.proxy
 	}
-	return s.admitLocked(src)
+	return nil, reason, ok
 }
 
 // admitProxied reads the connection's PROXY header, in its own goroutine, and
 // admits the client it names. A connection that fails is closed and counted
-// as rejected, and never reported as accepted.
+// as rejected, and never reported as accepted. One stopped meanwhile (the
+// server is closing) is closed without a word.
 func (c *conn) admitProxied() bool {
 	s := c.srv
-	err := c.proxy.readHeaderSafely()
+	out, err := c.proxy.readHeader(s.ProxyProtocol == ProxyRequired, s.handshakeTimeout())
 	c.headerRead = true
-	reason, ok := RejectProxyHeader, err == nil
-	if ok && c.proxyTrusted && !c.proxy.local() {
+	if c.ending.Load() != nil {
+		c.untrack()
+		c.proxy.Conn.Close()
+		return false
+	}
+	reason, ok := RejectProxyHeader, out == headerOK
+	if ok && !c.proxy.local() {
 		ip := peerIP(c.proxy)
 		s.mu.Lock()
 		if reason, ok = s.allowedLocked(ip); ok {
@@ -187,20 +259,9 @@ func (c *conn) admitProxied() bool {
 	}
 	if !ok {
 		c.untrack()
-		c.reject(reason, err)
+		c.reject(reason, err, out == headerBad)
 		return false
 	}
 	c.obs.Accepted()
 	return true
-}
-
-// readHeaderSafely is readHeader, with a panic in the parser taken as a bad
-// header: whatever a peer sends must not end the server.
-func (c *proxyConn) readHeaderSafely() (err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			err = fmt.Errorf("%w: parser panicked: %v", errBadProxyHeader, v)
-		}
-	}()
-	return c.readHeader()
 }

@@ -83,21 +83,22 @@ func TestProxyProtocol(t *testing.T) {
 		prefix []byte // what the client sends before "ping"
 		peer   string // the client the server names in its log; "" means refused
 		reason RejectReason
+		closed CloseReason // for a refusal after the connection was served
 	}{
-		{"v1 from trusted", ProxyOptional, "127.0.0.1", header(t, 1, "192.0.2.7:5555"), "192.0.2.7:5555", ""},
-		{"v2 from trusted", ProxyOptional, "127.0.0.1", header(t, 2, "192.0.2.8:5556"), "192.0.2.8:5556", ""},
-		{"v2 IPv6 client", ProxyRequired, "127.0.0.1", header(t, 2, "[2001:db8::1]:5557"), "[2001:db8::1]:5557", ""},
-		{"no header from trusted, optional", ProxyOptional, "127.0.0.1", nil, "127.0.0.1", ""},
-		{"no header from trusted, required", ProxyRequired, "127.0.0.1", nil, "", RejectProxyHeader},
-		{"header from untrusted, optional", ProxyOptional, "127.0.0.2", header(t, 2, "192.0.2.9:5558"), "", RejectProxyHeader},
-		{"v1 header from untrusted, optional", ProxyOptional, "127.0.0.2", header(t, 1, "192.0.2.9:5558"), "", RejectProxyHeader},
-		{"no header from untrusted, optional", ProxyOptional, "127.0.0.2", nil, "127.0.0.2", ""},
-		{"untrusted, required", ProxyRequired, "127.0.0.2", header(t, 2, "192.0.2.9:5558"), "", RejectProxyUntrusted},
-		{"LOCAL health check", ProxyRequired, "127.0.0.1", localHeader(t), "127.0.0.1", ""},
-		{"header claiming UDP", ProxyRequired, "127.0.0.1", udpHeader(t), "", RejectProxyHeader},
-		{"malformed v1", ProxyOptional, "127.0.0.1", []byte("PROXY TCP4 192.0.2.1 nonsense\r\n"), "", RejectProxyHeader},
-		{"v1 without CRLF", ProxyRequired, "127.0.0.1", []byte("PROXY TCP4 192.0.2.1 127.0.0.1 1 2\n"), "", RejectProxyHeader},
-		{"v2 with a bad version", ProxyRequired, "127.0.0.1", append(append([]byte{}, proxyproto.SIGV2...), 0x31, 0x11, 0, 12), "", RejectProxyHeader},
+		{"v1 from trusted", ProxyOptional, "127.0.0.1", header(t, 1, "192.0.2.7:5555"), "192.0.2.7:5555", "", ""},
+		{"v2 from trusted", ProxyOptional, "127.0.0.1", header(t, 2, "192.0.2.8:5556"), "192.0.2.8:5556", "", ""},
+		{"v2 IPv6 client", ProxyRequired, "127.0.0.1", header(t, 2, "[2001:db8::1]:5557"), "[2001:db8::1]:5557", "", ""},
+		{"no header from trusted, optional", ProxyOptional, "127.0.0.1", nil, "127.0.0.1", "", ""},
+		{"no header from trusted, required", ProxyRequired, "127.0.0.1", nil, "", RejectProxyHeader, ""},
+		{"header from untrusted, optional", ProxyOptional, "127.0.0.2", header(t, 2, "192.0.2.9:5558"), "", "", ReasonProxyHeader},
+		{"v1 header from untrusted, optional", ProxyOptional, "127.0.0.2", header(t, 1, "192.0.2.9:5558"), "", "", ReasonProxyHeader},
+		{"no header from untrusted, optional", ProxyOptional, "127.0.0.2", nil, "127.0.0.2", "", ""},
+		{"untrusted, required", ProxyRequired, "127.0.0.2", header(t, 2, "192.0.2.9:5558"), "", RejectProxyUntrusted, ""},
+		{"LOCAL health check", ProxyRequired, "127.0.0.1", localHeader(t), "127.0.0.1", "", ""},
+		{"header claiming UDP", ProxyRequired, "127.0.0.1", udpHeader(t), "", RejectProxyHeader, ""},
+		{"malformed v1", ProxyOptional, "127.0.0.1", []byte("PROXY TCP4 192.0.2.1 nonsense\r\n"), "", RejectProxyHeader, ""},
+		{"v1 without CRLF", ProxyRequired, "127.0.0.1", []byte("PROXY TCP4 192.0.2.1 127.0.0.1 1 2\n"), "", RejectProxyHeader, ""},
+		{"v2 with a bad version", ProxyRequired, "127.0.0.1", append(append([]byte{}, proxyproto.SIGV2...), 0x31, 0x11, 0, 12), "", RejectProxyHeader, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -110,6 +111,16 @@ func TestProxyProtocol(t *testing.T) {
 			got := served(t, c)
 			if got != (tc.peer != "") {
 				t.Fatalf("served = %v; want %v", got, tc.peer != "")
+			}
+			if !got && tc.closed != "" {
+				// Served as itself, then closed when its first bytes were a header.
+				rec.waitFor(t, "the close", func(r slog.Record) bool { return r.Message == "closed" && attr(r, "reason") == string(tc.closed) })
+				obs.mu.Lock()
+				defer obs.mu.Unlock()
+				if obs.closed[tc.closed] != 1 || len(obs.rejected) != 0 {
+					t.Errorf("observer saw closed=%v rejected=%v; want %s:1 and no rejection", obs.closed, obs.rejected, tc.closed)
+				}
+				return
 			}
 			if !got {
 				rec.waitFor(t, "the rejection", func(r slog.Record) bool { return attr(r, "reason") == string(tc.reason) })
@@ -215,11 +226,12 @@ func TestProxyHeaderTimeout(t *testing.T) {
 }
 
 // TestProxyDrainDuringHeader: Close ends a connection still waiting for its
-// header, at once (goleak in TestMain checks nothing is left).
+// header, at once and quietly: what it sent is not taken for data, and it is
+// neither accepted nor rejected (goleak in TestMain checks nothing is left).
 func TestProxyDrainDuringHeader(t *testing.T) {
-	rec := newRecorder()
+	rec, obs := newRecorder(), &counting{}
 	srv := &Server{ProxyProtocol: ProxyOptional, ProxyTrusted: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")},
-		HandshakeTimeout: time.Hour, Logger: slog.New(rec)}
+		HandshakeTimeout: time.Hour, Logger: slog.New(rec), Observer: obs}
 	addr := start(t, srv)
 	c := dial(t, addr)
 	c.Write([]byte("PRO")) // the start of a v1 signature: the server waits for more
@@ -230,6 +242,97 @@ func TestProxyDrainDuringHeader(t *testing.T) {
 	case <-done:
 	case <-time.After(10 * time.Second):
 		t.Fatal("Close waited for a header that never came")
+	}
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if got, _ := io.ReadAll(c); len(got) > 0 {
+		t.Errorf("the unfinished header came back as data: %q", got)
+	}
+	obs.mu.Lock()
+	defer obs.mu.Unlock()
+	if obs.accepted != 0 || len(obs.rejected) != 0 || len(obs.closed) != 0 {
+		t.Errorf("observer saw accepted=%d rejected=%v closed=%v; want nothing", obs.accepted, obs.rejected, obs.closed)
+	}
+}
+
+// TestProxyNeverStallsAccept: with narration on, refusing a silent client
+// at accept (here: denied) does not wait for its header, and an untrusted
+// client whose text merely starts like a header ("P") is answered at once.
+// With HandshakeTimeout an hour, either mistake would fail the deadlines.
+func TestProxyNeverStallsAccept(t *testing.T) {
+	rec := newRecorder()
+	addr := start(t, &Server{ProxyProtocol: ProxyOptional, ProxyTrusted: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")},
+		Deny: []netip.Prefix{netip.MustParsePrefix("127.0.0.3/32")}, HandshakeTimeout: time.Hour, Logger: slog.New(rec)})
+	dialFrom(t, "127.0.0.3", addr) // and says nothing
+	rec.waitFor(t, "the denial", func(r slog.Record) bool { return attr(r, "reason") == string(RejectDenied) })
+	c := dialFrom(t, "127.0.0.2", addr)
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	for _, msg := range []string{"Paris\n", "\r\n", "PROX"} {
+		reply := make([]byte, len(msg))
+		roundTrip(t, c, []byte(msg), reply)
+		if want := strings.ToUpper(msg); string(reply) != want {
+			t.Errorf("sent %q, got %q; want %q", msg, reply, want)
+		}
+	}
+}
+
+// TestProxyHeaderLogLevels: a load balancer's probe that connects and leaves
+// is narration; a bad header is a warning, at most one a second.
+func TestProxyHeaderLogLevels(t *testing.T) {
+	rec := newRecorder()
+	addr := start(t, &Server{ProxyProtocol: ProxyRequired, ProxyTrusted: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")},
+		Logger: slog.New(rec)})
+	rejections := func() []slog.Record {
+		var out []slog.Record
+		for _, r := range rec.all() {
+			if r.Message == "rejected: closed at once" {
+				out = append(out, r)
+			}
+		}
+		return out
+	}
+	probe := dial(t, addr)
+	probe.Close()
+	rec.waitCount(t, "the probe's rejection", 1, func(r slog.Record) bool { return r.Message == "rejected: closed at once" })
+	for _, bad := range []string{"GET / HTTP/1.0\r\n\r\n", "PROXY NONSENSE\r\n"} {
+		c := dial(t, addr)
+		c.Write([]byte(bad))
+		c.CloseWrite()
+	}
+	rec.waitCount(t, "three rejections", 3, func(r slog.Record) bool { return r.Message == "rejected: closed at once" })
+	var warns, debugs int
+	for _, r := range rejections() {
+		switch r.Level {
+		case slog.LevelWarn:
+			warns++
+		case slog.LevelDebug:
+			debugs++
+		}
+	}
+	if first := rejections()[0]; first.Level != slog.LevelDebug {
+		t.Errorf("a probe that only connected was logged at %v; want debug", first.Level)
+	}
+	if warns != 1 || debugs != 2 {
+		t.Errorf("%d warnings and %d debug lines; want 1 warning (the first bad header) and 2 at debug", warns, debugs)
+	}
+}
+
+// TestProxyLateHeader: a trusted source whose header does not arrive whole
+// within HandshakeTimeout is refused, not served with the header as data.
+func TestProxyLateHeader(t *testing.T) {
+	rec, obs := newRecorder(), &counting{}
+	addr := start(t, &Server{ProxyProtocol: ProxyOptional, ProxyTrusted: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")},
+		HandshakeTimeout: 50 * time.Millisecond, Logger: slog.New(rec), Observer: obs})
+	c := dial(t, addr)
+	c.Write(header(t, 1, "192.0.2.7:1")[:12])
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if got, err := io.ReadAll(c); len(got) > 0 || (err != nil && !isResetErr(err)) {
+		t.Fatalf("a late header got %q, %v; want the connection closed", got, err)
+	}
+	rec.waitFor(t, "the rejection", func(r slog.Record) bool { return attr(r, "reason") == string(RejectProxyHeader) })
+	obs.mu.Lock()
+	defer obs.mu.Unlock()
+	if obs.accepted != 0 {
+		t.Errorf("a late header was accepted")
 	}
 }
 

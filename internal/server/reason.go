@@ -33,9 +33,17 @@ const (
 	ReasonPanic CloseReason = "panic"
 	// ReasonHandshake means the TLS handshake failed or timed out.
 	ReasonHandshake CloseReason = "handshake"
+	// ReasonProxyHeader means a client that is not a trusted load balancer
+	// began with a PROXY header, as if to claim another address.
+	ReasonProxyHeader CloseReason = "proxy_header"
 	// ReasonError means any other I/O error.
 	ReasonError CloseReason = "error"
 )
+
+// CloseReasons lists every CloseReason, for metrics that show each from the
+// start.
+var CloseReasons = []CloseReason{ReasonFIN, ReasonRST, ReasonIdle, ReasonDrain, ReasonLimit,
+	ReasonHandshake, ReasonPanic, ReasonProxyHeader, ReasonError}
 
 // Describe is the plain-words explanation of r used by the narration.
 func (r CloseReason) Describe() string {
@@ -54,6 +62,8 @@ func (r CloseReason) Describe() string {
 		return "internal error (panic)"
 	case ReasonHandshake:
 		return "TLS handshake failed"
+	case ReasonProxyHeader:
+		return "sent a PROXY header without being a trusted load balancer (--proxy-trusted)"
 	default:
 		return "I/O error"
 	}

@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/upcase/upcase/internal/upper"
@@ -79,9 +80,10 @@ type Server struct {
 	// empty) and none of Deny.
 	Allow, Deny []netip.Prefix
 
-	// HandshakeTimeout bounds what must come before the first byte of data:
-	// a TLS handshake, and the reading of a PROXY header. Zero means
-	// DefaultHandshake; negative means none.
+	// HandshakeTimeout bounds, each, what must come before the first byte
+	// of data: the PROXY header (one that has begun but not arrived whole by
+	// then is refused; where it is optional, silence means none) and the
+	// TLS handshake. Zero means DefaultHandshake; negative means none.
 	HandshakeTimeout time.Duration
 
 	// TLSConfig, when not nil, serves TLS on every connection (after its
@@ -96,9 +98,10 @@ type Server struct {
 	ProxyProtocol ProxyMode
 
 	// ProxyTrusted are the sources whose PROXY headers are believed: the
-	// load balancers. A header from any other source closes the connection
-	// (RejectProxyHeader), since anyone could otherwise claim any address.
-	// Empty means no one.
+	// load balancers. Anyone else could claim any address with one: in
+	// ProxyOptional mode another source is served as itself and closed if it
+	// begins with a header (ReasonProxyHeader); in ProxyRequired mode it is
+	// not served at all (RejectProxyUntrusted). Empty means no one.
 	ProxyTrusted []netip.Prefix
 
 	// UDPRate is how many datagrams a second ServePacket answers per source
@@ -130,16 +133,17 @@ type Server struct {
 	// Nil means upper.ASCII.
 	transform func([]byte)
 
-	mu         sync.Mutex
-	sockets    map[*io.Closer]struct{}   // listeners and packet sockets being served
-	conns      map[*conn]struct{}        // the goroutine engine's connections
-	loops      map[drainer]struct{}      // the epoll engine's event loops
-	open       int                       // connections served, by either engine
-	perIP      map[netip.Addr]*addrCount // served connections per source address
-	inShutdown bool                      // Shutdown or Close has begun: no more listening
-	closing    bool                      // Close has begun: a connection accepted now is closed at once
-	done       chan struct{}             // closed when shutdown starts; wakes accept back-off
-	wg         sync.WaitGroup
+	mu          sync.Mutex
+	sockets     map[*io.Closer]struct{}   // listeners and packet sockets being served
+	conns       map[*conn]struct{}        // the goroutine engine's connections
+	loops       map[drainer]struct{}      // the epoll engine's event loops
+	open        int                       // connections served, by either engine
+	perIP       map[netip.Addr]*addrCount // served connections per source address
+	proxyWarned atomic.Int64              // when a bad PROXY header was last a warning, in Unix ns
+	inShutdown  bool                      // Shutdown or Close has begun: no more listening
+	closing     bool                      // Close has begun: a connection accepted now is closed at once
+	done        chan struct{}             // closed when shutdown starts; wakes accept back-off
+	wg          sync.WaitGroup
 }
 
 // ListenAndServe listens on s.Addr and serves until Shutdown or Close. A
@@ -378,6 +382,14 @@ func (s *Server) track(c *io.Closer, add bool) bool {
 		delete(s.sockets, c)
 	}
 	return true
+}
+
+// warnNow reports whether a warning that could come once per connection may
+// be logged now: at most one a second.
+func (s *Server) warnNow() bool {
+	now := time.Now().UnixNano()
+	last := s.proxyWarned.Load()
+	return now-last >= int64(time.Second) && s.proxyWarned.CompareAndSwap(last, now)
 }
 
 func (s *Server) shuttingDown() bool {

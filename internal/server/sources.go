@@ -30,5 +30,5 @@ func (s *Server) Sources(n int) []SourceCount {
 	slices.SortFunc(all, func(a, b SourceCount) int {
 		return cmp.Or(cmp.Compare(b.Open, a.Open), cmp.Compare(a.Source, b.Source))
 	})
-	return all[:min(n, len(all))]
+	return all[:max(0, min(n, len(all)))]
 }
