@@ -2,14 +2,13 @@ package main
 
 import (
 	"flag"
-	"fmt"
 	"os"
-	"os/exec"
 	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/upcase/upcase/internal/testrerun"
 )
 
 // TestMain lets the test binary act as the upcase command: testscript puts it
@@ -36,18 +35,7 @@ func (b bothEngines) Run() int {
 	if f := flagValue("test.fuzz"); f != "" {
 		return code
 	}
-	fmt.Println("--- and again with the goroutine engine (UPCASE_ENGINE=goroutine)")
-	cmd := exec.Command(os.Args[0], os.Args[1:]...)
-	cmd.Env = append(os.Environ(), "UPCASE_ENGINE=goroutine")
-	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	if err := cmd.Run(); err != nil {
-		if ee, ok := err.(*exec.ExitError); ok {
-			return ee.ExitCode()
-		}
-		fmt.Fprintln(os.Stderr, "rerun with the goroutine engine:", err)
-		return 1
-	}
-	return 0
+	return testrerun.Run("UPCASE_ENGINE=goroutine")
 }
 
 // TestScript runs testdata/script/*.txtar: the CLI as a user types it.

@@ -4,9 +4,9 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"testing"
 
+	"github.com/upcase/upcase/internal/testrerun"
 	"go.uber.org/goleak"
 )
 
@@ -27,25 +27,9 @@ func TestMain(m *testing.M) {
 		}
 	}
 	if code == 0 && testEngine == EngineAuto && epollSupported && !fuzzing() {
-		code = rerun(EngineGoroutine)
+		code = testrerun.Run(engineEnv + "=" + string(EngineGoroutine))
 	}
 	os.Exit(code)
-}
-
-// rerun runs this test binary again, with the same flags, for engine.
-func rerun(engine Engine) int {
-	fmt.Printf("--- and again with the %s engine (%s=%s)\n", engine, engineEnv, engine)
-	cmd := exec.Command(os.Args[0], os.Args[1:]...)
-	cmd.Env = append(os.Environ(), engineEnv+"="+string(engine))
-	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	if err := cmd.Run(); err != nil {
-		if ee, ok := err.(*exec.ExitError); ok {
-			return ee.ExitCode()
-		}
-		fmt.Fprintf(os.Stderr, "rerun with the %s engine: %v\n", engine, err)
-		return 1
-	}
-	return 0
 }
 
 func fuzzing() bool {
