@@ -522,3 +522,51 @@ func lbServedFrom(t *testing.T, src, addr string) bool {
 	_, err = io.ReadFull(c, buf)
 	return err == nil && string(buf) == "PING"
 }
+
+// TestHAProxyLocalChecks: HAProxy's own health checks on an instance's data
+// port, with check-send-proxy, open with a PROXY v2 LOCAL header and hang
+// up. The instance serves them quietly (narration only, never a warning or
+// an error), HAProxy finds it UP, and clients through it are served.
+func TestHAProxyLocalChecks(t *testing.T) {
+	if os.Getenv("UPCASE_ENGINE") == "goroutine" {
+		t.Skip("with the PROXY protocol the server uses the goroutine engine anyway: run once, in the first pass")
+	}
+	if _, err := exec.LookPath("haproxy"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI=true, so the HAProxy test must run, but: %v (.ci/run installs haproxy)", err)
+		}
+		t.Skipf("HAProxy test skipped (set CI=true to make this a failure): %v", err)
+	}
+	in, addr := startServe(t, "--proxy-protocol=required", "--proxy-trusted=127.0.0.1/32", "-v")
+	dir := t.TempDir()
+	sock, lb := filepath.Join(dir, "haproxy.sock"), lbAddr(t)
+	cfg := filepath.Join(dir, "haproxy.cfg")
+	err := os.WriteFile(cfg, []byte(`global
+    stats socket "`+sock+`" mode 600 level admin
+defaults
+    mode tcp
+    timeout connect 2s
+    timeout client 1m
+    timeout server 1m
+frontend upcase
+    bind "`+lb+`"
+    default_backend upcase
+backend upcase
+    server s1 "`+addr+`" send-proxy-v2 check check-send-proxy inter 100ms rise 1
+`), 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hp := startCommand(t, "haproxy", "-db", "-f", cfg)
+	lbWaitStat(t, hp, sock, "s1 UP by its L4 check", func(st map[string]map[string]string) bool {
+		return st["s1"]["status"] == "UP" && strings.HasPrefix(st["s1"]["check_status"], "L4OK")
+	})
+	in.output.waitCount(t, in, regexp.MustCompile(`header="PROXY LOCAL`), 3)
+	if !lbServedFrom(t, "127.0.0.2", lb) {
+		t.Error("a client through HAProxy was not served")
+	}
+	in.output.waitFor(t, in, regexp.MustCompile(`msg="accepted: three-way handshake complete" peer=127\.0\.0\.2:\d+ .*via=127\.0\.0\.1:\d+ header=PROXY`))
+	if bad := regexp.MustCompile(`(?m)^.*level=(WARN|ERROR).*$`).FindAllString(in.output.String(), -1); len(bad) > 0 {
+		t.Errorf("health checks made the instance warn or err:\n%s", strings.Join(bad, "\n"))
+	}
+}
