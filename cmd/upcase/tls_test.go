@@ -5,16 +5,21 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"io"
 	"math/big"
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pires/go-proxyproto"
 )
 
 // pki is a throwaway CA with a server certificate for 127.0.0.1 and a
@@ -120,4 +125,35 @@ func TestTLSNeedsGoroutineEngine(t *testing.T) {
 	if out := p.output.String(); !strings.Contains(out, "--engine=epoll cannot serve TLS") {
 		t.Errorf("output %q; want it to say epoll cannot serve TLS", out)
 	}
+}
+
+// TestTLSBehindProxyProtocol: with both, the PROXY header comes first, in
+// the clear, then the TLS handshake (as HAProxy sends it to a TLS backend in
+// TCP mode), and the narration names the client the header names.
+func TestTLSBehindProxyProtocol(t *testing.T) {
+	good := newPKI(t, "upcase")
+	p, addr := startServe(t, "--tls-cert="+good.certFile, "--tls-key="+good.keyFile,
+		"--proxy-protocol=required", "--proxy-trusted=127.0.0.1/32", "-v")
+	raw, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	raw.SetDeadline(time.Now().Add(10 * time.Second))
+	hdr := proxyproto.HeaderProxyFromAddrs(2, &net.TCPAddr{IP: net.IPv4(192, 0, 2, 9), Port: 4242}, raw.RemoteAddr())
+	if _, err := hdr.WriteTo(raw); err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	caPEM, _ := os.ReadFile(good.caFile)
+	pool.AppendCertsFromPEM(caPEM)
+	c := tls.Client(raw, &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"})
+	if _, err := c.Write([]byte("hello")); err != nil {
+		t.Fatalf("TLS after the PROXY header: %v", err)
+	}
+	reply := make([]byte, 5)
+	if _, err := io.ReadFull(c, reply); err != nil || string(reply) != "HELLO" {
+		t.Fatalf("reply %q, %v; want HELLO", reply, err)
+	}
+	p.output.waitFor(t, p, regexp.MustCompile(`msg="TLS handshake complete" peer=192\.0\.2\.9:4242`))
 }
