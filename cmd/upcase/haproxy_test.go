@@ -245,9 +245,6 @@ var tcplogRE = regexp.MustCompile(`(?m)^(\d+\.\d+\.\d+\.\d+:\d+) \[[^\]]+\] upca
 // takes load; the instances see, log, count and limit the real clients,
 // never HAProxy. It logs the figures measured.
 func TestHAProxy(t *testing.T) {
-	if os.Getenv("UPCASE_ENGINE") == "goroutine" {
-		t.Skip("with the PROXY protocol the server uses the goroutine engine anyway: run once, in the first pass")
-	}
 	if _, err := exec.LookPath("haproxy"); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("CI=true, so the HAProxy test must run, but: %v (.ci/run installs haproxy)", err)
@@ -528,9 +525,6 @@ func lbServedFrom(t *testing.T, src, addr string) bool {
 // up. The instance serves them quietly (narration only, never a warning or
 // an error), HAProxy finds it UP, and clients through it are served.
 func TestHAProxyLocalChecks(t *testing.T) {
-	if os.Getenv("UPCASE_ENGINE") == "goroutine" {
-		t.Skip("with the PROXY protocol the server uses the goroutine engine anyway: run once, in the first pass")
-	}
 	if _, err := exec.LookPath("haproxy"); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("CI=true, so the HAProxy test must run, but: %v (.ci/run installs haproxy)", err)

@@ -125,8 +125,6 @@ Beyond one process (README: "Beyond one process"):
 					return usageError{"--proxy-trusted needs --proxy-protocol=optional or required"}
 				case pmode != server.ProxyOff && *udp:
 					return usageError{"the PROXY protocol is for TCP: --udp cannot be used with --proxy-protocol"}
-				case pmode != server.ProxyOff && eng == server.EngineEpoll:
-					return usageError{"--engine=epoll cannot read PROXY headers; use --engine=auto or goroutine with --proxy-protocol"}
 				}
 				allowed, err := server.ParsePrefixes(*allow)
 				if err != nil {

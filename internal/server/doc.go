@@ -51,8 +51,9 @@
 // HandshakeTimeout, so a slow header never holds up the accept loop. A header
 // that fails is refused (RejectProxyHeader). Other sources are checked as
 // themselves at accept, and closed if they begin with a header
-// (ReasonProxyHeader). Headers are read with blocking reads under a deadline,
-// so these connections, like TLS, are served by the goroutine engine.
+// (ReasonProxyHeader). The goroutine engine reads the header with blocking
+// reads under a deadline; the epoll engine gathers it without blocking until
+// it is whole (epoll_proxy_linux.go), with the same outcome.
 // ListenConfig.ReusePort lets a new process listen beside an old one for a
 // restart without refused connections.
 package server

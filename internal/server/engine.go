@@ -13,8 +13,8 @@ type Engine string
 
 const (
 	// EngineAuto picks EngineEpoll where it can serve the listener (Linux,
-	// a plain *net.TCPListener) and EngineGoroutine otherwise (TLS, the
-	// PROXY protocol, wrapped listeners, other systems). It is the zero value.
+	// a plain *net.TCPListener) and EngineGoroutine otherwise (TLS, wrapped
+	// listeners, other systems). It is the zero value.
 	EngineAuto Engine = ""
 	// EngineEpoll serves connections from one event loop per CPU on
 	// Linux's epoll: a connection costs about 0.1 KiB while idle and a
@@ -27,7 +27,7 @@ const (
 
 // ErrEngineUnsupported is returned by Serve when EngineEpoll was asked for
 // but cannot serve the listener.
-var ErrEngineUnsupported = errors.New("the epoll engine needs Linux and a plain TCP listener (not TLS, not the PROXY protocol)")
+var ErrEngineUnsupported = errors.New("the epoll engine needs Linux and a plain TCP listener (not TLS)")
 
 // ParseEngine reads an engine's name as given to --engine.
 func ParseEngine(name string) (Engine, error) {
@@ -56,10 +56,9 @@ func (s *Server) epollListener(ln net.Listener) (*net.TCPListener, error) {
 		return nil, nil
 	}
 	tl, ok := ln.(*net.TCPListener)
-	// TLS and the PROXY header are read before the first byte of data, with
-	// blocking reads under a deadline: the goroutine engine's way.
-	plain := s.TLSConfig == nil && s.ProxyProtocol == ProxyOff
-	if !ok || !plain || !epollSupported {
+	// A TLS handshake is done with blocking reads under a deadline: the
+	// goroutine engine's way.
+	if !ok || s.TLSConfig != nil || !epollSupported {
 		if s.Engine == EngineEpoll {
 			return nil, fmt.Errorf("serve on %s: %w", ln.Addr(), ErrEngineUnsupported)
 		}

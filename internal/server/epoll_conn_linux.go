@@ -40,7 +40,9 @@ type econnExt struct {
 	pending  []byte         // reply bytes the socket has not taken yet
 	reason   CloseReason    // set once the server ends the connection
 	deadline int64          // for the final writes and the linger
-	peer     netip.AddrPort // the client, kept when narrating (-v)
+	peer     netip.AddrPort // the client, kept when narrating (-v) or named by a PROXY header
+	via      netip.AddrPort // the load balancer that sent the PROXY header
+	hdr      []byte         // in stHeader: what came so far
 }
 
 // Connection states, as bits of econn.state.
@@ -49,6 +51,8 @@ const (
 	stEOF                       // the client finished (FIN): close once the pending reply is out
 	stClosing                   // the server ends it: FIN once the pending reply is out
 	stLinger                    // FIN sent: discarding input until the client's FIN or the deadline
+	stHeader                    // from a trusted load balancer: reading its PROXY header (epoll_proxy_linux.go)
+	stRefuse                    // from an untrusted source with the PROXY protocol on: closed if it begins with a header
 )
 
 // accept takes the connections waiting on the listener, up to a batch.
@@ -124,7 +128,17 @@ func (l *loop) admit(fd int) {
 		unix.Close(fd)
 		return
 	}
-	count, reason, ok := s.admitLocked(ip)
+	var (
+		count  *addrCount
+		state  uint8
+		reason RejectReason
+		ok     bool
+	)
+	if s.ProxyProtocol == ProxyOff {
+		count, reason, ok = s.admitLocked(ip)
+	} else {
+		count, state, reason, ok = s.admitEpollProxiedLocked(ip)
+	}
 	s.mu.Unlock()
 	if !ok {
 		l.obs.Rejected(reason)
@@ -138,13 +152,21 @@ func (l *loop) admit(fd int) {
 	// client's ACK of the previous one (Nagle), which pipelining would wait on.
 	unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
 	c := l.newConn(fd, count)
-	if l.debug {
+	c.state = state
+	if l.debug || state == stHeader {
 		l.extOf(c).peer = netip.AddrPortFrom(ip, port)
 	}
 	if err := l.ctl(unix.EPOLL_CTL_ADD, fd, unix.EPOLLIN); err != nil {
 		l.log.Error("cannot watch a new connection; closing it", "err", err)
+		if state == stHeader {
+			l.release(c)
+			return
+		}
 		l.finish(c, ReasonError, err)
 		return
+	}
+	if state == stHeader {
+		return // accepted once its header is read
 	}
 	l.obs.Accepted()
 	if l.debug {
@@ -200,12 +222,18 @@ func (l *loop) handle(c *econn, events uint32) {
 		if v := recover(); v != nil {
 			l.connLog(c).Error("connection handler panicked; closing only this connection",
 				"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-			if int(c.fd) < len(l.conns) && l.conns[c.fd] == c {
+			switch {
+			case int(c.fd) >= len(l.conns) || l.conns[c.fd] != c:
+			case c.state&stHeader != 0:
+				l.refuse(c, RejectProxyHeader, errHeaderPanic, true)
+			default:
 				l.stop(c, ReasonPanic)
 			}
 		}
 	}()
 	switch {
+	case c.state&stHeader != 0:
+		l.readHeader(c)
 	case c.state&stPending != 0:
 		l.flush(c)
 	case c.state&stLinger != 0:
@@ -221,39 +249,55 @@ func (l *loop) read(c *econn) {
 	n, err := rawRead(c.fd, l.buf)
 	switch {
 	case err == nil && n > 0:
-		c.in += int64(n)
-		c.last = l.now
-		l.obs.Received(n)
-		if l.debug {
-			l.connLog(c).Debug("received", "bytes", n)
-		}
-		p := l.buf[:n]
-		if l.inplace != nil {
-			l.inplace(p)
-		} else {
-			p = c.ext.stream.Chunk(p)
-		}
-		l.send(c, p)
-	case err == nil:
-		// The client has finished (FIN): what the transform held back (an
-		// incomplete UTF-8 sequence) goes back as it is, then our FIN.
-		if l.debug {
-			l.connLog(c).Debug("peer finished sending (FIN)")
-		}
-		if c.ext != nil && c.ext.stream != nil {
-			if !l.send(c, c.ext.stream.Flush()) {
+		if c.state&stRefuse != 0 {
+			c.state &^= stRefuse
+			if looksLikeHeader(l.buf[:n]) {
+				l.finish(c, ReasonProxyHeader, nil)
 				return
 			}
 		}
-		if c.state&stPending != 0 {
-			c.state |= stEOF
-			return
-		}
-		l.finish(c, ReasonFIN, nil)
+		l.data(c, l.buf[:n])
+	case err == nil:
+		l.fin(c)
 	case err == unix.EAGAIN || err == unix.EINTR:
 	default:
 		l.finish(c, classify(err, false), err)
 	}
+}
+
+// data answers p, which c sent: upper-cased, sent back.
+func (l *loop) data(c *econn, p []byte) {
+	n := len(p)
+	c.in += int64(n)
+	c.last = l.now
+	l.obs.Received(n)
+	if l.debug {
+		l.connLog(c).Debug("received", "bytes", n)
+	}
+	if l.inplace != nil {
+		l.inplace(p)
+	} else {
+		p = c.ext.stream.Chunk(p)
+	}
+	l.send(c, p)
+}
+
+// fin handles the client's FIN: what the transform held back (an
+// incomplete UTF-8 sequence) goes back as it is, then our FIN.
+func (l *loop) fin(c *econn) {
+	if l.debug {
+		l.connLog(c).Debug("peer finished sending (FIN)")
+	}
+	if c.ext != nil && c.ext.stream != nil {
+		if !l.send(c, c.ext.stream.Flush()) {
+			return
+		}
+	}
+	if c.state&stPending != 0 {
+		c.state |= stEOF
+		return
+	}
+	l.finish(c, ReasonFIN, nil)
 }
 
 // send writes a reply; what the socket does not take waits in c's pending
@@ -397,6 +441,10 @@ func (l *loop) checkTimeouts() {
 			continue
 		}
 		switch {
+		case c.state&stHeader != 0:
+			if l.handshake > 0 && l.now-c.start >= l.handshake {
+				l.headerLate(c)
+			}
 		case c.state&(stClosing|stLinger) != 0:
 			if l.now >= c.ext.deadline {
 				if l.debug && c.state&stLinger != 0 {
@@ -424,6 +472,16 @@ func (l *loop) finish(c *econn, reason CloseReason, err error) {
 	if l.debug || reason.level() > slog.LevelDebug {
 		log = l.connLog(c) // before the close: it may ask the kernel for the peer
 	}
+	in, out, d := c.in, c.out, time.Duration(l.now-c.start)
+	l.release(c)
+	l.obs.Closed(reason, d)
+	if log != nil {
+		logClosed(log, reason, in, out, d, err)
+	}
+}
+
+// release closes c and gives back its places in the limits and its memory.
+func (l *loop) release(c *econn) {
 	l.conns[c.fd] = nil
 	l.open--
 	s := l.srv
@@ -431,13 +489,6 @@ func (l *loop) finish(c *econn, reason CloseReason, err error) {
 	s.releaseLocked(c.count) // the slot is free before the client can see our FIN and redial
 	s.mu.Unlock()
 	unix.Close(int(c.fd))
-
-	d := time.Duration(l.now - c.start)
-	l.obs.Closed(reason, d)
-	if log != nil {
-		logClosed(log, reason, c.in, c.out, d, err)
-	}
-
 	if e := c.ext; e != nil {
 		*e = econnExt{pending: e.pending[:0]}
 		if cap(e.pending) > 2*len(l.buf) {

@@ -128,6 +128,7 @@ type loop struct {
 
 	// Settings, read once from the Server.
 	idle, write, linger, tick int64
+	handshake                 int64        // for a PROXY header, with the protocol on
 	inplace                   func([]byte) // the ASCII (or a test's) transform
 	log                       *slog.Logger
 	debug                     bool
@@ -156,7 +157,10 @@ func newLoop(s *Server, g *loopGroup, exclusive bool) (*loop, error) {
 		l.inplace = nil
 	}
 	l.debug = l.log.Enabled(context.Background(), slog.LevelDebug)
-	l.tick = sweepEvery(l.idle, l.write, l.linger)
+	if s.ProxyProtocol != ProxyOff {
+		l.handshake = int64(s.handshakeTimeout())
+	}
+	l.tick = sweepEvery(l.idle, l.write, l.linger, l.handshake)
 	fail := func(op string, err error) (*loop, error) {
 		l.closeFDs()
 		return nil, fmt.Errorf("%s: %w", op, err)
@@ -321,7 +325,11 @@ func (l *loop) onWake() {
 	}
 	if cmd&cmdDrain != 0 {
 		for _, c := range l.conns {
-			if c != nil {
+			switch {
+			case c == nil:
+			case c.state&stHeader != 0:
+				l.dropHeader(c)
+			default:
 				l.stop(c, ReasonDrain)
 			}
 		}
@@ -367,7 +375,11 @@ func (l *loop) closeFDs() {
 // fail ends every connection of a loop that cannot go on.
 func (l *loop) fail() {
 	for _, c := range l.conns {
-		if c != nil {
+		switch {
+		case c == nil:
+		case c.state&stHeader != 0:
+			l.dropHeader(c)
+		default:
 			l.finish(c, ReasonError, nil)
 		}
 	}

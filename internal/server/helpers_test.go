@@ -18,7 +18,7 @@ func start(t testing.TB, s *Server) string {
 	if s.Logger == nil {
 		s.Logger = slog.New(slog.DiscardHandler)
 	}
-	if s.Engine == EngineAuto && s.ProxyProtocol == ProxyOff && s.TLSConfig == nil {
+	if s.Engine == EngineAuto && s.TLSConfig == nil {
 		s.Engine = testEngine
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -3,6 +3,7 @@ package server
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
@@ -210,6 +211,98 @@ func validateHeader(h *proxyproto.Header) error {
 // with a PROXY header's signature (v1 or v2).
 func looksLikeHeader(p []byte) bool {
 	return bytes.HasPrefix(p, proxyproto.SIGV2) || bytes.HasPrefix(p, []byte("PROXY "))
+}
+
+// frame is what the first bytes of a connection say of its PROXY header, for
+// the epoll engine, which gathers them without blocking.
+type frame int
+
+const (
+	frameMore    frame = iota // too few bytes to tell: wait for more
+	frameNone                 // no header: the bytes are data
+	frameWhole                // a whole header (perhaps malformed: the parser decides)
+	frameTooLong              // longer than any valid header
+)
+
+// maxV1Header is the longest v1 header line, CRLF included.
+const maxV1Header = 107
+
+// frameHeader finds the PROXY header at the start of buf, by its signature
+// and its length (a v1 line's end, a v2 header's length field), the way
+// go-proxyproto's reader takes it: n is its length for frameWhole.
+func frameHeader(buf []byte) (n int, f frame) {
+	switch {
+	case bytes.HasPrefix(buf, proxyproto.SIGV1):
+		i := bytes.IndexByte(buf[:min(len(buf), maxV1Header)], '\n')
+		switch {
+		case i >= 0:
+			return i + 1, frameWhole
+		case len(buf) >= maxV1Header:
+			return 0, frameTooLong
+		}
+		return 0, frameMore
+	case bytes.HasPrefix(buf, proxyproto.SIGV2):
+		// A wrong version, command or address family is wrong however many
+		// bytes follow: the parser can say so now, as it does on a socket.
+		if len(buf) > 12 && !v2Command(buf[12]) || len(buf) > 13 && !v2Family(buf[13]) {
+			return len(buf), frameWhole
+		}
+		if len(buf) < 16 {
+			return 0, frameMore
+		}
+		length := binary.BigEndian.Uint16(buf[14:16])
+		if length > proxyproto.MaxV2HeaderSize {
+			return 0, frameTooLong
+		}
+		if n := 16 + int(length); len(buf) >= n {
+			return n, frameWhole
+		}
+		return 0, frameMore
+	case bytes.HasPrefix(proxyproto.SIGV1, buf), bytes.HasPrefix(proxyproto.SIGV2, buf):
+		return 0, frameMore // the start of a signature, or nothing yet
+	}
+	return 0, frameNone
+}
+
+// v2Command reports whether b is a v2 header's version-and-command byte.
+func v2Command(b byte) bool {
+	c := proxyproto.ProtocolVersionAndCommand(b)
+	return c.IsLocal() || c.IsProxy()
+}
+
+// v2Family reports whether b is an address family and protocol the parser
+// takes.
+func v2Family(b byte) bool {
+	switch proxyproto.AddressFamilyAndProtocol(b) {
+	case proxyproto.UNSPEC, proxyproto.TCPv4, proxyproto.UDPv4, proxyproto.TCPv6, proxyproto.UDPv6,
+		proxyproto.UnixStream, proxyproto.UnixDatagram:
+		return true
+	}
+	return false
+}
+
+// hasSignature reports whether buf begins with a whole signature: at its
+// end, a header that stops short is truncated, not absent.
+func hasSignature(buf []byte) bool {
+	return bytes.HasPrefix(buf, proxyproto.SIGV1) || bytes.HasPrefix(buf, proxyproto.SIGV2)
+}
+
+// parseHeader parses a header framed by frameHeader and checks that it can
+// describe a TCP connection.
+func parseHeader(b []byte) (h *proxyproto.Header, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			h, err = nil, fmt.Errorf("%w: parser panicked: %v", errBadProxyHeader, v)
+		}
+	}()
+	h, err = proxyproto.Read(bufio.NewReaderSize(bytes.NewReader(b), headerBufferSize))
+	if err == nil {
+		err = validateHeader(h)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errBadProxyHeader, err)
+	}
+	return h, nil
 }
 
 // admitProxiedLocked is startConn's admission, under s.mu, when the PROXY

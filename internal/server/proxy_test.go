@@ -425,3 +425,37 @@ func (r *recorder) all() []slog.Record {
 	defer r.mu.Unlock()
 	return slices.Clone(r.records)
 }
+
+func TestFrameHeader(t *testing.T) {
+	v1 := header(t, 1, "192.0.2.7:5555")
+	v2 := header(t, 2, "192.0.2.7:5555")
+	long := append([]byte("PROXY "), bytes.Repeat([]byte("x"), 200)...)
+	tests := []struct {
+		name string
+		in   []byte
+		n    int
+		f    frame
+	}{
+		{"nothing yet", nil, 0, frameMore},
+		{"start of v1", []byte("PRO"), 0, frameMore},
+		{"start of v2", proxyproto.SIGV2[:7], 0, frameMore},
+		{"data", []byte("hello"), 0, frameNone},
+		{"data starting with P", []byte("Paris"), 0, frameNone},
+		{"v1 whole", v1, len(v1), frameWhole},
+		{"v1 and data", append(bytes.Clone(v1), "hi"...), len(v1), frameWhole},
+		{"v1 unfinished", v1[:20], 0, frameMore},
+		{"v1 too long", long, 0, frameTooLong},
+		{"v2 whole", v2, len(v2), frameWhole},
+		{"v2 and data", append(bytes.Clone(v2), "hi"...), len(v2), frameWhole},
+		{"v2 unfinished", v2[:20], 0, frameMore},
+		{"v2 before its length", v2[:14], 0, frameMore},
+		{"v2 bad version", append(bytes.Clone(proxyproto.SIGV2), 0x31), 13, frameWhole},
+		{"v2 bad family", append(bytes.Clone(proxyproto.SIGV2), 0x21, 0x99), 14, frameWhole},
+		{"v2 too long", append(bytes.Clone(proxyproto.SIGV2), 0x21, 0x11, 0xff, 0xff), 0, frameTooLong},
+	}
+	for _, tc := range tests {
+		if n, f := frameHeader(tc.in); n != tc.n || f != tc.f {
+			t.Errorf("%s: frameHeader(%q) = %d, %d; want %d, %d", tc.name, tc.in, n, f, tc.n, tc.f)
+		}
+	}
+}
