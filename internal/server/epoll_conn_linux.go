@@ -207,9 +207,16 @@ func (l *loop) extOf(c *econn) *econnExt {
 	return c.ext
 }
 
-// shrink gives back c's extended state once an ASCII connection is idle again.
+// shrink gives back c's extended state once an ASCII connection is idle
+// again, or at least its reply buffer when the ext must stay for the
+// addresses it holds (narration, a PROXY header's client).
 func (l *loop) shrink(c *econn) {
-	if e := c.ext; e != nil && e.stream == nil && e.reason == "" && len(e.pending) == 0 && !e.peer.IsValid() {
+	e := c.ext
+	switch {
+	case e == nil || e.stream != nil || e.reason != "" || len(e.pending) > 0 || c.state&stHeader != 0:
+	case e.peer.IsValid():
+		e.pending = nil // the ext stays for the addresses: not the reply buffer
+	default:
 		l.freeExt = append(l.freeExt, e)
 		c.ext = nil
 	}

@@ -5,12 +5,12 @@ package server
 import (
 	"context"
 	"errors"
-	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/netip"
+	"os"
 
-	proxyproto "github.com/pires/go-proxyproto"
 	"golang.org/x/sys/unix"
 )
 
@@ -19,10 +19,6 @@ import (
 // is gathered in ext.hdr, without blocking, until frameHeader sees a whole
 // header (or none), and only then is it admitted by the client the header
 // names and reported accepted. HandshakeTimeout is checked by the sweep.
-
-// maxHeaderGather bounds ext.hdr while a header is incomplete: the longest
-// v2 header (16 bytes and MaxV2HeaderSize), and one read more.
-func (l *loop) maxHeaderGather() int { return 16 + int(proxyproto.MaxV2HeaderSize) + len(l.buf) }
 
 // admitEpollProxiedLocked is admit's decision, under s.mu, with the PROXY
 // protocol on: the same as the goroutine engine's.
@@ -40,7 +36,7 @@ func (s *Server) admitEpollProxiedLocked(ip netip.Addr) (count *addrCount, state
 }
 
 // readHeader gathers what a connection in stHeader sends, and ends the
-// header step once it can.
+// header step once frameHeader can tell, or no more will come.
 func (l *loop) readHeader(c *econn) {
 	e := c.ext
 	n, err := rawRead(c.fd, l.buf)
@@ -48,59 +44,45 @@ func (l *loop) readHeader(c *econn) {
 	case err == unix.EAGAIN || err == unix.EINTR:
 		return
 	case err != nil:
-		l.refuse(c, RejectProxyHeader, fmt.Errorf("%w: %w", errBadProxyHeader, err), len(e.hdr) > 0)
+		size, f := frameHeader(e.hdr)
+		l.endHeader(c, size, f, err)
 		return
 	}
 	e.hdr = append(e.hdr, l.buf[:n]...)
 	size, f := frameHeader(e.hdr)
-	if f == frameMore && n > 0 && len(e.hdr) < l.maxHeaderGather() {
-		return
+	switch {
+	case n == 0:
+		l.endHeader(c, size, f, io.EOF)
+	case f != frameMore:
+		l.endHeader(c, size, f, nil)
 	}
-	l.endHeader(c, size, f, n == 0)
 }
 
 // headerLate ends the header step of a connection whose header has not come
-// whole within HandshakeTimeout: silence is no header where it is optional.
+// whole within HandshakeTimeout.
 func (l *loop) headerLate(c *econn) {
-	if len(c.ext.hdr) == 0 {
-		l.endHeader(c, 0, frameNone, false)
-		return
-	}
-	l.refuse(c, RejectProxyHeader, fmt.Errorf("%w: it did not arrive whole within %v", errBadProxyHeader, l.srv.handshakeTimeout()), true)
+	size, f := frameHeader(c.ext.hdr)
+	l.endHeader(c, size, f, os.ErrDeadlineExceeded)
 }
 
-// endHeader parses the header framed in c.ext.hdr (f and its size), admits
-// the client it names, and serves what came after it. eof: the client has
-// finished sending.
-func (l *loop) endHeader(c *econn, size int, f frame, eof bool) {
+// endHeader takes headerVerdict on c.ext.hdr, admits the client the header
+// names, and serves what came after it. ended is why no more bytes will
+// come, if so: io.EOF, a deadline, or a read error.
+func (l *loop) endHeader(c *econn, size int, f frame, ended error) {
 	e, s := c.ext, l.srv
-	var (
-		hdr *proxyproto.Header
-		err error
-	)
-	switch {
-	case f == frameWhole:
-		hdr, err = parseHeader(e.hdr[:size])
-	case f == frameTooLong:
-		err = fmt.Errorf("%w: longer than any valid header", errBadProxyHeader)
-	case f == frameMore && hasSignature(e.hdr):
-		err = fmt.Errorf("%w: the connection ended inside it", errBadProxyHeader)
-	case s.ProxyProtocol == ProxyRequired && len(e.hdr) == 0:
-		err = fmt.Errorf("%w: nothing was sent", errBadProxyHeader)
-	case s.ProxyProtocol == ProxyRequired:
-		err = fmt.Errorf("%w: the connection does not begin with one (is the load balancer sending the PROXY protocol?)", errBadProxyHeader)
-	}
-	if err != nil {
-		l.refuse(c, RejectProxyHeader, err, len(e.hdr) > 0)
+	hdr, out, err := headerVerdict(e.hdr, size, f, ended, s.ProxyProtocol == ProxyRequired, s.handshakeTimeout())
+	if out != headerOK {
+		l.refuse(c, RejectProxyHeader, err, out == headerBad)
 		return
 	}
 	lb := c.peer() // the kernel's: the load balancer
 	admitIP := lb.Addr()
 	if hdr != nil && hdr.Command.IsProxy() {
-		client := hdr.SourceAddr.(*net.TCPAddr).AddrPort() // validateHeader made sure
-		e.peer = netip.AddrPortFrom(client.Addr().Unmap().WithZone(""), client.Port())
+		e.peer = hdr.SourceAddr.(*net.TCPAddr).AddrPort() // validateHeader made sure; parseHeader unmapped it
 		e.via = lb
 		admitIP = e.peer.Addr()
+	} else if !l.debug {
+		e.peer = netip.AddrPort{} // the kernel knows it: the ext can go once idle
 	}
 	if hdr == nil || !hdr.Command.IsLocal() {
 		s.mu.Lock()
@@ -127,13 +109,22 @@ func (l *loop) endHeader(c *econn, size int, f frame, eof bool) {
 		}
 		l.connLog(c).Debug("accepted: three-way handshake complete", attrs...)
 	}
-	rest := e.hdr[size:]
+	rest := e.hdr
+	if hdr != nil {
+		rest = rest[size:]
+	}
 	e.hdr = nil
 	if len(rest) > 0 {
 		l.data(c, rest)
 	}
-	if eof && l.conns[c.fd] == c {
+	switch {
+	case l.conns[c.fd] != c: // the reply failed and closed it
+	case ended == nil, errors.Is(ended, os.ErrDeadlineExceeded):
+		l.shrink(c)
+	case errors.Is(ended, io.EOF):
 		l.fin(c)
+	default:
+		l.finish(c, classify(ended, false), ended)
 	}
 }
 

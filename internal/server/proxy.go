@@ -6,9 +6,11 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/netip"
 	"os"
+	"slices"
 	"time"
 
 	proxyproto "github.com/pires/go-proxyproto"
@@ -82,8 +84,9 @@ func containsAddr(prefixes []netip.Prefix, ip netip.Addr) bool {
 // to the connection underneath.
 type proxiedConn struct {
 	net.Conn
-	hdr  *proxyproto.Header
-	rest []byte
+	hdr     *proxyproto.Header
+	rest    []byte
+	readErr error // what ended the header step, for after rest
 }
 
 var _ closeWriter = (*proxiedConn)(nil)
@@ -93,6 +96,9 @@ func (c *proxiedConn) Read(p []byte) (int, error) {
 		n := copy(p, c.rest)
 		c.rest = c.rest[n:]
 		return n, nil
+	}
+	if err := c.readErr; err != nil {
+		return 0, err
 	}
 	return c.Conn.Read(p)
 }
@@ -127,9 +133,8 @@ func (c *proxiedConn) CloseWrite() error {
 	return errors.ErrUnsupported
 }
 
-// headerBufferSize is how much is read while looking for a header: a v1
-// header is at most 107 bytes and must arrive whole (the reader does not
-// wait for the rest of a line, against slow senders); v2 reads on as needed.
+// headerBufferSize is the size of the parser's reader: a v1 header is at
+// most 107 bytes and must be in it whole.
 const headerBufferSize = 256
 
 // errBadProxyHeader wraps every way a connection fails its PROXY header.
@@ -141,52 +146,81 @@ type headerOutcome int
 const (
 	headerOK     headerOutcome = iota
 	headerBad                  // malformed, truncated, late, or missing where required
-	headerSilent               // missing where required, but nothing came at all: a probe that only connects
+	headerSilent               // missing where required, but nothing came at all: a probe that only connects, or a reset
 )
 
 // readHeader reads the header, if one comes, within timeout (0: none), and
-// keeps what followed it. With required, a connection without one fails. A
-// panic in the parser is a bad header: whatever a peer sends must not end
-// the server.
-func (c *proxiedConn) readHeader(required bool, timeout time.Duration) (out headerOutcome, err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			out, err = headerBad, fmt.Errorf("%w: parser panicked: %v", errBadProxyHeader, v)
-		}
-	}()
+// keeps what followed it. It gathers bytes until frameHeader can tell, as
+// the epoll engine does, so both engines decide alike.
+func (c *proxiedConn) readHeader(required bool, timeout time.Duration) (headerOutcome, error) {
 	if timeout > 0 {
 		c.Conn.SetReadDeadline(time.Now().Add(timeout))
 	}
-	br := bufio.NewReaderSize(c.Conn, headerBufferSize)
-	h, err := proxyproto.Read(br)
+	buf := make([]byte, 0, headerBufferSize)
+	var (
+		size  int
+		f     frame
+		ended error // why no more bytes will come: io.EOF, a deadline, a reset
+	)
+	for {
+		if size, f = frameHeader(buf); f != frameMore {
+			break
+		}
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, len(buf)) // frameHeader stops asking below 16+MaxV2HeaderSize
+		}
+		n, err := c.Conn.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err != nil {
+			size, f = frameHeader(buf)
+			ended = err
+			break
+		}
+	}
 	if timeout > 0 {
 		c.Conn.SetReadDeadline(time.Time{}) // serve checks for a stop after this
 	}
-	if n := br.Buffered(); n > 0 {
-		rest, _ := br.Peek(n)
-		c.rest = bytes.Clone(rest)
-	}
-	switch {
-	case err == nil:
-		if err := validateHeader(h); err != nil {
-			return headerBad, fmt.Errorf("%w: %w", errBadProxyHeader, err)
-		}
+	h, out, err := headerVerdict(buf, size, f, ended, required, timeout)
+	if out == headerOK {
 		c.hdr = h
-		return headerOK, nil
-	case len(c.rest) == 0 && (errors.Is(err, proxyproto.ErrNoProxyProtocol) || errors.Is(err, os.ErrDeadlineExceeded)):
-		// Nothing came: the client closed or kept quiet.
-		if required {
-			return headerSilent, fmt.Errorf("%w: nothing was sent", errBadProxyHeader)
+		if h != nil {
+			buf = buf[size:]
 		}
-		return headerOK, nil
-	case errors.Is(err, proxyproto.ErrNoProxyProtocol) && !required:
-		return headerOK, nil // data that is not a header: served as it is
-	case errors.Is(err, proxyproto.ErrNoProxyProtocol):
-		return headerBad, fmt.Errorf("%w: the connection does not begin with one (is the load balancer sending the PROXY protocol?)", errBadProxyHeader)
-	case errors.Is(err, os.ErrDeadlineExceeded):
-		return headerBad, fmt.Errorf("%w: it did not arrive whole within %v", errBadProxyHeader, timeout)
+		c.rest = buf
+		if ended != nil && !errors.Is(ended, io.EOF) && !errors.Is(ended, os.ErrDeadlineExceeded) {
+			// A reset after the header or data: serve finds it on its next read.
+			c.rest, c.readErr = buf, ended
+		}
 	}
-	return headerBad, fmt.Errorf("%w: %w", errBadProxyHeader, err)
+	return out, err
+}
+
+// headerVerdict decides what the first bytes of a connection from a trusted
+// source come to, once frameHeader has said (f, size) or no more will come
+// (ended: io.EOF, a deadline or a reset): a header, no header (h nil), or a
+// failure. Both engines decide with it.
+func headerVerdict(buf []byte, size int, f frame, ended error, required bool, timeout time.Duration) (h *proxyproto.Header, out headerOutcome, err error) {
+	reset := ended != nil && !errors.Is(ended, io.EOF) && !errors.Is(ended, os.ErrDeadlineExceeded)
+	switch {
+	case f == frameWhole:
+		if h, err = parseHeader(buf[:size]); err != nil {
+			return nil, headerBad, err
+		}
+		return h, headerOK, nil
+	case f == frameTooLong:
+		return nil, headerBad, fmt.Errorf("%w: longer than any valid header", errBadProxyHeader)
+	case len(buf) == 0 && reset:
+		return nil, headerSilent, fmt.Errorf("%w: %w", errBadProxyHeader, ended)
+	case f == frameMore && hasSignature(buf) && errors.Is(ended, os.ErrDeadlineExceeded):
+		return nil, headerBad, fmt.Errorf("%w: it did not arrive whole within %v", errBadProxyHeader, timeout)
+	case f == frameMore && hasSignature(buf):
+		return nil, headerBad, fmt.Errorf("%w: the connection ended inside it", errBadProxyHeader)
+	case required && len(buf) == 0:
+		return nil, headerSilent, fmt.Errorf("%w: nothing was sent", errBadProxyHeader)
+	case required:
+		return nil, headerBad, fmt.Errorf("%w: the connection does not begin with one (is the load balancer sending the PROXY protocol?)", errBadProxyHeader)
+	}
+	return nil, headerOK, nil // no header: what came is data
 }
 
 // validateHeader accepts what a TCP connection may carry: a LOCAL command,
@@ -244,13 +278,16 @@ func frameHeader(buf []byte) (n int, f frame) {
 	case bytes.HasPrefix(buf, proxyproto.SIGV2):
 		// A wrong version, command or address family is wrong however many
 		// bytes follow: the parser can say so now, as it does on a socket.
-		if len(buf) > 12 && !v2Command(buf[12]) || len(buf) > 13 && !v2Family(buf[13]) {
+		if len(buf) > 12 && !v2Command(buf[12]) || len(buf) > 13 && !v2Family(buf[12], buf[13]) {
 			return len(buf), frameWhole
 		}
 		if len(buf) < 16 {
 			return 0, frameMore
 		}
 		length := binary.BigEndian.Uint16(buf[14:16])
+		if proxyproto.ProtocolVersionAndCommand(buf[12]).IsProxy() && length < v2MinLength(buf[13]) {
+			return len(buf), frameWhole // too short for its addresses: the parser says so
+		}
 		if length > proxyproto.MaxV2HeaderSize {
 			return 0, frameTooLong
 		}
@@ -271,14 +308,30 @@ func v2Command(b byte) bool {
 }
 
 // v2Family reports whether b is an address family and protocol the parser
-// takes.
-func v2Family(b byte) bool {
+// takes after the command byte cmd: UNSPEC only with LOCAL.
+func v2Family(cmd, b byte) bool {
 	switch proxyproto.AddressFamilyAndProtocol(b) {
-	case proxyproto.UNSPEC, proxyproto.TCPv4, proxyproto.UDPv4, proxyproto.TCPv6, proxyproto.UDPv6,
+	case proxyproto.UNSPEC:
+		return !proxyproto.ProtocolVersionAndCommand(cmd).IsProxy()
+	case proxyproto.TCPv4, proxyproto.UDPv4, proxyproto.TCPv6, proxyproto.UDPv6,
 		proxyproto.UnixStream, proxyproto.UnixDatagram:
 		return true
 	}
 	return false
+}
+
+// v2MinLength is the least a PROXY command's length field may say for the
+// addresses of family b.
+func v2MinLength(b byte) uint16 {
+	switch fp := proxyproto.AddressFamilyAndProtocol(b); {
+	case fp.IsIPv4():
+		return 12
+	case fp.IsIPv6():
+		return 36
+	case fp.IsUnix():
+		return 216
+	}
+	return 0
 }
 
 // hasSignature reports whether buf begins with a whole signature: at its
@@ -288,7 +341,9 @@ func hasSignature(buf []byte) bool {
 }
 
 // parseHeader parses a header framed by frameHeader and checks that it can
-// describe a TCP connection.
+// describe a TCP connection; a v4-mapped client address is made plain IPv4.
+// A panic in the parser is a bad header: whatever a peer sends must not end
+// the server.
 func parseHeader(b []byte) (h *proxyproto.Header, err error) {
 	defer func() {
 		if v := recover(); v != nil {
@@ -301,6 +356,10 @@ func parseHeader(b []byte) (h *proxyproto.Header, err error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errBadProxyHeader, err)
+	}
+	if a, ok := h.SourceAddr.(*net.TCPAddr); ok && h.Command.IsProxy() {
+		ap := a.AddrPort()
+		h.SourceAddr = net.TCPAddrFromAddrPort(netip.AddrPortFrom(ap.Addr().Unmap().WithZone(""), ap.Port()))
 	}
 	return h, nil
 }

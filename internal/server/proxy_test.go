@@ -452,10 +452,73 @@ func TestFrameHeader(t *testing.T) {
 		{"v2 bad version", append(bytes.Clone(proxyproto.SIGV2), 0x31), 13, frameWhole},
 		{"v2 bad family", append(bytes.Clone(proxyproto.SIGV2), 0x21, 0x99), 14, frameWhole},
 		{"v2 too long", append(bytes.Clone(proxyproto.SIGV2), 0x21, 0x11, 0xff, 0xff), 0, frameTooLong},
+		{"v2 PROXY with no family", append(bytes.Clone(proxyproto.SIGV2), 0x21, 0x00), 14, frameWhole},
+		{"v2 LOCAL with no family", append(bytes.Clone(proxyproto.SIGV2), 0x20, 0x00), 0, frameMore},
+		{"v2 too short for IPv4", append(bytes.Clone(proxyproto.SIGV2), 0x21, 0x11, 0, 8), 16, frameWhole},
 	}
 	for _, tc := range tests {
 		if n, f := frameHeader(tc.in); n != tc.n || f != tc.f {
 			t.Errorf("%s: frameHeader(%q) = %d, %d; want %d, %d", tc.name, tc.in, n, f, tc.n, tc.f)
 		}
+	}
+}
+
+// TestReadHeaderInPieces: the header step decides the same whatever pieces
+// the bytes come in (net.Pipe gives each write to one read), and decides as
+// soon as it can: the goroutine engine's readHeader, with the framing and
+// verdict the epoll engine shares.
+func TestReadHeaderInPieces(t *testing.T) {
+	v1 := header(t, 1, "192.0.2.7:5555")
+	tests := []struct {
+		name     string
+		required bool
+		writes   []string // then the writer closes, unless open
+		open     bool     // the writer stays: the verdict must not wait for more
+		out      headerOutcome
+		client   string // the header's client; "" for none
+		rest     string
+	}{
+		{"v1 in two pieces, then data", true, []string{string(v1[:9]), string(v1[9:]), "yo"}, false, headerOK, "192.0.2.7:5555", "yo"},
+		{"no header, optional: data that starts like one", false, []string{"Pi\n"}, true, headerOK, "", "Pi\n"},
+		{"no header, optional: CRLF", false, []string{"\r\nhello"}, true, headerOK, "", "\r\nhello"},
+		{"no header, required", true, []string{"\r\nhello"}, true, headerBad, "", ""},
+		{"v2 cut short", true, []string{string(header(t, 2, "192.0.2.7:1")[:20])}, false, headerBad, "", ""},
+		{"nothing, required", true, nil, false, headerSilent, "", ""},
+		{"nothing, optional", false, nil, false, headerOK, "", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			client, server := net.Pipe()
+			defer server.Close()
+			go func() {
+				for _, w := range tc.writes {
+					if _, err := client.Write([]byte(w)); err != nil {
+						return
+					}
+				}
+				if !tc.open {
+					client.Close()
+				}
+			}()
+			defer client.Close()
+			pc := &proxiedConn{Conn: server}
+			out, err := pc.readHeader(tc.required, 10*time.Second)
+			if out != tc.out {
+				t.Fatalf("outcome %d (%v); want %d", out, err, tc.out)
+			}
+			if out != headerOK {
+				return
+			}
+			if got := pc.RemoteAddr().String(); tc.client != "" && got != tc.client {
+				t.Errorf("client %s; want %s", got, tc.client)
+			}
+			if tc.client == "" && pc.hdr != nil {
+				t.Errorf("a header where there was none: %v", pc.hdr)
+			}
+			got := make([]byte, len(tc.rest))
+			if _, err := io.ReadFull(pc, got); err != nil || string(got) != tc.rest {
+				t.Errorf("data after the header: %q, %v; want %q", got, err, tc.rest)
+			}
+		})
 	}
 }
