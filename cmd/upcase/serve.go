@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"syscall"
@@ -114,9 +115,9 @@ Beyond one process (README: "Beyond one process"):
 				if err != nil {
 					return usageError{"--proxy-protocol: " + err.Error()}
 				}
-				trusted, err := server.ParsePrefixes(*proxyTrusted)
+				trusted, err := prefixesFlag("proxy-trusted", *proxyTrusted)
 				if err != nil {
-					return usageError{"--proxy-trusted: " + err.Error()}
+					return err
 				}
 				switch {
 				case pmode != server.ProxyOff && len(trusted) == 0:
@@ -126,13 +127,13 @@ Beyond one process (README: "Beyond one process"):
 				case pmode != server.ProxyOff && *udp:
 					return usageError{"the PROXY protocol is for TCP: --udp cannot be used with --proxy-protocol"}
 				}
-				allowed, err := server.ParsePrefixes(*allow)
+				allowed, err := prefixesFlag("allow", *allow)
 				if err != nil {
-					return usageError{"--allow: " + err.Error()}
+					return err
 				}
-				denied, err := server.ParsePrefixes(*deny)
+				denied, err := prefixesFlag("deny", *deny)
 				if err != nil {
-					return usageError{"--deny: " + err.Error()}
+					return err
 				}
 				log, err := newLogger(sio.err, *logFormat, *verbose)
 				if err != nil {
@@ -175,6 +176,16 @@ Beyond one process (README: "Beyond one process"):
 			}
 		},
 	}
+}
+
+// prefixesFlag parses the CIDR list given to --name; a mistake is a usage
+// error that names the flag.
+func prefixesFlag(name, list string) ([]netip.Prefix, error) {
+	p, err := server.ParsePrefixes(list)
+	if err != nil {
+		return nil, usageError{"--" + name + ": " + err.Error()}
+	}
+	return p, nil
 }
 
 // newLogger is the server's slog output on stderr: text or JSON, debug level

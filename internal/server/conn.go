@@ -19,7 +19,7 @@ import (
 type conn struct {
 	srv   *Server
 	nc    net.Conn
-	count *addrCount // its source address's count, for the per-address limit; guarded by srv.mu
+	count *addrCount // its source address's count, for the per-address limit; set before serve runs, or by serve after a PROXY header
 	log   *slog.Logger
 	obs   Observer
 	// proxy is the connection from a trusted load balancer, under any TLS,
@@ -28,7 +28,6 @@ type conn struct {
 	// a header. Set before serve starts.
 	proxy        *proxiedConn
 	refuseHeader bool
-	headerRead   bool // admitProxied has read the header; owned by serve
 	start        time.Time
 	// ending is set once, by stop (the server ends the connection) or by
 	// finish (the connection ended by itself), whichever comes first.
@@ -73,10 +72,17 @@ func (s *Server) startConn(nc net.Conn) {
 		reason RejectReason
 		ok     bool
 	)
-	if s.ProxyProtocol == ProxyOff {
+	switch {
+	case s.ProxyProtocol == ProxyOff:
 		count, reason, ok = s.admitLocked(peerIP(nc))
-	} else {
-		count, reason, ok = s.admitProxiedLocked(c)
+	default:
+		var trusted bool
+		count, trusted, reason, ok = s.admitProxyLocked(peerIP(nc))
+		if ok && trusted {
+			c.proxy = &proxiedConn{Conn: nc}
+			c.nc = c.proxy
+		}
+		c.refuseHeader = ok && !trusted
 	}
 	if !ok {
 		s.mu.Unlock()
@@ -100,40 +106,15 @@ func (s *Server) startConn(nc net.Conn) {
 	go c.serve()
 }
 
-// reject closes a connection that is not served, counts it and narrates why.
-// loud is for a bad PROXY header from a trusted load balancer: a warning,
-// since the two disagree about the protocol, at most one a second so that
-// it cannot flood the log. Anything else is narration.
+// reject closes a connection that is not served, counts it and says why
+// (loud: see rejectLevel).
 func (c *conn) reject(reason RejectReason, err error, loud bool) {
 	c.obs.Rejected(reason)
-	log := c.srv.logger()
-	level := slog.LevelDebug
-	if loud && c.srv.warnNow() {
-		level = slog.LevelWarn
+	var peer, via net.Addr = c.nc.RemoteAddr(), nil
+	if c.proxy != nil { // the header's client, if a valid header named one
+		peer, via = c.proxy.RemoteAddr(), c.proxy.via()
 	}
-	if !log.Enabled(context.Background(), level) {
-		c.nc.Close()
-		return
-	}
-	attrs := []any{"peer", "", "reason", string(reason)}
-	switch {
-	case c.proxy == nil:
-		attrs[1] = addrString(c.nc.RemoteAddr())
-	case c.proxy.via() != nil:
-		// A valid header: the client it names was refused (a limit, or
-		// Deny), and the load balancer brought it.
-		attrs[1] = addrString(c.proxy.RemoteAddr())
-		attrs = append(attrs, "via", addrString(c.proxy.via()))
-	default:
-		attrs[1] = addrString(c.proxy.Conn.RemoteAddr())
-	}
-	if err != nil {
-		attrs = append(attrs, "err", err)
-	}
-	if level == slog.LevelWarn {
-		attrs = append(attrs, "note", "more such warnings within a second are logged at debug level")
-	}
-	log.Log(context.Background(), level, "rejected: closed at once", attrs...)
+	logRejected(c.srv.logger(), c.srv.rejectLevel(loud), stringer{peer}, nilIfNone(via), reason, err)
 	c.nc.Close()
 }
 
@@ -213,7 +194,7 @@ func (c *conn) serve() {
 		n, err := c.nc.Read(buf)
 		if c.refuseHeader && n > 0 {
 			c.refuseHeader = false
-			if looksLikeHeader(buf[:n]) {
+			if hasSignature(buf[:n]) {
 				c.finish(ReasonProxyHeader, nil)
 				return
 			}
@@ -376,6 +357,19 @@ func (c *conn) handshake(hs handshaker) error {
 		c.log.Debug("TLS handshake complete")
 	}
 	return nil
+}
+
+// stringer names an address in logs, as addrString does.
+type stringer struct{ a net.Addr }
+
+func (s stringer) String() string { return addrString(s.a) }
+
+// nilIfNone is logRejected's via for a: nil when there is no address.
+func nilIfNone(a net.Addr) fmt.Stringer {
+	if a == nil {
+		return nil
+	}
+	return a
 }
 
 // addrString names an address in logs; a wrapped or exotic net.Conn may

@@ -134,16 +134,22 @@ func (l *loop) admit(fd int) {
 		reason RejectReason
 		ok     bool
 	)
-	if s.ProxyProtocol == ProxyOff {
+	switch {
+	case s.ProxyProtocol == ProxyOff:
 		count, reason, ok = s.admitLocked(ip)
-	} else {
-		count, state, reason, ok = s.admitEpollProxiedLocked(ip)
+	default:
+		var trusted bool
+		count, trusted, reason, ok = s.admitProxyLocked(ip)
+		state = stRefuse
+		if trusted {
+			state = stHeader
+		}
 	}
 	s.mu.Unlock()
 	if !ok {
 		l.obs.Rejected(reason)
 		if l.debug {
-			l.log.Debug("rejected: closed at once", "peer", netip.AddrPortFrom(ip, port).String(), "reason", string(reason))
+			logRejected(l.log, slog.LevelDebug, netip.AddrPortFrom(ip, port), nil, reason, nil)
 		}
 		unix.Close(fd)
 		return
@@ -158,10 +164,6 @@ func (l *loop) admit(fd int) {
 	}
 	if err := l.ctl(unix.EPOLL_CTL_ADD, fd, unix.EPOLLIN); err != nil {
 		l.log.Error("cannot watch a new connection; closing it", "err", err)
-		if state == stHeader {
-			l.release(c)
-			return
-		}
 		l.finish(c, ReasonError, err)
 		return
 	}
@@ -229,11 +231,7 @@ func (l *loop) handle(c *econn, events uint32) {
 		if v := recover(); v != nil {
 			l.connLog(c).Error("connection handler panicked; closing only this connection",
 				"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-			switch {
-			case int(c.fd) >= len(l.conns) || l.conns[c.fd] != c:
-			case c.state&stHeader != 0:
-				l.refuse(c, RejectProxyHeader, errHeaderPanic, true)
-			default:
+			if int(c.fd) < len(l.conns) && l.conns[c.fd] == c {
 				l.stop(c, ReasonPanic)
 			}
 		}
@@ -258,7 +256,7 @@ func (l *loop) read(c *econn) {
 	case err == nil && n > 0:
 		if c.state&stRefuse != 0 {
 			c.state &^= stRefuse
-			if looksLikeHeader(l.buf[:n]) {
+			if hasSignature(l.buf[:n]) {
 				l.finish(c, ReasonProxyHeader, nil)
 				return
 			}
@@ -383,6 +381,10 @@ func (l *loop) flush(c *econn) {
 // client that does not read (ReasonLimit) is closed at once instead: a FIN
 // would only wait behind the replies it ignores.
 func (l *loop) stop(c *econn, reason CloseReason) {
+	if c.state&stHeader != 0 {
+		l.release(c) // never accepted: nothing to drain, nothing to report
+		return
+	}
 	if c.state&(stClosing|stLinger) != 0 {
 		return
 	}
@@ -472,6 +474,10 @@ func (l *loop) checkTimeouts() {
 // finish closes c and reports it. A connection the server ended keeps the
 // reason it was given; reason is what ended it otherwise.
 func (l *loop) finish(c *econn, reason CloseReason, err error) {
+	if c.state&stHeader != 0 {
+		l.release(c) // never accepted: nothing to report
+		return
+	}
 	if c.ext != nil && c.ext.reason != "" {
 		reason, err = c.ext.reason, nil
 	}

@@ -325,11 +325,7 @@ func (l *loop) onWake() {
 	}
 	if cmd&cmdDrain != 0 {
 		for _, c := range l.conns {
-			switch {
-			case c == nil:
-			case c.state&stHeader != 0:
-				l.dropHeader(c)
-			default:
+			if c != nil {
 				l.stop(c, ReasonDrain)
 			}
 		}
@@ -375,11 +371,7 @@ func (l *loop) closeFDs() {
 // fail ends every connection of a loop that cannot go on.
 func (l *loop) fail() {
 	for _, c := range l.conns {
-		switch {
-		case c == nil:
-		case c.state&stHeader != 0:
-			l.dropHeader(c)
-		default:
+		if c != nil {
 			l.finish(c, ReasonError, nil)
 		}
 	}

@@ -5,8 +5,8 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/netip"
 	"os"
@@ -19,21 +19,6 @@ import (
 // is gathered in ext.hdr, without blocking, until frameHeader sees a whole
 // header (or none), and only then is it admitted by the client the header
 // names and reported accepted. HandshakeTimeout is checked by the sweep.
-
-// admitEpollProxiedLocked is admit's decision, under s.mu, with the PROXY
-// protocol on: the same as the goroutine engine's.
-func (s *Server) admitEpollProxiedLocked(ip netip.Addr) (count *addrCount, state uint8, reason RejectReason, ok bool) {
-	trusted, ok := s.proxyTrust(ip)
-	switch {
-	case !ok:
-		return nil, 0, RejectProxyUntrusted, false
-	case !trusted:
-		count, reason, ok = s.admitLocked(ip)
-		return count, stRefuse, reason, ok
-	}
-	reason, ok = s.reserveLocked()
-	return nil, stHeader, reason, ok
-}
 
 // readHeader gathers what a connection in stHeader sends, and ends the
 // header step once frameHeader can tell, or no more will come.
@@ -85,16 +70,12 @@ func (l *loop) endHeader(c *econn, size int, f frame, ended error) {
 		e.peer = netip.AddrPort{} // the kernel knows it: the ext can go once idle
 	}
 	if hdr == nil || !hdr.Command.IsLocal() {
-		s.mu.Lock()
-		reason, ok := s.allowedLocked(admitIP)
-		if ok {
-			c.count, reason, ok = s.countLocked(admitIP)
-		}
-		s.mu.Unlock()
+		count, reason, ok := s.admitClient(admitIP)
 		if !ok {
 			l.refuse(c, reason, nil, false)
 			return
 		}
+		c.count = count
 	}
 	c.state &^= stHeader
 	c.last = l.now
@@ -129,31 +110,15 @@ func (l *loop) endHeader(c *econn, size int, f frame, ended error) {
 }
 
 // refuse closes a connection that was never reported accepted, counts it as
-// rejected, and says why; loud as the goroutine engine's reject.
+// rejected, and says why (loud: see rejectLevel).
 func (l *loop) refuse(c *econn, reason RejectReason, err error, loud bool) {
 	l.obs.Rejected(reason)
-	level := slog.LevelDebug
-	if loud && l.srv.warnNow() {
-		level = slog.LevelWarn
-	}
-	if l.log.Enabled(context.Background(), level) {
-		attrs := []any{"reason", string(reason)}
-		if e := c.ext; e != nil && e.via.IsValid() {
-			attrs = append(attrs, "via", e.via.String())
+	if level := l.srv.rejectLevel(loud); l.log.Enabled(context.Background(), level) {
+		var via fmt.Stringer
+		if c.ext.via.IsValid() {
+			via = c.ext.via
 		}
-		if err != nil {
-			attrs = append(attrs, "err", err)
-		}
-		if level == slog.LevelWarn {
-			attrs = append(attrs, "note", "more such warnings within a second are logged at debug level")
-		}
-		l.connLog(c).Log(context.Background(), level, "rejected: closed at once", attrs...)
+		logRejected(l.log, level, c.peer(), via, reason, err)
 	}
 	l.release(c)
 }
-
-// dropHeader closes, without a word, a connection still in its header step
-// when the server closes: it was never accepted, nor refused.
-func (l *loop) dropHeader(c *econn) { l.release(c) }
-
-var errHeaderPanic = errors.New("the connection's handler panicked while reading its PROXY header")

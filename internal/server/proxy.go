@@ -57,13 +57,34 @@ func (m ProxyMode) String() string {
 	return string(m)
 }
 
-// proxyTrust decides, at accept, what a connection from src may do with a
-// PROXY header: a trusted source's header is read and believed; an untrusted
-// one is served as itself in ProxyOptional mode (and closed if it sends a
-// header), and not at all in ProxyRequired mode (ok false).
-func (s *Server) proxyTrust(src netip.Addr) (trusted, ok bool) {
-	trusted = src.IsValid() && containsAddr(s.ProxyTrusted, src)
-	return trusted, trusted || s.ProxyProtocol == ProxyOptional
+// admitProxyLocked is the admission at accept, under s.mu, with the PROXY
+// protocol on, in both engines. A trusted source (a load balancer) only
+// takes a place under MaxConns: its connection is admitted by the client its
+// header names, by admitClient once the header is read. Another source is
+// admitted as itself, and closed if it sends a header (refuse); in
+// ProxyRequired mode it is not served at all.
+func (s *Server) admitProxyLocked(src netip.Addr) (count *addrCount, trusted bool, reason RejectReason, ok bool) {
+	switch {
+	case src.IsValid() && containsAddr(s.ProxyTrusted, src):
+		reason, ok = s.reserveLocked()
+		return nil, true, reason, ok
+	case s.ProxyProtocol == ProxyRequired:
+		return nil, false, RejectProxyUntrusted, false
+	}
+	count, reason, ok = s.admitLocked(src)
+	return count, false, reason, ok
+}
+
+// admitClient admits the client a PROXY header named (or the load balancer
+// itself, when a header named none) against Allow, Deny and MaxConnsPerIP;
+// its place under MaxConns was taken at accept.
+func (s *Server) admitClient(ip netip.Addr) (*addrCount, RejectReason, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if reason, ok := s.allowedLocked(ip); !ok {
+		return nil, reason, false
+	}
+	return s.countLocked(ip)
 }
 
 // containsAddr reports whether ip is in one of the prefixes.
@@ -182,17 +203,21 @@ func (c *proxiedConn) readHeader(required bool, timeout time.Duration) (headerOu
 	}
 	h, out, err := headerVerdict(buf, size, f, ended, required, timeout)
 	if out == headerOK {
-		c.hdr = h
+		c.hdr, c.rest = h, buf
 		if h != nil {
-			buf = buf[size:]
+			c.rest = buf[size:]
 		}
-		c.rest = buf
-		if ended != nil && !errors.Is(ended, io.EOF) && !errors.Is(ended, os.ErrDeadlineExceeded) {
-			// A reset after the header or data: serve finds it on its next read.
-			c.rest, c.readErr = buf, ended
+		if brokenOff(ended) {
+			c.readErr = ended // serve finds it after the data
 		}
 	}
 	return out, err
+}
+
+// brokenOff reports whether ended, what stopped the reading of a header, is
+// the connection failing (a reset) rather than its end or a deadline.
+func brokenOff(ended error) bool {
+	return ended != nil && !errors.Is(ended, io.EOF) && !errors.Is(ended, os.ErrDeadlineExceeded)
 }
 
 // headerVerdict decides what the first bytes of a connection from a trusted
@@ -200,7 +225,6 @@ func (c *proxiedConn) readHeader(required bool, timeout time.Duration) (headerOu
 // (ended: io.EOF, a deadline or a reset): a header, no header (h nil), or a
 // failure. Both engines decide with it.
 func headerVerdict(buf []byte, size int, f frame, ended error, required bool, timeout time.Duration) (h *proxyproto.Header, out headerOutcome, err error) {
-	reset := ended != nil && !errors.Is(ended, io.EOF) && !errors.Is(ended, os.ErrDeadlineExceeded)
 	switch {
 	case f == frameWhole:
 		if h, err = parseHeader(buf[:size]); err != nil {
@@ -209,7 +233,7 @@ func headerVerdict(buf []byte, size int, f frame, ended error, required bool, ti
 		return h, headerOK, nil
 	case f == frameTooLong:
 		return nil, headerBad, fmt.Errorf("%w: longer than any valid header", errBadProxyHeader)
-	case len(buf) == 0 && reset:
+	case len(buf) == 0 && brokenOff(ended):
 		return nil, headerSilent, fmt.Errorf("%w: %w", errBadProxyHeader, ended)
 	case f == frameMore && hasSignature(buf) && errors.Is(ended, os.ErrDeadlineExceeded):
 		return nil, headerBad, fmt.Errorf("%w: it did not arrive whole within %v", errBadProxyHeader, timeout)
@@ -239,12 +263,6 @@ func validateHeader(h *proxyproto.Header) error {
 		return errors.New("header has no TCP source address")
 	}
 	return nil
-}
-
-// looksLikeHeader reports whether p, the first bytes of a connection, begin
-// with a PROXY header's signature (v1 or v2).
-func looksLikeHeader(p []byte) bool {
-	return bytes.HasPrefix(p, proxyproto.SIGV2) || bytes.HasPrefix(p, []byte("PROXY "))
 }
 
 // frame is what the first bytes of a connection say of its PROXY header, for
@@ -334,8 +352,10 @@ func v2MinLength(b byte) uint16 {
 	return 0
 }
 
-// hasSignature reports whether buf begins with a whole signature: at its
-// end, a header that stops short is truncated, not absent.
+// hasSignature reports whether buf, the first bytes of a connection, begin
+// with a whole PROXY signature (v1 or v2): a header that stops short after
+// one is truncated, not absent, and an untrusted client that sends one is
+// claiming an address.
 func hasSignature(buf []byte) bool {
 	return bytes.HasPrefix(buf, proxyproto.SIGV1) || bytes.HasPrefix(buf, proxyproto.SIGV2)
 }
@@ -364,29 +384,6 @@ func parseHeader(b []byte) (h *proxyproto.Header, err error) {
 	return h, nil
 }
 
-// admitProxiedLocked is startConn's admission, under s.mu, when the PROXY
-// protocol is on. A trusted source (a load balancer) only takes a place
-// under MaxConns here: its connections are checked against Allow, Deny and
-// MaxConnsPerIP by the client the header names, in admitProxied. Any other
-// source is checked as itself, and must not send a header.
-func (s *Server) admitProxiedLocked(c *conn) (*addrCount, RejectReason, bool) {
-	src := peerIP(c.nc)
-	trusted, ok := s.proxyTrust(src)
-	switch {
-	case !ok:
-		return nil, RejectProxyUntrusted, false
-	case !trusted:
-		c.refuseHeader = true
-		return s.admitLocked(src)
-	}
-	reason, ok := s.reserveLocked()
-	if ok {
-		c.proxy = &proxiedConn{Conn: c.nc}
-		c.nc = c.proxy
-	}
-	return nil, reason, ok
-}
-
 // admitProxied reads the connection's PROXY header, in its own goroutine, and
 // admits the client it names. A connection that fails is closed and counted
 // as rejected, and never reported as accepted. One stopped meanwhile (the
@@ -394,7 +391,6 @@ func (s *Server) admitProxiedLocked(c *conn) (*addrCount, RejectReason, bool) {
 func (c *conn) admitProxied() bool {
 	s := c.srv
 	out, err := c.proxy.readHeader(s.ProxyProtocol == ProxyRequired, s.handshakeTimeout())
-	c.headerRead = true
 	if c.ending.Load() != nil {
 		c.untrack()
 		c.proxy.Conn.Close()
@@ -402,12 +398,7 @@ func (c *conn) admitProxied() bool {
 	}
 	reason, ok := RejectProxyHeader, out == headerOK
 	if ok && !c.proxy.local() {
-		ip := peerIP(c.proxy)
-		s.mu.Lock()
-		if reason, ok = s.allowedLocked(ip); ok {
-			c.count, reason, ok = s.countLocked(ip)
-		}
-		s.mu.Unlock()
+		c.count, reason, ok = s.admitClient(peerIP(c.proxy))
 	}
 	if !ok {
 		c.untrack()
