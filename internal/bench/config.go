@@ -25,17 +25,10 @@ const (
 // UDP datagram can carry.
 const MaxDatagram = client.MaxDatagram
 
-// dial is the default Config.Dial: from any local address the client's,
-// whose errors name the address and the reason in one line; from a given
-// one, dialFrom's, which name the source too.
+// dial is the default Config.Dial: the client's, whose errors name the
+// address (and the source, if given) and the reason in one line.
 func dial(ctx context.Context, network string, local netip.Addr, addr string) (net.Conn, error) {
-	switch {
-	case local.IsValid():
-		return dialFrom(ctx, network, local, addr)
-	case network == "udp":
-		return client.DialUDP(ctx, addr)
-	}
-	return client.Dial(ctx, addr, 0)
+	return client.DialFrom(ctx, network, local, addr)
 }
 
 // Config says what load Run generates. The zero value is a valid

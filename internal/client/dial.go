@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"net"
+	"net/netip"
 	"strconv"
 	"syscall"
 	"time"
@@ -120,7 +121,7 @@ func reason(err error) string {
 // dialError is a failure to connect, as one line: "connect to ADDR: REASON".
 // It unwraps to the cause.
 type dialError struct {
-	addr   string
+	addr   string // with DialFrom, "ADDR from SRC"
 	reason string
 	err    error // may be nil when the address itself was rejected
 }
@@ -166,11 +167,44 @@ func DialTLS(ctx context.Context, addr string, timeout time.Duration, cfg *tls.C
 // fails only for an address that is malformed or does not resolve, with the
 // same one-line errors as Dial.
 func DialUDP(ctx context.Context, addr string) (net.Conn, error) {
+	var d net.Dialer
+	return dialUDP(ctx, addr, d.DialContext)
+}
+
+// DialFrom is Dial (network "tcp", with DefaultDialTimeout) or DialUDP
+// (network "udp") from the local address local, on a port the system picks,
+// as a load generator does to look like several clients; the zero local
+// means any. Its errors name local too: "connect to 127.0.0.1:8080 from
+// 127.0.0.2: connection refused (nobody is listening there)".
+func DialFrom(ctx context.Context, network string, local netip.Addr, addr string) (net.Conn, error) {
+	var d net.Dialer
+	if local.IsValid() && network == "udp" {
+		d.LocalAddr = net.UDPAddrFromAddrPort(netip.AddrPortFrom(local, 0))
+	} else if local.IsValid() {
+		d.LocalAddr = net.TCPAddrFromAddrPort(netip.AddrPortFrom(local, 0))
+	}
+	var conn net.Conn
+	var err error
+	if network == "udp" {
+		conn, err = dialUDP(ctx, addr, d.DialContext)
+	} else {
+		conn, err = dial(ctx, addr, 0, d.DialContext)
+	}
+	var de *dialError
+	if err != nil && local.IsValid() && errors.As(err, &de) {
+		de.addr += " from " + local.String()
+		if errors.Is(err, syscall.EADDRNOTAVAIL) {
+			de.reason = "cannot assign requested address (is " + local.String() + " an address of this machine?)"
+		}
+	}
+	return conn, err
+}
+
+func dialUDP(ctx context.Context, addr string, dialContext dialFunc) (net.Conn, error) {
 	if err := checkAddr(ctx, addr); err != nil {
 		return nil, err
 	}
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "udp", addr)
+	conn, err := dialContext(ctx, "udp", addr)
 	if err != nil {
 		var dnsErr *net.DNSError
 		if errors.As(err, &dnsErr) {
