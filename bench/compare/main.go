@@ -650,9 +650,8 @@ func parseBenchOutput(out []byte) (benchJSON, map[string]any, error) {
 		if len(l) == 0 || l[0] != '{' {
 			continue
 		}
-		var b benchJSON
-		var raw map[string]any
-		if json.Unmarshal(l, &b) != nil || json.Unmarshal(l, &raw) != nil {
+		b, raw, ok := decodeBenchJSON(l)
+		if !ok {
 			continue
 		}
 		if b.MsgsPerSec == nil {
@@ -662,17 +661,21 @@ func parseBenchOutput(out []byte) (benchJSON, map[string]any, error) {
 	}
 	// Maybe indented over several lines.
 	if i := bytes.IndexByte(out, '{'); i >= 0 {
-		var b benchJSON
-		var raw map[string]any
-		dec := json.NewDecoder(bytes.NewReader(out[i:]))
-		if dec.Decode(&raw) == nil {
-			rb, _ := json.Marshal(raw)
-			if json.Unmarshal(rb, &b) == nil && b.MsgsPerSec != nil {
+		var obj json.RawMessage
+		if json.NewDecoder(bytes.NewReader(out[i:])).Decode(&obj) == nil {
+			if b, raw, ok := decodeBenchJSON(obj); ok && b.MsgsPerSec != nil {
 				return b, raw, nil
 			}
 		}
 	}
 	return benchJSON{}, nil, fmt.Errorf("no JSON object with msgs_per_sec in the load generator's output: %q", truncate(string(out), 300))
+}
+
+// decodeBenchJSON decodes one JSON object twice: the fields the table needs,
+// and the whole of it, kept in the report.
+func decodeBenchJSON(obj []byte) (b benchJSON, raw map[string]any, ok bool) {
+	ok = json.Unmarshal(obj, &b) == nil && json.Unmarshal(obj, &raw) == nil
+	return b, raw, ok
 }
 
 func truncate(s string, n int) string {
@@ -880,9 +883,9 @@ func openIdle(addr string, n, sources int, limit time.Duration) ([]net.Conn, err
 	conns := make([]net.Conn, n)
 	errs := make(chan error, 8)
 	next := make(chan int)
-	done := make(chan struct{})
+	var wg sync.WaitGroup
 	for range 8 {
-		go func() {
+		wg.Go(func() {
 			for i := range next {
 				dl := net.Dialer{Deadline: deadline, Timeout: 10 * time.Second}
 				if sources > 0 {
@@ -898,8 +901,7 @@ func openIdle(addr string, n, sources int, limit time.Duration) ([]net.Conn, err
 				}
 				conns[i] = c
 			}
-			done <- struct{}{}
-		}()
+		})
 	}
 	var err error
 feed:
@@ -911,9 +913,7 @@ feed:
 		}
 	}
 	close(next)
-	for range 8 {
-		<-done
-	}
+	wg.Wait()
 	if err == nil {
 		select {
 		case err = <-errs:
@@ -939,9 +939,7 @@ func echoOnce(conns []net.Conn, limit time.Duration) (bad int, err error) {
 	next := make(chan net.Conn)
 	var wg sync.WaitGroup
 	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			got := make([]byte, len(msg))
 			for c := range next {
 				_ = c.SetDeadline(deadline)
@@ -958,7 +956,7 @@ func echoOnce(conns []net.Conn, limit time.Duration) (bad int, err error) {
 				}
 				mu.Unlock()
 			}
-		}()
+		})
 	}
 	for _, c := range conns {
 		next <- c

@@ -67,14 +67,7 @@ func (x *rawExchanger) exchange(msg, reply []byte) (int, error) {
 	case x.writeTooLong:
 		// The send buffer took only part of msg: write the rest the usual
 		// way, then read the usual way.
-		if _, err := x.conn.Write(msg[x.sent:]); err != nil {
-			return 0, &exchangeError{err}
-		}
-		n, err := io.ReadFull(x.conn, reply)
-		if err == io.ErrUnexpectedEOF {
-			err = io.EOF
-		}
-		return n, err
+		return plainExchanger{x.conn}.exchange(msg[x.sent:], reply)
 	case x.rerr != nil:
 		return x.got, x.rerr
 	case err != nil: // a deadline, or the connection closed, while waiting

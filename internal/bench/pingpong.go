@@ -70,16 +70,16 @@ func (w *worker) pingPong(ctx context.Context) connEnd {
 // endPingPong ends a connection that has carried MsgsPerConn messages:
 // half-close, then wait for the server's close.
 func (w *worker) endPingPong() connEnd {
-	if tc, ok := w.conn.(interface{ CloseWrite() error }); ok {
-		if err := tc.CloseWrite(); err != nil {
-			if w.r.stop.Load() {
-				return endRun
-			}
-			w.fail(ioError("shut down writing to", w.r.addr, err))
-			return endFailed
-		}
-	} else {
+	tc, ok := w.conn.(closeWriter)
+	if !ok {
 		return endPolite // no half-close without a TCP connection: just close
+	}
+	if err := tc.CloseWrite(); err != nil {
+		if w.r.stop.Load() {
+			return endRun
+		}
+		w.fail(ioError("shut down writing to", w.r.addr, err))
+		return endFailed
 	}
 	return w.closePolitely(w.buf)
 }

@@ -84,7 +84,7 @@ func (w *worker) write(ctx context.Context, win *window) {
 		return
 	}
 	if err == nil {
-		if tc, ok := w.conn.(interface{ CloseWrite() error }); ok {
+		if tc, ok := w.conn.(closeWriter); ok {
 			tc.CloseWrite()
 		}
 	}
@@ -260,4 +260,7 @@ func (w *worker) readEnd(win *window, seq int64, err error) {
 	w.fail(w.readError(err, win.sent.Load()-seq))
 }
 
-var _ interface{ CloseWrite() error } = (*net.TCPConn)(nil)
+// closeWriter is a connection that can be half-closed, as *net.TCPConn.
+type closeWriter interface{ CloseWrite() error }
+
+var _ closeWriter = (*net.TCPConn)(nil)

@@ -32,8 +32,10 @@ func (w *worker) udp(ctx context.Context) {
 	flight := make([]datagram, 0, depth) // oldest first
 	var lost [recentLost]int64           // seq of the last lost messages
 	var seq, replies int64
+	// The reply's arrival time is also when the next messages are sent and
+	// the expired ones judged: one clock read per message, not two.
+	now := r.now()
 	for !r.stop.Load() {
-		now := r.now()
 		for len(flight) > 0 && flight[0].sent+timeout <= now { // expired
 			lost[w.lost%recentLost] = flight[0].seq
 			w.lost++
@@ -64,6 +66,7 @@ func (w *worker) udp(ctx context.Context) {
 			if !w.waitTurn(ctx, seq, nil) {
 				return
 			}
+			now = r.now()
 			continue
 		}
 		deadline := flight[0].sent + timeout
