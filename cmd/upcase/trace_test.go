@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -42,22 +43,29 @@ type traceJSON struct {
 // states is trace.States as its JSON gives it.
 type states struct{ Client, Server string }
 
-// runTrace runs the command (from path, "upcase" on PATH by default) and
-// decodes its JSON.
+// runTrace runs `upcase trace --json` with args, after the wrapper command
+// (none, or setpriv and its arguments), and decodes its JSON.
 func runTrace(t *testing.T, wrapper []string, args ...string) traceJSON {
 	t.Helper()
-	argv := append(wrapper, append([]string{"upcase", "trace", "--json"}, args...)...)
+	var tj traceJSON
+	runTraceJSON(t, wrapper, &tj, args...)
+	return tj
+}
+
+// runTraceJSON runs `upcase trace --json` with args, after the wrapper
+// command, and decodes its JSON into v.
+func runTraceJSON(t *testing.T, wrapper []string, v any, args ...string) {
+	t.Helper()
+	argv := append(slices.Clone(wrapper), append([]string{"upcase", "trace", "--json"}, args...)...)
 	cmd := exec.Command(argv[0], argv[1:]...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("%v: %v\n%s", argv, err, errb.String())
 	}
-	var tj traceJSON
-	if err := json.Unmarshal(out.Bytes(), &tj); err != nil {
+	if err := json.Unmarshal(out.Bytes(), v); err != nil {
 		t.Fatalf("%v printed %d bytes that are not its JSON: %v", argv, out.Len(), err)
 	}
-	return tj
 }
 
 func flagsOf(tj traceJSON) []string {
@@ -273,17 +281,8 @@ type linkJSON struct {
 
 func runLinkTrace(t *testing.T, wrapper []string, scenario string) linkJSON {
 	t.Helper()
-	argv := append(wrapper, "upcase", "trace", "--json", "--scenario="+scenario)
-	cmd := exec.Command(argv[0], argv[1:]...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("%v: %v\n%s", argv, err, errb.String())
-	}
 	var lj linkJSON
-	if err := json.Unmarshal(out.Bytes(), &lj); err != nil {
-		t.Fatalf("%v printed %d bytes that are not its JSON: %v", argv, out.Len(), err)
-	}
+	runTraceJSON(t, wrapper, &lj, "--scenario="+scenario)
 	return lj
 }
 

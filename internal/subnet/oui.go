@@ -3,6 +3,7 @@ package subnet
 import (
 	"bufio"
 	"encoding/csv"
+	"encoding/hex"
 	"errors"
 	"io"
 	"net"
@@ -41,16 +42,7 @@ func (v *Vendors) Lookup(mac net.HardwareAddr) (string, error) {
 	if len(mac) < 3 {
 		return "", nil
 	}
-	return v.m[strings.ToUpper(hex3(mac))], nil
-}
-
-func hex3(mac net.HardwareAddr) string {
-	const digits = "0123456789ABCDEF"
-	b := make([]byte, 0, 6)
-	for _, x := range mac[:3] {
-		b = append(b, digits[x>>4], digits[x&15])
-	}
-	return string(b)
+	return v.m[strings.ToUpper(hex.EncodeToString(mac[:3]))], nil
 }
 
 func (v *Vendors) load() {

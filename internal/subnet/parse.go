@@ -106,7 +106,11 @@ func parseDotted(s string, b *[4]byte) error {
 			}
 		}
 		if len(p) > 1 && p[0] == '0' {
-			return fmt.Errorf("%q has a leading zero, which some tools read as octal; write %s", p, strings.TrimLeft(p, "0")+zeroIfEmpty(strings.TrimLeft(p, "0")))
+			plain := strings.TrimLeft(p, "0")
+			if plain == "" {
+				plain = "0"
+			}
+			return fmt.Errorf("%q has a leading zero, which some tools read as octal; write %s", p, plain)
 		}
 		n, err := strconv.ParseUint(p, 10, 16)
 		if err != nil || n > 255 {
@@ -115,13 +119,6 @@ func parseDotted(s string, b *[4]byte) error {
 		b[i] = byte(n)
 	}
 	return nil
-}
-
-func zeroIfEmpty(s string) string {
-	if s == "" {
-		return "0"
-	}
-	return ""
 }
 
 // parseMask reads a prefix length (24) or, for IPv4, a dotted mask

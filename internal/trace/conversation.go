@@ -45,6 +45,14 @@ type Step struct {
 	Kernel *KernelView `json:",omitempty"`
 }
 
+// side gives the client's state (or the server's) before and after s.
+func (s Step) side(client bool) (before, after State) {
+	if client {
+		return s.Before.Client, s.After.Client
+	}
+	return s.Before.Server, s.After.Server
+}
+
 // Conversation follows one TCP connection or UDP flow between a client and a
 // server (and the ARP messages between their addresses), turning each Event
 // into a Step. It is not safe for concurrent use.
@@ -164,12 +172,18 @@ func (c *Conversation) Add(ev Event) (Step, error) {
 		c.correctRefusal(&s)
 	}
 	s.After = c.m.states()
-	s.Explanation = Explain(s)
-	if ev.Kind == KindARP && (c.isGateway(ev.ARP.SenderIP) || c.isGateway(ev.ARP.TargetIP)) {
-		s.Explanation = explainGatewayARP(s, c.server.Addr())
-	}
+	s.Explanation = c.explain(s)
 	c.steps = append(c.steps, s)
 	return s, nil
+}
+
+// explain explains s as Explain does, except an ARP message to or from one
+// of the conversation's gateways, which only the conversation can tell.
+func (c *Conversation) explain(s Step) string {
+	if a := s.Event.ARP; s.Event.Kind == KindARP && (c.isGateway(a.SenderIP) || c.isGateway(a.TargetIP)) {
+		return explainGatewayARP(s, c.server.Addr())
+	}
+	return Explain(s)
 }
 
 // numbers fills in s's relative numbers, window and newly acknowledged
@@ -227,6 +241,6 @@ func (c *Conversation) correctRefusal(s *Step) {
 	s.Before.Server = Closed
 	for i := range c.steps {
 		c.steps[i].Before.Server, c.steps[i].After.Server = Closed, Closed
-		c.steps[i].Explanation = Explain(c.steps[i])
+		c.steps[i].Explanation = c.explain(c.steps[i])
 	}
 }

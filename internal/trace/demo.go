@@ -11,6 +11,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/upcase/upcase/internal/upper"
 )
 
 // Scenario names one of the demo's scripted conversations.
@@ -424,7 +426,7 @@ func serveTCP(ctx context.Context, ln net.Listener, delay time.Duration) error {
 	for {
 		n, err := nc.Read(buf)
 		if n > 0 {
-			upcase(buf[:n])
+			upper.ASCII(buf[:n])
 			if _, err := nc.Write(buf[:n]); err != nil {
 				return nil // the client reset: the reset scenario
 			}
@@ -456,21 +458,10 @@ func serveUDP(pc net.PacketConn, n int) error {
 		if err != nil {
 			return fmt.Errorf("demo: receive a datagram: %w", err)
 		}
-		upcase(buf[:m])
+		upper.ASCII(buf[:m])
 		if _, err := pc.WriteTo(buf[:m], from); err != nil {
 			return fmt.Errorf("demo: answer %s: %w", from, err)
 		}
 	}
 	return nil
-}
-
-// upcase is the lesson's transform, Python's bytes.upper(): the demo's
-// server does what upcase serve does, without depending on it (this package
-// is a leaf).
-func upcase(p []byte) {
-	for i, b := range p {
-		if 'a' <= b && b <= 'z' {
-			p[i] = b - 'a' + 'A'
-		}
-	}
 }

@@ -26,8 +26,9 @@
 // changes when it receives) are both given after every segment.
 //
 // Capturing, decoding, following and drawing stand on the standard library,
-// golang.org/x/sys/unix and golang.org/x/net/bpf only. The lan and gateway
-// scenarios (lan_linux.go) also build their networks, with internal/netns and
-// vishvananda/netlink; that setup belongs in internal/netns, and is the one
-// part of the package that is not a leaf.
+// golang.org/x/sys/unix and golang.org/x/net/bpf only. The demo's server
+// upper-cases with internal/upper, the transform upcase serve uses (itself a
+// leaf). The lan and gateway scenarios (lan_linux.go) also build their
+// networks, with internal/netns and vishvananda/netlink; that setup belongs in
+// internal/netns, and is the one part of the package that is not a leaf.
 package trace

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -52,13 +53,14 @@ type KernelView struct {
 	Client, Server []KernelChange `json:",omitempty"`
 }
 
-// known reports whether the kernel had reported the client's state (or the
-// server's) by the end of the step.
-func (v *KernelView) known(client bool) bool {
+// side gives the client's state (or the server's) after the step as the
+// kernel reported it, the changes it reported for the step, and whether it
+// had reported that side's state at all by the end of the step.
+func (v *KernelView) side(client bool) (after State, changes []KernelChange, known bool) {
 	if client {
-		return v.ClientKnown
+		return v.After.Client, v.Client, v.ClientKnown
 	}
-	return v.ServerKnown
+	return v.After.Server, v.Server, v.ServerKnown
 }
 
 // kernelTolerance is how far apart the kernel's clock and the capture's may
@@ -126,12 +128,8 @@ func apply(v *KernelView) {
 // sortedChanges gives changes in time order, keeping the kernel's order for
 // changes at the same microsecond.
 func sortedChanges(changes []KernelChange) []KernelChange {
-	out := append([]KernelChange(nil), changes...)
-	for i := 1; i < len(out); i++ { // insertion sort: stable, and nearly sorted
-		for j := i; j > 0 && out[j].Time.Before(out[j-1].Time); j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
+	out := slices.Clone(changes)
+	slices.SortStableFunc(out, func(a, b KernelChange) int { return a.Time.Compare(b.Time) })
 	return out
 }
 

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -301,19 +299,7 @@ func TestLadderKernelGolden(t *testing.T) {
 					t.Errorf("line %d columns wide, more than %d: %q", n, r.width(), line)
 				}
 			}
-			golden := filepath.Join("testdata", tt.name+".golden")
-			if *update {
-				if err := os.WriteFile(golden, got.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(got.Bytes(), want) {
-				t.Errorf("ladder differs from %s (run with -update to accept):\n%s", golden, got.String())
-			}
+			checkGolden(t, tt.name, got.Bytes())
 		})
 	}
 }

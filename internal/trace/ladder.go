@@ -201,19 +201,12 @@ func (r *Renderer) arrow(s Step, left, right string) string {
 // the inferred one; or, with the kernel's states, the kernel's, and the
 // inferred one marked "*" where the kernel had reported none.
 func (r *Renderer) cell(s Step, client bool) string {
-	inferred, before := s.After.Server, s.Before.Server
-	if client {
-		inferred, before = s.After.Client, s.Before.Client
-	}
+	before, inferred := s.side(client)
 	if !r.kernel || s.Kernel == nil {
 		return r.state(inferred.String(), inferred != before, client)
 	}
-	k := s.Kernel
-	st, changes := k.After.Server, k.Server
-	if client {
-		st, changes = k.After.Client, k.Client
-	}
-	if !k.known(client) {
+	st, changes, known := s.Kernel.side(client)
+	if !known {
 		return r.state(inferred.String()+"*", inferred != before, client)
 	}
 	text := st.String()

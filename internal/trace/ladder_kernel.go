@@ -34,15 +34,12 @@ func kernelNotes(s Step) []string {
 // or "".
 func kernelNote(s Step, client bool) string {
 	name := "server"
-	inferred, before := s.After.Server, s.Before.Server
-	k := s.Kernel
-	st, changes := k.After.Server, k.Server
 	if client {
 		name = "client"
-		inferred, before = s.After.Client, s.Before.Client
-		st, changes = k.After.Client, k.Client
 	}
-	if !k.known(client) {
+	before, inferred := s.side(client)
+	st, changes, known := s.Kernel.side(client)
+	if !known {
 		if inferred == SynReceived && before != SynReceived {
 			return fmt.Sprintf("Linux reports no state for the %s yet: it keeps a half-open connection as a small request socket, so its SYN-RECEIVED is inferred.", name)
 		}

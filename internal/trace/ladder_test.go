@@ -11,6 +11,25 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
+// checkGolden compares a drawn ladder with testdata/name.golden, which
+// -update rewrites first.
+func checkGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	golden := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("ladder differs from %s (run with -update to accept):\n%s", golden, got)
+	}
+}
+
 // conversationOf follows events from client to server, starting in initial.
 func conversationOf(t testing.TB, kind Kind, client, server netip.AddrPort, initial States, events []Event) *Conversation {
 	t.Helper()
@@ -55,19 +74,7 @@ func TestLadderGolden(t *testing.T) {
 			if err := r.Render(c); err != nil {
 				t.Fatal(err)
 			}
-			golden := filepath.Join("testdata", tt.name+".golden")
-			if *update {
-				if err := os.WriteFile(golden, got.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(got.Bytes(), want) {
-				t.Errorf("ladder differs from %s (run with -update to accept):\n%s", golden, got.String())
-			}
+			checkGolden(t, tt.name, got.Bytes())
 		})
 	}
 }

@@ -79,7 +79,6 @@ func buildTopology(scenario Scenario) (*topology, error) {
 	if t.server, err = t.newHost(); err != nil {
 		return nil, err
 	}
-	mac := func(m net.HardwareAddr) MAC { return MAC(m) }
 	switch scenario {
 	case ScenarioLAN:
 		t.serverIP = netip.MustParseAddr("172.16.10.11")
@@ -88,7 +87,7 @@ func buildTopology(scenario Scenario) (*topology, error) {
 		}
 		t.links = []linkSpec{{
 			view: LinkView{Name: "client ↔ server", Host: "client", Interface: "eth0",
-				Owners: map[MAC]string{mac(macLANClient): "client eth0", mac(macLANServer): "server eth0"}},
+				Owners: map[MAC]string{MAC(macLANClient): "client eth0", MAC(macLANServer): "server eth0"}},
 			host: t.client,
 		}}
 	case ScenarioGateway:
@@ -116,11 +115,11 @@ func buildTopology(scenario Scenario) (*topology, error) {
 		}
 		t.links = []linkSpec{{
 			view: LinkView{Name: "client ↔ router", Host: "router", Interface: "eth0",
-				Owners: map[MAC]string{mac(macGWClient): "client eth0", mac(macGWRouter1): "router eth0"}},
+				Owners: map[MAC]string{MAC(macGWClient): "client eth0", MAC(macGWRouter1): "router eth0"}},
 			host: router, gateways: []netip.Addr{netip.MustParseAddr("192.168.1.1")},
 		}, {
 			view: LinkView{Name: "router ↔ server", Host: "router", Interface: "eth1",
-				Owners: map[MAC]string{mac(macGWServer): "server eth0", mac(macGWRouter2): "router eth1"}},
+				Owners: map[MAC]string{MAC(macGWServer): "server eth0", MAC(macGWRouter2): "router eth1"}},
 			host: router, gateways: []netip.Addr{netip.MustParseAddr("192.168.2.1")},
 		}}
 	default:
