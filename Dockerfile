@@ -6,7 +6,7 @@
 #
 # Base images are pinned by tag here; pin them by digest too
 # (golang:1.27.3-bookworm@sha256:...) where builds must be reproducible.
-# deploy/manifests_test.go checks this file (stages, USER, CGO_ENABLED=0,
+# deploy/dockerfile_test.go checks this file (stages, USER, CGO_ENABLED=0,
 # the listen address) and builds ./cmd/upcase with the RUN line's own go build
 # command to prove the binary is static.
 

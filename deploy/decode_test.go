@@ -3,10 +3,11 @@ package deploy
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 
@@ -64,11 +65,7 @@ func decodeStrict(name string, data []byte) ([]object, error) {
 		}
 		newObj, ok := kinds[tm.APIVersion+" "+tm.Kind]
 		if !ok {
-			known := make([]string, 0, len(kinds))
-			for k := range kinds {
-				known = append(known, k)
-			}
-			sort.Strings(known)
+			known := slices.Sorted(maps.Keys(kinds))
 			return nil, fmt.Errorf("%s: unknown apiVersion/kind %q %q (known: %s)", where, tm.APIVersion, tm.Kind, strings.Join(known, ", "))
 		}
 		obj := newObj()

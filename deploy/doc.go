@@ -5,5 +5,5 @@
 //
 // It is a module of its own so that the upcase module never depends on
 // k8s.io. Run its tests with `go test ./...` here; cmd/upcase's
-// TestDeployManifests runs them from the main module's `go test ./...`.
+// TestDeployModule runs them from the main module's `go test ./...`.
 package deploy

@@ -47,6 +47,21 @@ type dockerfile struct {
 	buildStage            *stage
 }
 
+// env is the stage's ENV settings, in order, as name and value. BuildKit
+// gives each as three arguments: name, value, and the separator ("=" or "").
+func (s *stage) env() [][2]string {
+	var kvs [][2]string
+	for _, in := range s.instr {
+		if in.cmd != "env" {
+			continue
+		}
+		for i := 0; i+1 < len(in.args); i += 3 {
+			kvs = append(kvs, [2]string{in.args[i], in.args[i+1]})
+		}
+	}
+	return kvs
+}
+
 func parseDockerfile(t *testing.T, path string) *dockerfile {
 	t.Helper()
 	f, err := os.Open(path)
@@ -124,14 +139,8 @@ func loadDockerfile(t *testing.T) *dockerfile {
 
 	// CGO_ENABLED=0, in the RUN line or as ENV in the build stage.
 	cgoOff := strings.Contains(d.buildCmd.args[0], "CGO_ENABLED=0")
-	for _, in := range d.buildStage.instr {
-		if in.cmd == "env" {
-			for i := 0; i+1 < len(in.args); i += 2 {
-				if in.args[i] == "CGO_ENABLED" && in.args[i+1] == "0" {
-					cgoOff = true
-				}
-			}
-		}
+	for _, kv := range d.buildStage.env() {
+		cgoOff = cgoOff || kv == [2]string{"CGO_ENABLED", "0"}
 	}
 	if !cgoOff {
 		t.Error("the go build does not set CGO_ENABLED=0: the binary would need a libc the final image lacks")
@@ -184,14 +193,7 @@ func loadDockerfile(t *testing.T) *dockerfile {
 	if cmd == nil || !cmd.json {
 		t.Fatal("the final stage has no exec-form CMD with serve's flags")
 	}
-	args := serveArgs{}
-	for _, a := range cmd.args {
-		k, v, ok := strings.Cut(strings.TrimPrefix(a, "--"), "=")
-		if !ok || !strings.HasPrefix(a, "--") {
-			t.Fatalf("CMD argument %q: want --name=value", a)
-		}
-		args[k] = v
-	}
+	args := parseArgs(t, cmd.args)
 	if args["addr"] != "0.0.0.0:8080" {
 		t.Errorf("CMD --addr=%q, want 0.0.0.0:8080: a loopback listener is unreachable from outside the container", args["addr"])
 	}
@@ -255,15 +257,11 @@ func TestDockerfileBuildIsStatic(t *testing.T) {
 	build.Dir = ".." // the build context is the repository root
 	// The image's ENV for the build stage, then the RUN line's own.
 	build.Env = os.Environ()
-	for _, in := range d.buildStage.instr {
-		if in.cmd == "env" {
-			for i := 0; i+1 < len(in.args); i += 2 {
-				if in.args[i] == "GOTOOLCHAIN" {
-					continue // the image's Go is the right one; here GOTOOLCHAIN chooses it
-				}
-				build.Env = append(build.Env, in.args[i]+"="+in.args[i+1])
-			}
+	for _, kv := range d.buildStage.env() {
+		if kv[0] == "GOTOOLCHAIN" {
+			continue // the image's Go is the right one; here GOTOOLCHAIN chooses it
 		}
+		build.Env = append(build.Env, kv[0]+"="+kv[1])
 	}
 	build.Env = append(build.Env, env...)
 	t.Logf("running %v with %v", build.Args, env)

@@ -25,15 +25,15 @@ const deployDir = "../../deploy"
 
 // skipDeployRerun: the tests below do not depend on the server engine, so
 // they run once, not again in TestMain's UPCASE_ENGINE=goroutine rerun.
-// First it opens every file they check, in both runs: go test caches a
-// package's result until a file the test binary opened changes, and the
-// rerun (same -test.testlogfile) replaces the first run's record.
+// The first run opens every file they check (trackDeployInputs), which is
+// enough for go test's cache: the rerun's test log is added to the first
+// run's (internal/testrerun).
 func skipDeployRerun(t *testing.T) {
 	t.Helper()
-	trackDeployInputs(t)
 	if os.Getenv("UPCASE_ENGINE") == "goroutine" {
 		t.Skip("engine-independent: ran in the first pass")
 	}
+	trackDeployInputs(t)
 }
 
 // TestDeployModule runs the deploy module's tests: strict decoding of every

@@ -7,9 +7,9 @@ import (
 	"io"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -34,6 +34,7 @@ var lbSources = []string{"127.0.0.2", "127.0.0.3", "127.0.0.4"}
 type lbInstance struct {
 	name    string // HAProxy's server name: s1 .. s4
 	p       *proc
+	addr    string // host:port it serves, behind HAProxy
 	metrics string // host:port of /metrics, /readyz
 }
 
@@ -46,9 +47,9 @@ func startLBInstance(t *testing.T, name, addr, metrics string) *lbInstance {
 	p := startUpcase(t, "serve", "--addr="+addr, "--metrics="+metrics,
 		"--proxy-protocol=required", "--proxy-trusted=127.0.0.1/32",
 		"--lame-duck=1500ms", "--drain=10s", "--max-conns-per-ip="+strconv.Itoa(lbMaxPerIP), "-v")
-	p.output.waitFor(t, p, regexp.MustCompile(`msg=listening addr=(\S+)`))
+	a := p.output.waitFor(t, p, regexp.MustCompile(`msg=listening addr=(\S+)`))
 	m := p.output.waitFor(t, p, regexp.MustCompile(`msg=metrics addr=(\S+)`))
-	return &lbInstance{name: name, p: p, metrics: m[1]}
+	return &lbInstance{name: name, p: p, addr: a[1], metrics: m[1]}
 }
 
 // lbAddr is a loopback address where nobody listens yet.
@@ -180,8 +181,9 @@ func lbSourcesOf(fams map[string]*dto.MetricFamily) map[string]float64 {
 	return out
 }
 
-// lbBench is what the tests read of bench's --json.
-type lbBench struct {
+// benchOutput is what the tests read of bench's --json (bench.Result's
+// JSON form, with durations in seconds).
+type benchOutput struct {
 	MsgsPerSec       float64 `json:"msgs_per_sec"`
 	Messages         int64   `json:"messages"`
 	Errors           int64   `json:"errors"`
@@ -202,23 +204,23 @@ type lbBench struct {
 	exit int
 }
 
-// startLBBench starts `upcase bench --json` with args.
-func startLBBench(t *testing.T, args ...string) *proc {
+// startBench starts `upcase bench --json` with args.
+func startBench(t *testing.T, args ...string) *proc {
 	t.Helper()
 	return startUpcase(t, append([]string{"bench", "--json"}, args...)...)
 }
 
-// lbBenchResult waits for a bench started by startLBBench and decodes its
-// one JSON line (its output is stdout and stderr together; stderr holds at
-// most the one-line failure).
-func lbBenchResult(t *testing.T, p *proc) lbBench {
+// waitBench waits for a `upcase bench --json` (started by startBench, or
+// otherwise) and decodes its one JSON line (its output is stdout and stderr
+// together; stderr holds at most the one-line failure).
+func waitBench(t *testing.T, p *proc) benchOutput {
 	t.Helper()
 	select {
 	case <-p.done:
 	case <-time.After(60 * time.Second):
 		t.Fatal("bench did not end")
 	}
-	var res lbBench
+	var res benchOutput
 	for line := range strings.Lines(p.output.String()) {
 		if strings.HasPrefix(line, "{") {
 			if err := json.Unmarshal([]byte(line), &res); err != nil {
@@ -245,12 +247,7 @@ var tcplogRE = regexp.MustCompile(`(?m)^(\d+\.\d+\.\d+\.\d+:\d+) \[[^\]]+\] upca
 // takes load; the instances see, log, count and limit the real clients,
 // never HAProxy. It logs the figures measured.
 func TestHAProxy(t *testing.T) {
-	if _, err := exec.LookPath("haproxy"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true, so the HAProxy test must run, but: %v (.ci/run installs haproxy)", err)
-		}
-		t.Skipf("HAProxy test skipped (set CI=true to make this a failure): %v", err)
-	}
+	requireTool(t, "haproxy")
 	cfg, err := filepath.Abs(filepath.Join("..", "..", "deploy", "haproxy", "haproxy.cfg"))
 	if err != nil {
 		t.Fatal(err)
@@ -272,9 +269,8 @@ func TestHAProxy(t *testing.T) {
 		"UPCASE_S4=" + s4Addr, "UPCASE_S4_METRICS_PORT=" + lbPort(t, s4Metrics)}
 	for _, name := range []string{"s1", "s2", "s3"} {
 		in := ins[name]
-		addr := in.p.output.waitFor(t, in.p, regexp.MustCompile(`msg=listening addr=(\S+)`))[1]
 		n := strings.TrimPrefix(name, "s")
-		env = append(env, "UPCASE_S"+n+"="+addr, "UPCASE_S"+n+"_METRICS_PORT="+lbPort(t, in.metrics))
+		env = append(env, "UPCASE_S"+n+"="+in.addr, "UPCASE_S"+n+"_METRICS_PORT="+lbPort(t, in.metrics))
 	}
 	// env(1) execs haproxy in the same process, so signals and the
 	// cleanup's kill reach it.
@@ -295,10 +291,10 @@ func TestHAProxy(t *testing.T) {
 	// connections are open, the instances' by-source gauge shows the
 	// clients, not HAProxy.
 	solo, soloAddr := startServe(t, "--metrics=127.0.0.1:0", "--lame-duck=1500ms", "--drain=10s", "--max-conns-per-ip="+strconv.Itoa(lbMaxPerIP), "-v")
-	direct := startLBBench(t, src, "--conns=12", "--duration=1s", soloAddr)
-	dres := lbBenchResult(t, direct)
+	direct := startBench(t, src, "--conns=12", "--duration=1s", soloAddr)
+	dres := waitBench(t, direct)
 	solo.signal(t, syscall.SIGKILL) // its work is done: it only costs CPU now
-	through := startLBBench(t, src, "--conns=12", "--duration=1s", lb)
+	through := startBench(t, src, "--conns=12", "--duration=1s", lb)
 	seenSources := map[string]bool{}
 	for len(seenSources) < len(lbSources) {
 		for _, name := range []string{"s1", "s2", "s3"} {
@@ -317,12 +313,12 @@ func TestHAProxy(t *testing.T) {
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-	tres := lbBenchResult(t, through)
+	tres := waitBench(t, through)
 	if dres.exit != 0 || tres.exit != 0 || dres.MsgsPerSec <= 0 || tres.MsgsPerSec <= 0 {
 		t.Fatalf("bench direct: exit %d, %v msgs/s; through HAProxy: exit %d, %v msgs/s; want both clean", dres.exit, dres.MsgsPerSec, tres.exit, tres.MsgsPerSec)
 	}
 	for s := range seenSources {
-		if !strings.Contains(strings.Join(lbSources, " "), s) {
+		if !slices.Contains(lbSources, s) {
 			t.Errorf("upcase_connections_active_by_source shows %q; want only %v", s, lbSources)
 		}
 	}
@@ -350,7 +346,7 @@ func TestHAProxy(t *testing.T) {
 		}
 	}
 	before := accepted(ins["s1"])
-	bench := startLBBench(t, load...)
+	bench := startBench(t, load...)
 	waitAccepted(ins["s1"], before, bench)
 	term := time.Now()
 	ins["s1"].p.signal(t, syscall.SIGTERM)
@@ -363,7 +359,7 @@ func TestHAProxy(t *testing.T) {
 	if code := ins["s1"].p.wait(t); code != 0 {
 		t.Errorf("s1 exited %d after SIGTERM; want 0", code)
 	}
-	ares := lbBenchResult(t, bench)
+	ares := waitBench(t, bench)
 	if ares.exit != 0 || ares.Errors != 0 || ares.Mismatches != 0 || ares.FailedConnsTotal != 0 || ares.ConnFailures != 0 || ares.Messages == 0 {
 		t.Errorf("(a) SIGTERM: bench exit %d, %d messages, %d errors, %d mismatches, %d conn failures, failed %v; want replies and nothing failed",
 			ares.exit, ares.Messages, ares.Errors, ares.Mismatches, ares.ConnFailures, ares.FailedConns)
@@ -376,24 +372,24 @@ func TestHAProxy(t *testing.T) {
 	// logged as served by s2 (after the kill). New connections go on.
 	before = accepted(ins["s2"])
 	start := time.Now()
-	bench = startLBBench(t, load...)
+	bench = startBench(t, load...)
 	waitAccepted(ins["s2"], before, bench)
 	logOffset := len(hp.output.String())
 	kill := time.Now()
 	ins["s2"].p.signal(t, syscall.SIGKILL)
 	hp.output.waitFor(t, hp, regexp.MustCompile(`Server upcase/s2 is DOWN`))
 	killToDown := time.Since(kill)
-	bres := lbBenchResult(t, bench)
+	bres := waitBench(t, bench)
 	if bres.Mismatches != 0 || bres.ConnFailures != 0 {
 		t.Errorf("(b) SIGKILL: %d mismatches, %d conn failures; want none (HAProxy is up, and a reply is right or missing)", bres.Mismatches, bres.ConnFailures)
 	}
-	servedBy := map[string][]string{} // client ip:port → servers, in HAProxy's log after the kill
+	servers := map[string][]string{} // client ip:port → servers, in HAProxy's log after the kill
 	for _, m := range tcplogRE.FindAllStringSubmatch(hp.output.String()[logOffset:], -1) {
-		servedBy[m[1]] = append(servedBy[m[1]], m[2])
+		servers[m[1]] = append(servers[m[1]], m[2])
 	}
 	for _, f := range bres.FailedConns {
-		if !strings.Contains(strings.Join(servedBy[f.Local], " "), "s2") {
-			t.Errorf("(b) SIGKILL: connection %s failed (%s), but HAProxy logged it served by %v, not the killed s2", f.Local, f.Error, servedBy[f.Local])
+		if !slices.Contains(servers[f.Local], "s2") {
+			t.Errorf("(b) SIGKILL: connection %s failed (%s), but HAProxy logged it served by %v, not the killed s2", f.Local, f.Error, servers[f.Local])
 		}
 	}
 	if int64(len(bres.FailedConns)) != bres.FailedConnsTotal {
@@ -418,8 +414,8 @@ func TestHAProxy(t *testing.T) {
 	// it takes connections, and nothing fails.
 	ins["s4"] = startLBInstance(t, "s4", s4Addr, s4Metrics)
 	hp.output.waitFor(t, hp, regexp.MustCompile(`Server upcase/s4 is UP`))
-	bench = startLBBench(t, append(load[:len(load)-2:len(load)-2], "--duration=2s", lb)...)
-	cres := lbBenchResult(t, bench)
+	bench = startBench(t, append(load[:len(load)-2:len(load)-2], "--duration=2s", lb)...)
+	cres := waitBench(t, bench)
 	s4Accepted := accepted(ins["s4"])
 	if cres.exit != 0 || cres.Errors != 0 || cres.Mismatches != 0 || cres.FailedConnsTotal != 0 || s4Accepted == 0 {
 		t.Errorf("(c) s4 joins: bench exit %d, %d errors, %d mismatches, failed %v; s4 accepted %v; want s4 serving and nothing failed",
@@ -438,7 +434,7 @@ func TestHAProxy(t *testing.T) {
 		}
 		return n
 	}
-	bench = startLBBench(t, "--source=127.0.0.2", "--conns=30", "--duration=1500ms", lb)
+	bench = startBench(t, "--source=127.0.0.2", "--conns=30", "--duration=1500ms", lb)
 	for rejected() == 0 {
 		select {
 		case <-bench.done:
@@ -446,10 +442,10 @@ func TestHAProxy(t *testing.T) {
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-	if !lbServedFrom(t, "127.0.0.3", lb) {
+	if !servedBy(t, "127.0.0.3", lb) {
 		t.Errorf("(d) while 127.0.0.2 is over its limit, a client from 127.0.0.3 is not served")
 	}
-	dres2 := lbBenchResult(t, bench)
+	dres2 := waitBench(t, bench)
 	for _, f := range dres2.FailedConns {
 		if !strings.HasPrefix(f.Local, "127.0.0.2:") {
 			t.Errorf("(d) failed connection from %s; want only 127.0.0.2's", f.Local)
@@ -493,7 +489,7 @@ func TestHAProxy(t *testing.T) {
 			t.Errorf("%s narrated peers %v; want the clients' 127.0.0.2-4, never HAProxy's 127.0.0.1; the first with it:\n%s", name, peers, haproxyLine)
 		}
 		for p := range peers {
-			if !strings.Contains(strings.Join(lbSources, " "), p) {
+			if !slices.Contains(lbSources, p) {
 				t.Errorf("%s narrated peer %s; want only %v", name, p, lbSources)
 			}
 		}
@@ -503,34 +499,12 @@ func TestHAProxy(t *testing.T) {
 	}
 }
 
-// lbServedFrom reports whether a connection from src through the load
-// balancer at addr gets its reply.
-func lbServedFrom(t *testing.T, src, addr string) bool {
-	t.Helper()
-	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}, Timeout: 10 * time.Second}
-	c, err := d.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(10 * time.Second)) // fail, not hang
-	c.Write([]byte("ping"))
-	buf := make([]byte, 4)
-	_, err = io.ReadFull(c, buf)
-	return err == nil && string(buf) == "PING"
-}
-
 // TestHAProxyLocalChecks: HAProxy's own health checks on an instance's data
 // port, with check-send-proxy, open with a PROXY v2 LOCAL header and hang
 // up. The instance serves them quietly (narration only, never a warning or
 // an error), HAProxy finds it UP, and clients through it are served.
 func TestHAProxyLocalChecks(t *testing.T) {
-	if _, err := exec.LookPath("haproxy"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true, so the HAProxy test must run, but: %v (.ci/run installs haproxy)", err)
-		}
-		t.Skipf("HAProxy test skipped (set CI=true to make this a failure): %v", err)
-	}
+	requireTool(t, "haproxy")
 	in, addr := startServe(t, "--proxy-protocol=required", "--proxy-trusted=127.0.0.1/32", "-v")
 	dir := t.TempDir()
 	sock, lb := filepath.Join(dir, "haproxy.sock"), lbAddr(t)
@@ -556,7 +530,7 @@ backend upcase
 		return st["s1"]["status"] == "UP" && strings.HasPrefix(st["s1"]["check_status"], "L4OK")
 	})
 	in.output.waitCount(t, in, regexp.MustCompile(`header="PROXY LOCAL`), 3)
-	if !lbServedFrom(t, "127.0.0.2", lb) {
+	if !servedBy(t, "127.0.0.2", lb) {
 		t.Error("a client through HAProxy was not served")
 	}
 	in.output.waitFor(t, in, regexp.MustCompile(`msg="accepted: three-way handshake complete" peer=127\.0\.0\.2:\d+ .*via=127\.0\.0\.1:\d+ header=PROXY`))

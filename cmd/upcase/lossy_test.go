@@ -51,10 +51,7 @@ const (
 // it skips without them, except in CI (CI=true), where it fails.
 func TestLossyNetwork(t *testing.T) {
 	if err := netem.Available(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true, so the lossy-network test must run, but: %v", err)
-		}
-		t.Skipf("lossy-network test skipped (set CI=true to make this a failure): %v", err)
+		skipUnlessCI(t, err)
 	}
 	upcase, err := exec.LookPath("upcase") // for ip netns exec, which has not our PATH
 	if err != nil {
@@ -276,10 +273,7 @@ func pingPong(ctx context.Context, ns *netem.Namespace, upcase, addr string, n i
 // timeout, and the server goes on serving.
 func TestVanishedPeer(t *testing.T) {
 	if err := netem.Available(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true, so the vanished-peer test must run, but: %v", err)
-		}
-		t.Skipf("vanished-peer test skipped (set CI=true to make this a failure): %v", err)
+		skipUnlessCI(t, err)
 	}
 	upcase, err := exec.LookPath("upcase")
 	if err != nil {

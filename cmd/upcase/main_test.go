@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"os"
+	"os/exec"
 	"runtime"
 	"strings"
 	"testing"
@@ -58,4 +59,26 @@ func flagValue(name string) string {
 		return f.Value.String()
 	}
 	return ""
+}
+
+// skipUnlessCI skips the test for want of what err names, except in CI
+// (CI=true), where .ci/run installs everything the tests need and runs them
+// as root: there the test fails instead.
+func skipUnlessCI(t *testing.T, err error) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("CI=true, so this test must run (.ci/run installs what it needs), but: %v", err)
+	}
+	t.Skipf("skipped (set CI=true to make this a failure): %v", err)
+}
+
+// requireTool returns the path of the program name, or skips the test
+// without it (skipUnlessCI).
+func requireTool(t *testing.T, name string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err != nil {
+		skipUnlessCI(t, err)
+	}
+	return path
 }

@@ -102,10 +102,11 @@ func TestMetricsAndReadiness(t *testing.T) {
 	}
 }
 
-// servedBy reports whether a connection from src gets its reply from addr.
+// servedBy reports whether a connection from src gets its reply from addr
+// (a server, or a load balancer in front of some).
 func servedBy(t *testing.T, src, addr string) bool {
 	t.Helper()
-	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}}
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}, Timeout: 10 * time.Second}
 	c, err := d.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)

@@ -111,6 +111,18 @@ func (l *lines) String() string {
 // generous deadline.
 func (l *lines) waitFor(t *testing.T, p *proc, re *regexp.Regexp) []string {
 	t.Helper()
+	m, exited := l.waitOrExit(t, p, re)
+	if exited {
+		t.Fatalf("the process exited (%v) before printing %q; output:\n%s", p.err, re, l.String())
+	}
+	return m
+}
+
+// waitOrExit waits until re matches what was written, or the process exits
+// without it (exited is then true). It fails the test if neither happens
+// within a generous deadline.
+func (l *lines) waitOrExit(t *testing.T, p *proc, re *regexp.Regexp) (m []string, exited bool) {
+	t.Helper()
 	deadline := time.NewTimer(30 * time.Second)
 	defer deadline.Stop()
 	for {
@@ -119,15 +131,15 @@ func (l *lines) waitFor(t *testing.T, p *proc, re *regexp.Regexp) []string {
 		changed := l.changed
 		l.mu.Unlock()
 		if m != nil {
-			return m
+			return m, false
 		}
 		select {
 		case <-changed:
 		case <-p.done:
 			if m := re.FindStringSubmatch(l.String()); m != nil {
-				return m
+				return m, false
 			}
-			t.Fatalf("the process exited (%v) before printing %q; output:\n%s", p.err, re, l.String())
+			return nil, true
 		case <-deadline.C:
 			t.Fatalf("the process never printed %q; output:\n%s", re, l.String())
 		}

@@ -3,7 +3,6 @@
 package main
 
 import (
-	"encoding/json"
 	"os"
 	"os/exec"
 	"regexp"
@@ -23,10 +22,7 @@ import (
 // machine's. It needs root and ip; it skips without them, except in CI.
 func TestZeroDowntimeRestart(t *testing.T) {
 	if err := netem.Available(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true, so the restart test must run, but: %v", err)
-		}
-		t.Skipf("restart test skipped (set CI=true to make this a failure): %v", err)
+		skipUnlessCI(t, err)
 	}
 	upcase, err := exec.LookPath("upcase") // for ip netns exec, which has not our PATH
 	if err != nil {
@@ -64,24 +60,13 @@ func TestZeroDowntimeRestart(t *testing.T) {
 	}
 	served := len(accepted.FindAllString(next.output.String(), -1))
 
-	if code := bench.wait(t); code != 0 {
-		t.Errorf("bench exited %d", code)
-	}
-	var res struct {
-		Messages         int64 `json:"messages"`
-		Errors           int64 `json:"errors"`
-		Mismatches       int64 `json:"mismatches"`
-		ConnFailures     int64 `json:"conn_failures"`
-		FailedConnsTotal int64 `json:"failed_conns_total"`
-		ConnsOpened      int64 `json:"conns_opened"`
-	}
-	js := regexp.MustCompile(`(?m)^\{.*\}$`).FindString(bench.output.String())
-	if err := json.Unmarshal([]byte(js), &res); err != nil {
-		t.Fatalf("bench --json: %v\n%s", err, bench.output.String())
+	res := waitBench(t, bench)
+	if res.exit != 0 {
+		t.Errorf("bench exited %d", res.exit)
 	}
 	t.Logf("restart under load: %d messages over %d connections; the new server took %d before the old one left; errors %d, mismatches %d, failed connections %d, failed dials %d",
 		res.Messages, res.ConnsOpened, served, res.Errors, res.Mismatches, res.FailedConnsTotal, res.ConnFailures)
 	if res.Messages == 0 || res.Errors != 0 || res.Mismatches != 0 || res.ConnFailures != 0 || res.FailedConnsTotal != 0 {
-		t.Errorf("a restart lost something: %+v\n%s", res, js)
+		t.Errorf("a restart lost something: %+v", res)
 	}
 }

@@ -32,7 +32,7 @@ const unitDir = "../../deploy/systemd"
 // TestSocketActivation runs the service's ExecStart, with the fd names of
 // its socket units, under systemd-socket-activate.
 func TestSocketActivation(t *testing.T) {
-	requireActivator(t)
+	requireTool(t, "systemd-socket-activate")
 	svc := readUnit(t, "upcase.service")
 	args := execStartArgs(t, svc)
 
@@ -42,8 +42,9 @@ func TestSocketActivation(t *testing.T) {
 		a := startUnits(t, svc, slices.Concat(args, []string{"--lame-duck=0", "--drain=1m"})...)
 		a.notStarted(t)
 
-		c := dial(t, a.addr)
-		roundTrips(t, c, "hello", "a second message on the same connection")
+		c := dialFrom(t, "127.0.0.1", a.addr)
+		roundTrip(t, c, []byte("hello"))
+		roundTrip(t, c, []byte("a second message on the same connection"))
 		a.served(t)
 		for _, path := range []string{"/readyz", "/healthz"} {
 			if code, body := get(t, "http://"+a.metrics+path); code != 200 {
@@ -61,7 +62,7 @@ func TestSocketActivation(t *testing.T) {
 		if code, _ := get(t, "http://"+a.metrics+"/readyz"); code != 503 {
 			t.Errorf("/readyz = %d while draining; want 503", code)
 		}
-		roundTrips(t, c, "during the drain")
+		roundTrip(t, c, []byte("during the drain"))
 		endConversation(t, c)
 		if code := a.wait(t); code != 0 {
 			t.Fatalf("exit %d after SIGTERM; want 0", code)
@@ -71,8 +72,8 @@ func TestSocketActivation(t *testing.T) {
 
 	t.Run("lame duck", func(t *testing.T) {
 		a := startUnits(t, svc, slices.Concat(args, []string{"--lame-duck=1h", "--drain=1m"})...)
-		c := dial(t, a.addr)
-		roundTrips(t, c, "hello")
+		c := dialFrom(t, "127.0.0.1", a.addr)
+		roundTrip(t, c, []byte("hello"))
 		a.served(t)
 
 		// Unready at once, but the socket systemd handed over still takes
@@ -85,9 +86,9 @@ func TestSocketActivation(t *testing.T) {
 		if code, _ := get(t, "http://"+a.metrics+"/healthz"); code != 200 {
 			t.Errorf("/healthz = %d in the lame-duck period; want 200", code)
 		}
-		late := dial(t, a.addr)
-		roundTrips(t, late, "a new client in the lame-duck period")
-		roundTrips(t, c, "an old one")
+		late := dialFrom(t, "127.0.0.1", a.addr)
+		roundTrip(t, late, []byte("a new client in the lame-duck period"))
+		roundTrip(t, c, []byte("an old one"))
 
 		// A second signal ends it at once: the test does not wait out the
 		// hour.
@@ -189,10 +190,7 @@ func TestSystemdUnits(t *testing.T) {
 	})
 
 	t.Run("systemd-analyze verify", func(t *testing.T) {
-		analyze, err := exec.LookPath("systemd-analyze")
-		if err != nil {
-			missingTool(t, "systemd-analyze")
-		}
+		analyze := requireTool(t, "systemd-analyze")
 		exe, err := os.Executable()
 		if err != nil {
 			t.Fatal(err)
@@ -368,33 +366,6 @@ func (a *activated) served(t *testing.T) {
 	}
 }
 
-func dial(t *testing.T, addr string) net.Conn {
-	t.Helper()
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
-}
-
-// roundTrips sends each message and checks that the reply is exactly it
-// upper-cased.
-func roundTrips(t *testing.T, c net.Conn, msgs ...string) {
-	t.Helper()
-	c.SetDeadline(time.Now().Add(30 * time.Second))
-	defer c.SetDeadline(time.Time{})
-	for _, msg := range msgs {
-		if _, err := c.Write([]byte(msg)); err != nil {
-			t.Fatal(err)
-		}
-		reply := make([]byte, len(msg))
-		if _, err := io.ReadFull(c, reply); err != nil || string(reply) != strings.ToUpper(msg) {
-			t.Fatalf("reply to %q: %q, %v; want %q", msg, reply, err, strings.ToUpper(msg))
-		}
-	}
-}
-
 // endConversation half-closes c and checks that nothing more comes: no
 // stray bytes after the replies, then a clean EOF.
 func endConversation(t *testing.T, c net.Conn) {
@@ -404,50 +375,6 @@ func endConversation(t *testing.T, c net.Conn) {
 	if rest, err := io.ReadAll(c); err != nil || len(rest) != 0 {
 		t.Errorf("after half-close: %q, %v; want a clean EOF", rest, err)
 	}
-}
-
-// waitOrExit waits until re matches what was written, or the process exits
-// without it (exited is then true).
-func (l *lines) waitOrExit(t *testing.T, p *proc, re *regexp.Regexp) (m []string, exited bool) {
-	t.Helper()
-	deadline := time.NewTimer(30 * time.Second)
-	defer deadline.Stop()
-	for {
-		l.mu.Lock()
-		m := re.FindStringSubmatch(l.buf.String())
-		changed := l.changed
-		l.mu.Unlock()
-		if m != nil {
-			return m, false
-		}
-		select {
-		case <-changed:
-		case <-p.done:
-			if m := re.FindStringSubmatch(l.String()); m != nil {
-				return m, false
-			}
-			return nil, true
-		case <-deadline.C:
-			t.Fatalf("the process never printed %q; output:\n%s", re, l.String())
-		}
-	}
-}
-
-// requireActivator skips the test without systemd-socket-activate, except
-// in CI, which installs it (Debian package systemd).
-func requireActivator(t *testing.T) {
-	t.Helper()
-	if _, err := exec.LookPath("systemd-socket-activate"); err != nil {
-		missingTool(t, "systemd-socket-activate")
-	}
-}
-
-func missingTool(t *testing.T, name string) {
-	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s is missing (Debian package systemd)", name)
-	}
-	t.Skipf("%s is missing (Debian package systemd)", name)
 }
 
 // unitFile is a systemd unit file: its settings by section, in order.
