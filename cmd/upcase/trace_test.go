@@ -207,13 +207,8 @@ func TestTracePcap(t *testing.T) {
 		t.Errorf("pcap holds %q; the ladder showed %q; want SYN then RST, ACK", got, want)
 	}
 
-	if _, err := exec.LookPath("tshark"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("tshark is needed in CI: .ci/run installs it")
-		}
-		t.Skip("tshark is not installed")
-	}
-	out, err := exec.Command("tshark", "-r", file, "-T", "fields", "-e", "tcp.flags.str").Output() // stderr warns about root
+	tshark := requireTool(t, "tshark")
+	out, err := exec.Command(tshark, "-r", file, "-T", "fields", "-e", "tcp.flags.str").Output() // stderr warns about root
 	if err != nil {
 		t.Fatalf("tshark: %v", err)
 	}
