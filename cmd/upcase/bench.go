@@ -79,12 +79,8 @@ prints the result so far (exit status 130).`,
 			asJSON := fs.Bool("json", false, "print the result as one JSON object")
 			plotFile := fs.String("plot", "", "also draw latency by percentile and throughput over time into this `file` (.png or .svg)")
 			return func(ctx context.Context, sio stdio, args []string) error {
-				switch len(args) {
-				case 0:
-				case 1:
-					*addr = args[0]
-				default:
-					return usageError{fmt.Sprintf("unexpected argument %q", args[1])}
+				if err := addrArg(addr, args); err != nil {
+					return err
 				}
 				cfg := bench.Config{
 					Addr: *addr, UDP: *udp, Conns: *conns, Size: *size, Duration: *duration,

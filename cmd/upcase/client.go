@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -36,12 +35,8 @@ input it half-closes and exits 0 once the server has closed.`,
 			tlsConfig := clientTLSFlags(fs)
 			udp := fs.Bool("udp", false, "talk UDP: each line is one datagram; a reply that does not come within --timeout is reported (UDP does not retransmit), and the exit status is non-zero if any was lost")
 			return func(ctx context.Context, sio stdio, args []string) error {
-				switch len(args) {
-				case 0:
-				case 1:
-					*addr = args[0]
-				default:
-					return usageError{fmt.Sprintf("unexpected argument %q", args[1])}
+				if err := addrArg(addr, args); err != nil {
+					return err
 				}
 				if *timeout <= 0 {
 					return usageError{"--timeout must be positive"}

@@ -169,6 +169,15 @@ func noArgs(args []string) error {
 	return nil
 }
 
+// addrArg is for commands that take the server's address as --addr or as
+// one positional argument (which wins).
+func addrArg(addr *string, args []string) error {
+	if len(args) > 0 {
+		*addr = args[0]
+	}
+	return noArgs(args[min(len(args), 1):])
+}
+
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
 }
