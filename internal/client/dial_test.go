@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"net/netip"
 	"strings"
 	"syscall"
 	"testing"
@@ -167,5 +168,36 @@ func TestDialConnects(t *testing.T) {
 	}
 	if string(got) != "HELLO" {
 		t.Errorf("got %q, want %q", got, "HELLO")
+	}
+}
+
+// TestDialFrom: the connection leaves from the address asked for, over TCP
+// and UDP; a failure names both ends and keeps Dial's checks and causes.
+func TestDialFrom(t *testing.T) {
+	ctx := context.Background()
+	addr := servertest.Start(t, &server.Server{})
+	src := netip.MustParseAddr("127.0.0.2")
+	for _, network := range []string{"tcp", "udp"} {
+		conn, err := DialFrom(ctx, network, src, addr)
+		if err != nil {
+			t.Fatalf("%s: %v", network, err)
+		}
+		local, _ := netip.ParseAddrPort(conn.LocalAddr().String())
+		conn.Close()
+		if local.Addr() != src {
+			t.Errorf("%s: left from %s; want %s", network, local, src)
+		}
+	}
+	dead := freeAddr(t)
+	_, err := DialFrom(ctx, "tcp", src, dead)
+	if !errors.Is(err, syscall.ECONNREFUSED) || err.Error() != "connect to "+dead+" from 127.0.0.2: connection refused (nobody is listening there)" {
+		t.Errorf("refused: %v", err)
+	}
+	_, err = DialFrom(ctx, "tcp", netip.MustParseAddr("192.0.2.1"), addr)
+	if !errors.Is(err, syscall.EADDRNOTAVAIL) || !strings.Contains(err.Error(), "from 192.0.2.1: cannot assign requested address (is 192.0.2.1 an address of this machine?)") {
+		t.Errorf("a source not of this machine: %v", err)
+	}
+	if _, err = DialFrom(ctx, "tcp", src, "127.0.0.1:0"); err == nil || !strings.Contains(err.Error(), "port 0 cannot be connected to") {
+		t.Errorf("port 0: %v; want Dial's own check", err)
 	}
 }
