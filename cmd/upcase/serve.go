@@ -41,10 +41,14 @@ and discarded for up to --linger), and upcase exits 0. A second signal stops
 it at once.
 
 Limits keep one process safe from its clients: at most --max-conns
-connections (--max-conns-per-ip from one address), each closed after
---idle-timeout of silence or --write-timeout of unread replies; the server
-stops reading from a client that does not read, so each connection holds at
-most one 16 KiB buffer. --allow and --deny filter clients by address.
+connections (--max-conns-per-ip from one address other than loopback, unless
+--limit-loopback), each closed after --idle-timeout of silence or
+--write-timeout of unread replies; the server stops reading from a client
+that does not read, so each connection holds at most one 16 KiB buffer.
+--allow and --deny filter clients by address. Every connection refused by a
+limit is reported without -v, as a warning that names the reason, the count,
+the flag that sets the limit and the last client refused: at most one line
+a second per reason.
 
 Beyond one process (README: "Beyond one process"):
   --proxy-protocol=required --proxy-trusted=10.0.0.5/32  behind HAProxy's
@@ -69,7 +73,8 @@ Beyond one process (README: "Beyond one process"):
 			idle := durationFlag(fs, "idle-timeout", server.DefaultIdle, "close a connection on which the client has sent nothing for this long (0: never)")
 			write := durationFlag(fs, "write-timeout", server.DefaultWrite, "close a connection whose client has left its replies unread for this long (0: never)")
 			maxConns := fs.Int("max-conns", server.DefaultMaxConns, "most connections served at once; more are closed at once and counted (0: no limit)")
-			maxPerIP := fs.Int("max-conns-per-ip", server.DefaultMaxConnsPerIP, "most connections served at once from one source address (0: no limit)")
+			maxPerIP := fs.Int("max-conns-per-ip", server.DefaultMaxConnsPerIP, "most connections served at once from one source address, or IPv6 /64 (0: no limit); loopback clients are exempt unless --limit-loopback")
+			limitLoopback := fs.Bool("limit-loopback", false, "hold loopback clients (127.0.0.0/8, ::1) to --max-conns-per-ip and --udp-rate too; by default they are exempt, since every client on this machine (a load test, a local proxy or sidecar) shares that one address, and --max-conns still protects the server")
 			allow := fs.String("allow", "", "serve only sources in these `CIDR,...` prefixes (e.g. 10.0.0.0/8,fd00::/8); empty: everyone")
 			deny := fs.String("deny", "", "never serve sources in these `CIDR,...` prefixes; deny wins over allow")
 			metricsAddr := fs.String("metrics", "", "serve Prometheus /metrics, /healthz and /readyz over HTTP on this `host:port`; a bare :port means 127.0.0.1:port (off when empty)")
@@ -147,6 +152,7 @@ Beyond one process (README: "Beyond one process"):
 					WriteTimeout:  noneIfZero(*write),
 					MaxConns:      noneIfZeroInt(*maxConns),
 					MaxConnsPerIP: noneIfZeroInt(*maxPerIP),
+					LimitLoopback: *limitLoopback,
 					Allow:         allowed,
 					Deny:          denied,
 					UDPRate:       noneIfZeroInt(*udpRate),

@@ -86,7 +86,7 @@ func (s *Server) startConn(nc net.Conn) {
 	}
 	if !ok {
 		s.mu.Unlock()
-		c.reject(reason, nil, false)
+		c.reject(reason, nil, true)
 		return
 	}
 	if s.conns == nil {
@@ -106,15 +106,19 @@ func (s *Server) startConn(nc net.Conn) {
 	go c.serve()
 }
 
-// reject closes a connection that is not served, counts it and says why
-// (loud: see rejectLevel).
-func (c *conn) reject(reason RejectReason, err error, loud bool) {
+// reject closes a connection that is not served, counts it and says why:
+// to the operator too (Server.refused) if report, as for every refusal but
+// a load balancer's probe that connected and sent nothing.
+func (c *conn) reject(reason RejectReason, err error, report bool) {
 	c.obs.Rejected(reason)
 	var peer, via net.Addr = c.nc.RemoteAddr(), nil
 	if c.proxy != nil { // the header's client, if a valid header named one
 		peer, via = c.proxy.RemoteAddr(), c.proxy.via()
 	}
-	logRejected(c.srv.logger(), c.srv.rejectLevel(loud), stringer{peer}, nilIfNone(via), reason, err)
+	if report {
+		c.srv.refused(reason, addrString(peer), err)
+	}
+	logRejected(c.srv.logger(), stringer{peer}, nilIfNone(via), reason, err)
 	c.nc.Close()
 }
 

@@ -77,26 +77,36 @@ func (l *loop) accept4() (int, bool) {
 			unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0, 0)
 		switch errno {
 		case 0:
-			l.acceptDelay = 0
+			if l.retry.delay > 0 {
+				l.retry.accepted(l.base.Add(time.Duration(l.now)))
+			}
 			return int(r), true
 		case unix.EAGAIN:
 			return -1, false
 		case unix.EINTR, unix.ECONNABORTED:
 			continue
 		}
-		l.acceptDelay = backoff(l.acceptDelay)
-		l.log.Error("accept failed; retrying", "addr", sockName(l.lnfd), "err", fmt.Errorf("accept4: %w", errno), "retry_in", l.acceptDelay)
-		unix.EpollCtl(l.epfd, unix.EPOLL_CTL_DEL, l.lnfd, nil)
-		l.acceptAt = l.now + int64(l.acceptDelay)
+		l.acceptFailed(errno)
 		return -1, false
 	}
 }
 
-// resumeAccepting watches the listener again after an accept back-off.
+// acceptFailed stops watching the listener for the back-off after an
+// accept error, and reports it.
+func (l *loop) acceptFailed(errno error) {
+	delay := l.retry.failed(l.base.Add(time.Duration(l.now)))
+	l.srv.acceptFailed(sockName(l.lnfd), fmt.Errorf("accept4: %w", errno), delay)
+	unix.EpollCtl(l.epfd, unix.EPOLL_CTL_DEL, l.lnfd, nil)
+	l.acceptAt = l.now + int64(delay)
+}
+
+// resumeAccepting watches the listener again after an accept back-off, as
+// newLoop did (with EPOLLEXCLUSIVE when loops share it: otherwise every
+// loop would wake for every connection from then on).
 func (l *loop) resumeAccepting() {
 	l.acceptAt = 0
 	if l.lnfd >= 0 {
-		if err := l.ctl(unix.EPOLL_CTL_ADD, l.lnfd, unix.EPOLLIN); err != nil {
+		if err := l.ctl(unix.EPOLL_CTL_ADD, l.lnfd, l.lnEvents); err != nil {
 			l.log.Error("cannot watch the listener again", "err", err)
 		}
 	}
@@ -148,8 +158,10 @@ func (l *loop) admit(fd int) {
 	s.mu.Unlock()
 	if !ok {
 		l.obs.Rejected(reason)
+		peer := netip.AddrPortFrom(ip, port)
+		s.refused(reason, peer.String(), nil)
 		if l.debug {
-			logRejected(l.log, slog.LevelDebug, netip.AddrPortFrom(ip, port), nil, reason, nil)
+			logRejected(l.log, peer, nil, reason, nil)
 		}
 		unix.Close(fd)
 		return

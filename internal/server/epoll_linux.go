@@ -123,8 +123,9 @@ type loop struct {
 	now   int64     // when the current batch of events came in
 	sweep int64     // when timeouts are next checked
 
-	acceptAt    int64 // when accepting resumes after an error; 0 while accepting
-	acceptDelay time.Duration
+	lnEvents uint32      // how lnfd is watched: EPOLLIN, with EPOLLEXCLUSIVE when loops share it
+	acceptAt int64       // when accepting resumes after an error; 0 while accepting
+	retry    acceptRetry // the back-off after accept errors
 
 	// Settings, read once from the Server.
 	idle, write, linger, tick int64
@@ -188,11 +189,11 @@ func newLoop(s *Server, g *loopGroup, exclusive bool) (*loop, error) {
 	if dupErr != nil {
 		return fail("dup listener", dupErr)
 	}
-	events := uint32(unix.EPOLLIN)
+	l.lnEvents = unix.EPOLLIN
 	if exclusive {
-		events |= unix.EPOLLEXCLUSIVE
+		l.lnEvents |= unix.EPOLLEXCLUSIVE
 	}
-	if err := l.ctl(unix.EPOLL_CTL_ADD, l.lnfd, events); err != nil {
+	if err := l.ctl(unix.EPOLL_CTL_ADD, l.lnfd, l.lnEvents); err != nil {
 		return fail("epoll_ctl", err)
 	}
 	return l, nil

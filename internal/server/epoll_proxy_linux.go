@@ -3,7 +3,6 @@
 package server
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -57,7 +56,7 @@ func (l *loop) endHeader(c *econn, size int, f frame, ended error) {
 	e, s := c.ext, l.srv
 	hdr, out, err := headerVerdict(e.hdr, size, f, ended, s.ProxyProtocol == ProxyRequired, s.handshakeTimeout())
 	if out != headerOK {
-		l.refuse(c, RejectProxyHeader, err, out == headerBad)
+		l.refuse(c, RejectProxyHeader, err, out != headerSilent)
 		return
 	}
 	lb := c.peer() // the kernel's: the load balancer
@@ -72,7 +71,7 @@ func (l *loop) endHeader(c *econn, size int, f frame, ended error) {
 	if hdr == nil || !hdr.Command.IsLocal() {
 		count, reason, ok := s.admitClient(admitIP)
 		if !ok {
-			l.refuse(c, reason, nil, false)
+			l.refuse(c, reason, nil, true)
 			return
 		}
 		c.count = count
@@ -110,15 +109,19 @@ func (l *loop) endHeader(c *econn, size int, f frame, ended error) {
 }
 
 // refuse closes a connection that was never reported accepted, counts it as
-// rejected, and says why (loud: see rejectLevel).
-func (l *loop) refuse(c *econn, reason RejectReason, err error, loud bool) {
+// rejected, and says why (to the operator too if report: see conn.reject).
+func (l *loop) refuse(c *econn, reason RejectReason, err error, report bool) {
 	l.obs.Rejected(reason)
-	if level := l.srv.rejectLevel(loud); l.log.Enabled(context.Background(), level) {
+	peer := c.peer()
+	if report {
+		l.srv.refused(reason, peer.String(), err)
+	}
+	if l.debug {
 		var via fmt.Stringer
 		if c.ext.via.IsValid() {
 			via = c.ext.via
 		}
-		logRejected(l.log, level, c.peer(), via, reason, err)
+		logRejected(l.log, peer, via, reason, err)
 	}
 	l.release(c)
 }

@@ -144,8 +144,9 @@ func (s *Server) reserveLocked() (RejectReason, bool) {
 	return "", true
 }
 
-// countLocked counts a connection from ip against MaxConnsPerIP. Its place
-// under MaxConns is already reserved.
+// countLocked counts a connection from ip against MaxConnsPerIP (a loopback
+// address only with LimitLoopback; it is counted all the same, for
+// Sources). Its place under MaxConns is already reserved.
 func (s *Server) countLocked(ip netip.Addr) (*addrCount, RejectReason, bool) {
 	if !ip.IsValid() {
 		return nil, "", true
@@ -159,7 +160,7 @@ func (s *Server) countLocked(ip netip.Addr) (*addrCount, RejectReason, bool) {
 		}
 		s.perIP[key] = count
 	}
-	if max := s.maxConnsPerIP(); max > 0 && count.n >= max {
+	if max := s.maxConnsPerIP(); max > 0 && count.n >= max && (s.LimitLoopback || !ip.IsLoopback()) {
 		return nil, RejectMaxConnsPerIP, false
 	}
 	count.n++

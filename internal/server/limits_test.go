@@ -208,7 +208,7 @@ func TestMaxConns(t *testing.T) {
 
 func TestMaxConnsPerIP(t *testing.T) {
 	rec := newRecorder()
-	addr := start(t, &Server{MaxConnsPerIP: 1, Logger: slog.New(rec)})
+	addr := start(t, &Server{MaxConnsPerIP: 1, LimitLoopback: true, Logger: slog.New(rec)})
 	if !served(t, dialFrom(t, "127.0.0.1", addr)) {
 		t.Fatal("first connection from 127.0.0.1 not served")
 	}
@@ -218,6 +218,53 @@ func TestMaxConnsPerIP(t *testing.T) {
 	rec.waitFor(t, "the rejection", func(r slog.Record) bool { return attr(r, "reason") == string(RejectMaxConnsPerIP) })
 	if !served(t, dialFrom(t, "127.0.0.2", addr)) {
 		t.Error("a connection from another address, 127.0.0.2, was not served")
+	}
+}
+
+// By default loopback clients are not held to the per-address limit: every
+// client on the server's own machine shares that address (a load test of
+// 1000 connections, a local proxy). They are counted all the same.
+func TestLoopbackNotLimitedPerIP(t *testing.T) {
+	s := &Server{MaxConnsPerIP: 2}
+	addr := start(t, s)
+	for i := range 5 {
+		if !served(t, dialFrom(t, "127.0.0.1", addr)) {
+			t.Fatalf("connection %d from 127.0.0.1 was refused with MaxConnsPerIP=2; loopback is exempt by default", i+1)
+		}
+	}
+	if got := s.Sources(1); len(got) != 1 || got[0] != (SourceCount{"127.0.0.1", 5}) {
+		t.Errorf("Sources = %v; want 127.0.0.1 with 5", got)
+	}
+}
+
+// Which sources the per-address limit holds, by default and with
+// LimitLoopback.
+func TestPerIPLimitAndLoopback(t *testing.T) {
+	for _, tc := range []struct {
+		ip            string
+		limitLoopback bool
+		limited       bool
+	}{
+		{"127.0.0.1", false, false},
+		{"127.9.9.9", false, false},
+		{"::1", false, false},
+		{"::ffff:127.0.0.1", false, false}, // unmapped before it is asked
+		{"192.0.2.7", false, true},
+		{"2001:db8::1", false, true},
+		{"127.0.0.1", true, true},
+		{"::1", true, true},
+		{"192.0.2.7", true, true},
+	} {
+		s := &Server{MaxConnsPerIP: 1, LimitLoopback: tc.limitLoopback}
+		ip := netip.MustParseAddr(tc.ip).Unmap()
+		s.mu.Lock()
+		_, _, first := s.admitLocked(ip)
+		_, reason, second := s.admitLocked(ip)
+		s.mu.Unlock()
+		if !first || second == tc.limited || (tc.limited && reason != RejectMaxConnsPerIP) {
+			t.Errorf("%s, LimitLoopback %v: first admitted %v, second admitted %v (%s); want the second refused: %v",
+				tc.ip, tc.limitLoopback, first, second, reason, tc.limited)
+		}
 	}
 }
 
@@ -280,5 +327,62 @@ func TestLimitKey(t *testing.T) {
 		if got := limitKey(netip.MustParseAddr(tc.in)); got.String() != tc.want {
 			t.Errorf("limitKey(%s) = %s; want %s", tc.in, got, tc.want)
 		}
+	}
+}
+
+// Every connection refused by a limit is reported to the operator without
+// -v (the recorder takes every level, but only warnings count here), as
+// warnings that name the reason, the flag and the limit, and count the
+// refusals: a flood is at most a line a second, and none is left out.
+func TestRefusalsReported(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		srv    func() *Server
+		src    string
+		reason RejectReason
+		flag   string
+		limit  string
+	}{
+		{"max conns", func() *Server { return &Server{MaxConns: 1} }, "127.0.0.1", RejectMaxConns, "--max-conns", "1"},
+		{"per address", func() *Server { return &Server{MaxConnsPerIP: 1, LimitLoopback: true} }, "127.0.0.1", RejectMaxConnsPerIP, "--max-conns-per-ip", "1"},
+		{"denied", func() *Server { return &Server{Deny: []netip.Prefix{netip.MustParsePrefix("127.0.0.2/32")}} }, "127.0.0.2", RejectDenied, "--allow, --deny", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := newRecorder()
+			s := tc.srv()
+			s.Logger, s.Linger = slog.New(rec), -1
+			// The clock stands still: the first refusal is written at
+			// once, the rest are due in a second that never ends here,
+			// and Close writes them.
+			frozen := time.Now()
+			tl := s.tallies()
+			tl.clock = func() time.Time { return frozen }
+			tl.after = func(time.Duration, func()) stopper { return &fakeTimer{} }
+			addr := start(t, s)
+			if tc.reason != RejectDenied && !served(t, dialFrom(t, tc.src, addr)) { // holds the one place
+				t.Fatal("the first connection was not served")
+			}
+			const flood = 50
+			for i := range flood {
+				if served(t, dialFrom(t, tc.src, addr)) {
+					t.Fatalf("connection %d was served beyond the limit", i)
+				}
+			}
+			s.Close() // writes the refusals counted and not yet written
+			var warns int
+			for _, r := range rec.all() {
+				if r.Level != slog.LevelWarn {
+					continue
+				}
+				warns++
+				if attr(r, "reason") != string(tc.reason) || attr(r, "flag") != tc.flag || attr(r, "limit") != tc.limit ||
+					!strings.HasPrefix(attr(r, "last_peer"), tc.src+":") {
+					t.Errorf("warning %s %v; want reason %s, flag %q, limit %q, last_peer %s:port", r.Message, r, tc.reason, tc.flag, tc.limit, tc.src)
+				}
+			}
+			if n := countOf(rec, "refused connections", nil); n != flood || warns != 2 {
+				t.Errorf("%d refusals reported in %d warnings; want %d, in 2 lines (the first, then the rest of its second)", n, warns, flood)
+			}
+		})
 	}
 }

@@ -80,6 +80,9 @@ func (s *Server) ServePacket(pc net.PacketConn) error {
 	var out []byte // Unicode replies; reused
 	drop := func(reason DropReason, from net.Addr, n int) {
 		obs.Dropped(reason)
+		if reason == DropRate || reason == DropDenied {
+			s.refusedDatagram(reason, addrString(from))
+		}
 		if log.Enabled(ctx, slog.LevelDebug) {
 			log.Debug("datagram dropped", "peer", addrString(from), "bytes", n, "reason", string(reason))
 		}
@@ -111,7 +114,7 @@ func (s *Server) ServePacket(pc net.PacketConn) error {
 		case src.IsValid() && !Allowed(src.Addr(), s.Allow, s.Deny):
 			drop(DropDenied, from, n)
 			continue
-		case limit != nil && !limit.allow(src.Addr(), time.Now()):
+		case limit != nil && (s.LimitLoopback || !src.Addr().IsLoopback()) && !limit.allow(src.Addr(), time.Now()):
 			drop(DropRate, from, n)
 			continue
 		}

@@ -402,7 +402,7 @@ func (c *conn) admitProxied() bool {
 	}
 	if !ok {
 		c.untrack()
-		c.reject(reason, err, out == headerBad)
+		c.reject(reason, err, out != headerSilent)
 		return false
 	}
 	c.obs.Accepted()

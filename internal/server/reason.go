@@ -114,12 +114,13 @@ func (r CloseReason) level() slog.Level {
 	return slog.LevelDebug
 }
 
-// logRejected writes the line of a connection closed without being served,
-// the same in both engines: peer is its client, via the load balancer that
-// brought it (nil if none). A warning carries a note that more are muted.
-func logRejected(log *slog.Logger, level slog.Level, peer, via fmt.Stringer, reason RejectReason, err error) {
+// logRejected narrates (at debug level, with -v) a connection closed
+// without being served, the same in both engines: peer is its client, via
+// the load balancer that brought it (nil if none). The operator hears of
+// every refusal without -v too, counted (Server.refused).
+func logRejected(log *slog.Logger, peer, via fmt.Stringer, reason RejectReason, err error) {
 	ctx := context.Background()
-	if !log.Enabled(ctx, level) {
+	if !log.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
 	attrs := []any{"peer", peer.String(), "reason", string(reason)}
@@ -129,21 +130,7 @@ func logRejected(log *slog.Logger, level slog.Level, peer, via fmt.Stringer, rea
 	if err != nil {
 		attrs = append(attrs, "err", err)
 	}
-	if level == slog.LevelWarn {
-		attrs = append(attrs, "note", "more such warnings within a second are logged at debug level")
-	}
-	log.Log(ctx, level, "rejected: closed at once", attrs...)
-}
-
-// rejectLevel is how loud a rejection is: loud is for a bad PROXY header from
-// a trusted load balancer, a warning since the two disagree about the
-// protocol, but at most one a second so that it cannot flood the log.
-// Anything else is narration.
-func (s *Server) rejectLevel(loud bool) slog.Level {
-	if loud && s.warnNow() {
-		return slog.LevelWarn
-	}
-	return slog.LevelDebug
+	log.Log(ctx, slog.LevelDebug, "rejected: closed at once", attrs...)
 }
 
 // logClosed writes the line every connection ends with, the same in both

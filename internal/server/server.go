@@ -11,7 +11,6 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/upcase/upcase/internal/upper"
@@ -71,9 +70,18 @@ type Server struct {
 	MaxConns int
 
 	// MaxConnsPerIP caps the connections served at once from one source
-	// address, or for IPv6 one /64 (RejectMaxConnsPerIP). Zero means DefaultMaxConnsPerIP;
-	// negative means no limit.
+	// address, or for IPv6 one /64 (RejectMaxConnsPerIP), other than a
+	// loopback address (127.0.0.0/8, ::1) unless LimitLoopback is set.
+	// Zero means DefaultMaxConnsPerIP; negative means no limit.
 	MaxConnsPerIP int
+
+	// LimitLoopback holds loopback clients to MaxConnsPerIP and UDPRate
+	// too. By default
+	// they are not: every client on the server's own machine (a load test,
+	// a local proxy or sidecar that does not send the PROXY protocol)
+	// shares one loopback address, so a per-address limit there would only
+	// throttle the machine's own users; MaxConns still protects the process.
+	LimitLoopback bool
 
 	// Allow and Deny filter sources by address (RejectDenied): a connection
 	// is served only if its source matches a prefix of Allow (or Allow is
@@ -106,7 +114,9 @@ type Server struct {
 
 	// UDPRate is how many datagrams a second ServePacket answers per source
 	// address, in bursts of up to as many: a forged source cannot turn the
-	// server into a flood. Zero means DefaultUDPRate; negative means no limit.
+	// server into a flood. A loopback source (which no other machine can
+	// forge) is held to it only with LimitLoopback. Zero means
+	// DefaultUDPRate; negative means no limit.
 	UDPRate int
 
 	// Unicode selects full Unicode upper-casing of UTF-8 (x/text/cases), with
@@ -139,10 +149,11 @@ type Server struct {
 	loops       map[drainer]struct{}      // the epoll engine's event loops
 	open        int                       // connections served, by either engine
 	perIP       map[netip.Addr]*addrCount // served connections per source address
-	proxyWarned atomic.Int64              // when a bad PROXY header was last a warning, in Unix ns
-	inShutdown  bool                      // Shutdown or Close has begun: no more listening
-	closing     bool                      // Close has begun: a connection accepted now is closed at once
-	done        chan struct{}             // closed when shutdown starts; wakes accept back-off
+	talliesOnce sync.Once
+	tallyLog    *tallyLog     // refusals and accept errors, counted (tallies)
+	inShutdown  bool          // Shutdown or Close has begun: no more listening
+	closing     bool          // Close has begun: a connection accepted now is closed at once
+	done        chan struct{} // closed when shutdown starts; wakes accept back-off
 	wg          sync.WaitGroup
 }
 
@@ -224,9 +235,10 @@ func listenError(addr string, err error) error {
 // returns a non-nil error: ErrServerClosed after Shutdown or Close.
 //
 // Accept errors other than a closed listener (EMFILE, ENFILE, ECONNABORTED, …)
-// do not end Serve: it logs them and retries after a back-off that starts at
-// 5 ms and doubles up to 1 s, so it neither spins nor dies while descriptors are
-// short; open connections are served meanwhile.
+// do not end Serve: it retries after a back-off that starts at 5 ms and
+// doubles up to 1 s while they go on (see acceptRetry), so it neither spins
+// nor dies while descriptors are short, and logs them at most once a second
+// with their count; open connections are served meanwhile.
 func (s *Server) Serve(ln net.Listener) error {
 	tl, err := s.epollListener(ln)
 	if err != nil {
@@ -245,7 +257,7 @@ func (s *Server) Serve(ln net.Listener) error {
 	log := s.logger()
 	log.Info("listening", append(listenAttrs(ln.Addr()), "engine", string(EngineGoroutine))...)
 
-	var delay time.Duration
+	var retry acceptRetry
 	for {
 		nc, err := ln.Accept()
 		if err != nil {
@@ -255,8 +267,8 @@ func (s *Server) Serve(ln net.Listener) error {
 			if errors.Is(err, net.ErrClosed) {
 				return fmt.Errorf("accept on %s: %w", ln.Addr(), err)
 			}
-			delay = backoff(delay)
-			log.Error("accept failed; retrying", "addr", ln.Addr().String(), "err", err, "retry_in", delay)
+			delay := retry.failed(time.Now())
+			s.acceptFailed(ln.Addr().String(), err, delay)
 			t := time.NewTimer(delay)
 			select {
 			case <-t.C:
@@ -265,18 +277,11 @@ func (s *Server) Serve(ln net.Listener) error {
 			}
 			continue
 		}
-		delay = 0
+		if retry.delay > 0 {
+			retry.accepted(time.Now())
+		}
 		s.startConn(nc)
 	}
-}
-
-// backoff returns the wait after an accept error, given the previous wait.
-func backoff(prev time.Duration) time.Duration {
-	const first, max = 5 * time.Millisecond, time.Second
-	if prev < first {
-		return first
-	}
-	return min(2*prev, max)
 }
 
 // Shutdown stops the server gracefully: it closes the listeners at once, so no
@@ -296,6 +301,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}()
 	select {
 	case <-idle:
+		s.tallies().flush()
 		return err
 	case <-ctx.Done():
 		return ctx.Err()
@@ -318,6 +324,7 @@ func (s *Server) Close() error {
 	}
 	s.mu.Unlock()
 	s.wg.Wait()
+	s.tallies().flush() // what the last second refused
 	return err
 }
 
@@ -382,14 +389,6 @@ func (s *Server) track(c *io.Closer, add bool) bool {
 		delete(s.sockets, c)
 	}
 	return true
-}
-
-// warnNow reports whether a warning that could come once per connection may
-// be logged now: at most one a second.
-func (s *Server) warnNow() bool {
-	now := time.Now().UnixNano()
-	last := s.proxyWarned.Load()
-	return now-last >= int64(time.Second) && s.proxyWarned.CompareAndSwap(last, now)
 }
 
 func (s *Server) shuttingDown() bool {
