@@ -12,6 +12,8 @@ import (
 	"runtime/debug"
 	"sync/atomic"
 	"time"
+
+	"github.com/upcase/upcase/internal/upper"
 )
 
 // conn is one accepted connection. Its goroutine (serve) owns nc and closes it;
@@ -32,6 +34,7 @@ type conn struct {
 	// ending is set once, by stop (the server ends the connection) or by
 	// finish (the connection ended by itself), whichever comes first.
 	ending   atomic.Pointer[ending]
+	st       upper.Stream // the transform; owned by serve
 	in       int64        // bytes received; owned by serve
 	out      int64        // bytes sent; owned by serve
 	writeBy  lazyDeadline // the write timeout; owned by serve
@@ -183,7 +186,8 @@ func (c *conn) serve() {
 			return
 		}
 	}
-	st := s.newStream()
+	c.st = s.newStream()
+	st := c.st
 	idle := s.idleTimeout()
 	c.writeBy = lazyDeadline{timeout: s.writeTimeout()}
 	readBy := lazyDeadline{timeout: idle}
@@ -276,7 +280,10 @@ func (c *conn) finish(reason CloseReason, err error) {
 	case ReasonLimit:
 		// The client does not read: a FIN (or TLS close_notify) would only
 		// wait behind the replies it ignores.
+	case ReasonPanic:
+		c.closeGracefully(e.deadline) // the transform's state is not to be trusted
 	default:
+		c.sendHeld(e.deadline)
 		c.closeGracefully(e.deadline)
 	}
 	c.untrack() // the slot is free before the client can see our FIN and redial
@@ -285,6 +292,26 @@ func (c *conn) finish(reason CloseReason, err error) {
 	d := time.Since(c.start)
 	c.obs.Closed(reason, d)
 	logClosed(c.log, reason, c.in, c.out, d, err)
+}
+
+// sendHeld writes what the transform holds back (an incomplete UTF-8
+// sequence) before a close the server starts, as the client's FIN would
+// have it written: nothing the client sent is lost, whoever ends.
+func (c *conn) sendHeld(deadline time.Time) {
+	if c.st == nil {
+		return
+	}
+	held := c.st.Flush()
+	if len(held) == 0 {
+		return
+	}
+	c.nc.SetWriteDeadline(deadline)
+	w, err := c.nc.Write(held)
+	c.out += int64(w)
+	c.obs.Sent(w)
+	if err != nil {
+		c.log.Debug("could not send the bytes held back before closing", "err", err)
+	}
 }
 
 // closeGracefully sends FIN, then reads and discards input until the client's

@@ -389,7 +389,8 @@ func (l *loop) flush(c *econn) {
 }
 
 // stop ends c for reason, the way that loses no reply: the pending reply
-// goes out (until the linger deadline), then FIN, then the linger. A
+// and what the Unicode transform holds back go out (until the linger
+// deadline), then FIN, then the linger. A
 // client that does not read (ReasonLimit) is closed at once instead: a FIN
 // would only wait behind the replies it ignores.
 func (l *loop) stop(c *econn, reason CloseReason) {
@@ -404,10 +405,20 @@ func (l *loop) stop(c *econn, reason CloseReason) {
 	e.reason = reason
 	e.deadline = l.now + l.linger
 	c.state |= stClosing
-	switch {
-	case reason == ReasonLimit:
+	if reason == ReasonLimit {
 		l.finish(c, reason, nil)
-	case c.state&stPending == 0:
+		return
+	}
+	if e.stream != nil { // what the transform holds back goes first, as at the client's FIN
+		held := e.stream.Flush()
+		switch {
+		case c.state&stPending != 0:
+			e.pending = append(e.pending, held...)
+		case !l.send(c, held):
+			return
+		}
+	}
+	if c.state&stPending == 0 {
 		l.shutdownWrite(c)
 	}
 }
