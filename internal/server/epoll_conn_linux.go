@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"runtime/debug"
+	"sync"
 	"time"
 	"unsafe"
 
@@ -188,15 +189,27 @@ func (l *loop) admit(fd int) {
 	}
 }
 
+// The memory of closed connections, and the reply buffers of connections
+// whose client is slow to read, are kept for reuse in sync.Pools shared by
+// every loop: so that neither a connection nor a short write allocates in
+// the steady state, and so that what a burst took goes back to the runtime
+// after it (a pool is emptied over two garbage collections). Free lists
+// kept by each loop were never trimmed: 600 clients that did not read left
+// 8 MB behind for good.
+var (
+	econnPool   = sync.Pool{New: func() any { return new(econn) }}
+	extPool     = sync.Pool{New: func() any { return new(econnExt) }}
+	pendingPool sync.Pool // of *[]byte
+)
+
+// maxPooledPending is the largest reply buffer kept for reuse: an
+// expanding (Unicode) reply may have made one larger than a read.
+const maxPooledPending = 2 * DefaultBufferSize
+
 // newConn records a connection in the loop's table, reusing a closed one's
 // memory when there is some.
 func (l *loop) newConn(fd int, count *addrCount) *econn {
-	var c *econn
-	if n := len(l.free); n > 0 {
-		c, l.free = l.free[n-1], l.free[:n-1]
-	} else {
-		c = new(econn)
-	}
+	c := econnPool.Get().(*econn)
 	*c = econn{fd: int32(fd), count: count, start: l.now, last: l.now}
 	if l.inplace == nil {
 		l.extOf(c).stream = l.srv.newStream()
@@ -212,27 +225,42 @@ func (l *loop) newConn(fd int, count *addrCount) *econn {
 // extOf is c's extended state, made (or reused) on first need.
 func (l *loop) extOf(c *econn) *econnExt {
 	if c.ext == nil {
-		if n := len(l.freeExt); n > 0 {
-			c.ext, l.freeExt = l.freeExt[n-1], l.freeExt[:n-1]
-		} else {
-			c.ext = new(econnExt)
-		}
+		c.ext = extPool.Get().(*econnExt)
 	}
 	return c.ext
 }
 
 // shrink gives back c's extended state once an ASCII connection is idle
-// again, or at least its reply buffer when the ext must stay for the
-// addresses it holds (narration, a PROXY header's client).
+// again, unless it must stay for the addresses it holds (narration, a PROXY
+// header's client).
 func (l *loop) shrink(c *econn) {
 	e := c.ext
 	switch {
-	case e == nil || e.stream != nil || e.reason != "" || len(e.pending) > 0 || c.state&stHeader != 0:
-	case e.peer.IsValid():
-		e.pending = nil // the ext stays for the addresses: not the reply buffer
+	case e == nil || e.stream != nil || e.reason != "" || e.pending != nil || c.state&stHeader != 0 || e.peer.IsValid():
 	default:
-		l.freeExt = append(l.freeExt, e)
+		extPool.Put(e)
 		c.ext = nil
+	}
+}
+
+// keepPending makes p, the part of a reply the socket did not take, e's
+// pending reply, in a buffer from pendingPool.
+func keepPending(e *econnExt, p []byte) {
+	if e.pending == nil {
+		if b, ok := pendingPool.Get().(*[]byte); ok {
+			e.pending = *b
+		}
+	}
+	e.pending = append(e.pending[:0], p...)
+}
+
+// dropPending gives e's reply buffer back to pendingPool: the reply is out,
+// or the connection is closed.
+func dropPending(e *econnExt) {
+	b := e.pending[:0]
+	e.pending = nil
+	if b != nil && cap(b) <= maxPooledPending {
+		pendingPool.Put(&b)
 	}
 }
 
@@ -333,8 +361,7 @@ func (l *loop) send(c *econn, p []byte) bool {
 	w = max(w, 0)
 	l.sent(c, w)
 	if w < len(p) {
-		e := l.extOf(c)
-		e.pending = append(e.pending[:0], p[w:]...)
+		keepPending(l.extOf(c), p[w:])
 		c.state |= stPending
 		c.last = l.now
 		if err := l.ctl(unix.EPOLL_CTL_MOD, int(c.fd), unix.EPOLLOUT); err != nil {
@@ -372,7 +399,7 @@ func (l *loop) flush(c *econn) {
 		e.pending = e.pending[:copy(e.pending, e.pending[w:])]
 		return
 	}
-	e.pending = e.pending[:0]
+	dropPending(e)
 	c.state &^= stPending
 	switch {
 	case c.state&stEOF != 0:
@@ -526,14 +553,12 @@ func (l *loop) release(c *econn) {
 	s.mu.Unlock()
 	unix.Close(int(c.fd))
 	if e := c.ext; e != nil {
-		*e = econnExt{pending: e.pending[:0]}
-		if cap(e.pending) > 2*len(l.buf) {
-			e.pending = nil // an expanding (Unicode) reply made it large
-		}
-		l.freeExt = append(l.freeExt, e)
+		dropPending(e)
+		*e = econnExt{}
+		extPool.Put(e)
 	}
 	*c = econn{}
-	l.free = append(l.free, c)
+	econnPool.Put(c)
 }
 
 // connLog is the logger for c's lines, naming its peer.

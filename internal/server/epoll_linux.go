@@ -111,13 +111,11 @@ type loop struct {
 	running      atomic.Bool
 	notAccepting chan struct{} // closed once lnfd is closed
 
-	events  []unix.EpollEvent
-	buf     []byte   // the read buffer every connection of the loop shares
-	conns   []*econn // by file descriptor
-	open    int      // connections in conns
-	free    []*econn // closed connections, for reuse
-	freeExt []*econnExt
-	rsa     unix.RawSockaddrAny // accept4's address, kept here so accept allocates nothing
+	events []unix.EpollEvent
+	buf    []byte              // the read buffer every connection of the loop shares
+	conns  []*econn            // by file descriptor
+	open   int                 // connections in conns
+	rsa    unix.RawSockaddrAny // accept4's address, kept here so accept allocates nothing
 
 	base  time.Time // the loop's clock starts here; times below are ns since base
 	now   int64     // when the current batch of events came in
