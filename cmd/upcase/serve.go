@@ -42,13 +42,16 @@ it at once.
 
 Limits keep one process safe from its clients: at most --max-conns
 connections (--max-conns-per-ip from one address other than loopback, unless
---limit-loopback), each closed after --idle-timeout of silence or
---write-timeout of unread replies; the server stops reading from a client
-that does not read, so each connection holds at most one 16 KiB buffer.
---allow and --deny filter clients by address. Every connection refused by a
-limit is reported without -v, as a warning that names the reason, the count,
-the flag that sets the limit and the last client refused: at most one line
-a second per reason.
+--limit-loopback), each closed after --idle-timeout of silence, or when its
+client leaves its replies unread: the server stops reading from a client
+that does not read, so each connection holds at most one 16 KiB buffer, and
+a client must then take at least --write-min-rate (64 bytes/s) of its
+replies in every --write-timeout (30s), as nginx's send_timeout counts
+progress between two writes: a slow but steady reader is served, one that
+reads nothing or a drip is closed. --allow and --deny filter clients by
+address. Every connection refused by a limit is reported without -v, as a
+warning that names the reason, the count, the flag that sets the limit and
+the last client refused: at most one line a second per reason.
 
 Beyond one process (README: "Beyond one process"):
   --proxy-protocol=required --proxy-trusted=10.0.0.5/32  behind HAProxy's
@@ -71,7 +74,8 @@ Beyond one process (README: "Beyond one process"):
 			drain := durationFlag(fs, "drain", 10*time.Second, "on SIGINT/SIGTERM, how long open connections may go on before they are closed")
 			linger := durationFlag(fs, "linger", server.DefaultLinger, "when the server closes a connection, how long it waits for the client's FIN so no reply is lost")
 			idle := durationFlag(fs, "idle-timeout", server.DefaultIdle, "close a connection on which the client has sent nothing for this long (0: never)")
-			write := durationFlag(fs, "write-timeout", server.DefaultWrite, "close a connection whose client has left its replies unread for this long (0: never)")
+			write := durationFlag(fs, "write-timeout", server.DefaultWrite, "close a connection whose client, while replies wait for it, takes less than --write-min-rate of them for this long: a client that does not read, or barely (0: never)")
+			writeMinRate := fs.Int("write-min-rate", server.DefaultWriteMinRate, "the least a client must read of its waiting replies, in `bytes/s` over each --write-timeout (counted as the bytes its TCP acknowledges), so a slow but steady reader is served and a drip cannot hold a buffer for ever (0: any progress will do)")
 			maxConns := fs.Int("max-conns", server.DefaultMaxConns, "most connections served at once; more are closed at once and counted (0: no limit)")
 			maxPerIP := fs.Int("max-conns-per-ip", server.DefaultMaxConnsPerIP, "most connections served at once from one source address, or IPv6 /64 (0: no limit); loopback clients are exempt unless --limit-loopback")
 			limitLoopback := fs.Bool("limit-loopback", false, "hold loopback clients (127.0.0.0/8, ::1) to --max-conns-per-ip and --udp-rate too; by default they are exempt, since every client on this machine (a load test, a local proxy or sidecar) shares that one address, and --max-conns still protects the server")
@@ -103,8 +107,8 @@ Beyond one process (README: "Beyond one process"):
 						return usageError{fmt.Sprintf("--%s must not be negative", name)}
 					}
 				}
-				if *maxConns < 0 || *maxPerIP < 0 || *udpRate < 0 {
-					return usageError{"--max-conns, --max-conns-per-ip and --udp-rate must not be negative"}
+				if *maxConns < 0 || *maxPerIP < 0 || *udpRate < 0 || *writeMinRate < 0 {
+					return usageError{"--max-conns, --max-conns-per-ip, --udp-rate and --write-min-rate must not be negative"}
 				}
 				if *udp && tc != nil {
 					return usageError{"TLS is for TCP: --udp cannot be used with --tls-cert"}
@@ -150,6 +154,7 @@ Beyond one process (README: "Beyond one process"):
 					Linger:        noneIfZero(*linger),
 					IdleTimeout:   noneIfZero(*idle),
 					WriteTimeout:  noneIfZero(*write),
+					WriteMinRate:  noneIfZeroInt(*writeMinRate),
 					MaxConns:      noneIfZeroInt(*maxConns),
 					MaxConnsPerIP: noneIfZeroInt(*maxPerIP),
 					LimitLoopback: *limitLoopback,

@@ -98,6 +98,9 @@ func (s *Server) startConn(nc net.Conn) {
 	s.conns[c] = struct{}{}
 	c.count = count
 	c.tracked = true
+	if t := s.writeTimeout(); t > 0 {
+		c.nc = newProgressConn(c.nc, nc, c, t, s.minProgress())
+	}
 	if s.TLSConfig != nil {
 		c.nc = tls.Server(c.nc, s.TLSConfig) // its handshake comes after the PROXY header
 	}

@@ -44,6 +44,7 @@ type econnExt struct {
 	peer     netip.AddrPort // the client, kept when narrating (-v) or named by a PROXY header
 	via      netip.AddrPort // the load balancer that sent the PROXY header
 	hdr      []byte         // in stHeader: what came so far
+	acked    uint64         // while a reply is pending: the client's acknowledged bytes when its wait began (tcpAcked)
 }
 
 // Connection states, as bits of econn.state.
@@ -361,9 +362,13 @@ func (l *loop) send(c *econn, p []byte) bool {
 	w = max(w, 0)
 	l.sent(c, w)
 	if w < len(p) {
-		keepPending(l.extOf(c), p[w:])
+		e := l.extOf(c)
+		keepPending(e, p[w:])
 		c.state |= stPending
 		c.last = l.now
+		if l.write > 0 {
+			e.acked, _ = tcpAcked(int(c.fd))
+		}
 		if err := l.ctl(unix.EPOLL_CTL_MOD, int(c.fd), unix.EPOLLOUT); err != nil {
 			l.finish(c, ReasonError, err)
 			return false
@@ -513,12 +518,23 @@ func (l *loop) checkTimeouts() {
 			}
 		case c.state&stPending != 0:
 			if l.write > 0 && l.now-c.last >= l.write {
-				l.stop(c, ReasonLimit)
+				l.writeDue(c)
 			}
 		case l.idle > 0 && l.now-c.last >= l.idle:
 			l.stop(c, ReasonIdle)
 		}
 	}
+}
+
+// writeDue applies the write timeout's rule (see progress.go) to c, whose
+// reply has waited a WriteTimeout: a client that took enough of it since
+// gets another, one that did not is closed.
+func (l *loop) writeDue(c *econn) {
+	if acked, ok := tcpAcked(int(c.fd)); ok && int64(acked-c.ext.acked) >= l.minProgress {
+		c.last, c.ext.acked = l.now, acked // slow, but reading
+		return
+	}
+	l.stop(c, ReasonLimit)
 }
 
 // finish closes c and reports it. A connection the server ended keeps the

@@ -127,6 +127,7 @@ type loop struct {
 
 	// Settings, read once from the Server.
 	idle, write, linger, tick int64
+	minProgress               int64        // bytes a client must take of a pending reply per write timeout
 	handshake                 int64        // for a PROXY header, with the protocol on
 	inplace                   func([]byte) // the ASCII (or a test's) transform
 	log                       *slog.Logger
@@ -147,6 +148,7 @@ func newLoop(s *Server, g *loopGroup, exclusive bool) (*loop, error) {
 		base:         time.Now(),
 		idle:         int64(s.idleTimeout()),
 		write:        int64(s.writeTimeout()),
+		minProgress:  s.minProgress(),
 		linger:       int64(s.linger()),
 		inplace:      s.transformFunc(),
 		log:          s.logger(),

@@ -88,7 +88,7 @@ func liveHeap() uint64 {
 // trimmed.)
 func TestMemoryAfterNonReaders(t *testing.T) {
 	const clients = 300
-	const atLeast = 4 << 10 // pending per client: a 16 KiB read, less what the small buffers took
+	const atLeast = 4 << 10                                         // pending per client: a 16 KiB read, less what the small buffers took
 	lc := net.ListenConfig{Control: smallBuffer(syscall.SO_SNDBUF)} // the server can hold little of a reply
 	ln, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {

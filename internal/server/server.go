@@ -58,11 +58,20 @@ type Server struct {
 	// means never.
 	IdleTimeout time.Duration
 
-	// WriteTimeout closes a connection whose client has not taken a reply
-	// for that long (ReasonLimit): the server stops reading from a client
-	// that does not read, and holds at most one buffer of reply for it, so
-	// this is what frees it. Zero means DefaultWrite; negative means never.
+	// WriteTimeout closes a connection whose client, while replies wait for
+	// it, has not taken WriteMinRate's worth of them (at least a byte) in
+	// that long (ReasonLimit): the server stops reading from a client that
+	// does not read, and holds at most one buffer of reply for it, so this
+	// is what frees it, while a slow but steady reader is served. What the
+	// client takes is counted in the bytes its TCP acknowledges (TCP_INFO,
+	// on Linux). Zero means DefaultWrite; negative means never.
 	WriteTimeout time.Duration
+
+	// WriteMinRate is the least a client must read of its waiting replies,
+	// in bytes a second over each WriteTimeout, so that a drip cannot hold
+	// a buffer for ever. Zero means DefaultWriteMinRate; negative means any
+	// progress at all will do.
+	WriteMinRate int
 
 	// MaxConns caps the connections served at once; beyond it a new
 	// connection is closed at once (RejectMaxConns) and the open ones are

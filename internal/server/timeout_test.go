@@ -2,9 +2,11 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"log/slog"
 	"net"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -164,5 +166,90 @@ func TestLazyDeadline(t *testing.T) {
 		if dl := d.set.Add(d.timeout + d.timeout/16); dl.Before(now.Add(d.timeout)) {
 			t.Errorf("at +%v the deadline +%v is less than a timeout away", st.at, dl.Sub(t0))
 		}
+	}
+}
+
+// slowReader reads all it can from c at about rate bytes a second, in small
+// reads, until EOF or an error, and returns what it read.
+func slowReader(c net.Conn, rate int) ([]byte, error) {
+	const step = 64
+	var got []byte
+	buf := make([]byte, step)
+	pace := time.NewTicker(time.Second * step / time.Duration(rate))
+	defer pace.Stop()
+	for range pace.C { // the client's pace, not a wait of the test
+		n, err := c.Read(buf)
+		got = append(got, buf[:n]...)
+		if err != nil {
+			return got, err
+		}
+	}
+	return got, nil
+}
+
+// TestSlowReader: a client that reads its replies slowly but steadily is
+// served to the end, although each buffer of reply waits longer than the
+// write timeout; the same client is closed for the limit when the minimum
+// rate is above its pace. (The write timeout once counted only from when a
+// reply began to wait, so any reader slower than a buffer per timeout was
+// cut as if it did not read at all.)
+func TestSlowReader(t *testing.T) {
+	const (
+		pace  = 4 << 10 // the client's bytes a second
+		sent  = 8 << 10
+		bufSz = 4 << 10 // a buffer waits 1 s at that pace: longer than the timeout
+	)
+	for _, tc := range []struct {
+		name    string
+		minRate int
+		served  bool
+	}{
+		{"steady above the minimum rate", pace / 32, true},
+		{"slower than the minimum rate", pace * 16, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			lc := net.ListenConfig{Control: smallBuffer(syscall.SO_SNDBUF)} // the kernel holds little of a reply
+			ln, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			obs := &counting{}
+			s := &Server{BufferSize: bufSz, WriteTimeout: 500 * time.Millisecond, WriteMinRate: tc.minRate,
+				Observer: obs, Logger: slog.New(slog.DiscardHandler), Engine: testEngine}
+			served := make(chan error, 1)
+			go func() { served <- s.Serve(ln) }()
+			defer func() {
+				s.Close()
+				<-served
+			}()
+			d := net.Dialer{Control: smallBuffer(syscall.SO_RCVBUF)}
+			c, err := d.Dial("tcp", ln.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			c.SetDeadline(time.Now().Add(60 * time.Second)) // fail, not hang
+			msg := bytes.Repeat([]byte("slow reader "), sent/12+1)[:sent]
+			go func() {
+				c.Write(msg)
+				c.(*net.TCPConn).CloseWrite()
+			}()
+			got, err := slowReader(c, pace)
+			if tc.served {
+				if err != io.EOF || !bytes.Equal(got, upcased(msg)) {
+					t.Errorf("read %d of %d bytes, %v; want every reply, then EOF", len(got), len(msg), err)
+				}
+				return
+			}
+			if len(got) >= len(msg) {
+				t.Errorf("read all %d bytes; want the connection closed for the minimum rate", len(got))
+			}
+			s.Close()
+			obs.mu.Lock()
+			defer obs.mu.Unlock()
+			if obs.closed[ReasonLimit] != 1 {
+				t.Errorf("closes %v; want one for the limit", obs.closed)
+			}
+		})
 	}
 }
