@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/text/cases"
 	"golang.org/x/text/language"
 )
 
@@ -96,6 +99,83 @@ func TestUnicodeStreamInvalidTail(t *testing.T) {
 	if got, want := feed(t, NewUnicode(language.Und), []byte("\xe2\x82"), []byte("z")), "\xe2\x82Z"; got != want {
 		t.Errorf("stream of %q, %q = %q; want %q", "\xe2\x82", "z", got, want)
 	}
+}
+
+// TestUnicodeStreamInvalidLead checks what a stream may hold back after a
+// lead byte: only a true prefix of a valid UTF-8 sequence at the very end of
+// what was read, which more input could still complete. A lead byte that no
+// continuation can make valid (followed by a byte that is not a continuation,
+// or by one outside its allowed second-byte range, or F5 to F7, which start
+// nothing) is invalid and comes back at once, unchanged, with what follows it.
+// A line-by-line client sending Latin-1 would otherwise wait for its reply.
+// Each chunk's reply is checked, then Flush's.
+func TestUnicodeStreamInvalidLead(t *testing.T) {
+	for _, tc := range invalidLeadTests {
+		tags := tc.tags
+		if tags == nil {
+			tags = fuzzTags
+		}
+		for _, tag := range tags {
+			t.Run(fmt.Sprintf("%s/%v", tc.name, tag), func(t *testing.T) {
+				s := NewUnicode(tag)
+				for i, c := range tc.chunks {
+					if got := string(s.Chunk([]byte(c))); got != tc.replies[i] {
+						t.Errorf("Chunk(%q) = %q; want %q", c, got, tc.replies[i])
+					}
+				}
+				if got := string(s.Flush()); got != tc.flush {
+					t.Errorf("Flush() = %q; want %q", got, tc.flush)
+				}
+			})
+		}
+	}
+}
+
+// invalidLeadTests are TestUnicodeStreamInvalidLead's cases, and seeds for
+// FuzzUnicodeStreamHold.
+var invalidLeadTests = []struct {
+	name    string
+	tags    []language.Tag // nil: all of fuzzTags
+	chunks  []string
+	replies []string // one for each chunk
+	flush   string
+}{
+	{"latin-1 café then newline", nil, []string{"caf\xe9\n"}, []string{"CAF\xe9\n"}, ""},
+	{"latin-1 lead then ascii", nil, []string{"ol\xe9!"}, []string{"OL\xe9!"}, ""},
+	{"latin-1 lead then ascii mid-chunk", nil, []string{"caf\xe9 au lot\xe9\n"}, []string{"CAF\xe9 AU LOT\xe9\n"}, ""},
+	{"latin-1 lead last", nil, []string{"caf\xe9"}, []string{"CAF"}, "\xe9"},
+	{"two-byte prefix held", nil, []string{"caf\xc3"}, []string{"CAF"}, "\xc3"},
+	{"three-byte prefix held", nil, []string{"x\xe2\x82"}, []string{"X"}, "\xe2\x82"},
+	{"four-byte prefix held", nil, []string{"x\xf0\x9f\x98"}, []string{"X"}, "\xf0\x9f\x98"},
+	{"last before surrogates held", nil, []string{"x\xed\x9f"}, []string{"X"}, "\xed\x9f"},
+	{"last plane held", nil, []string{"x\xf4\x8f"}, []string{"X"}, "\xf4\x8f"},
+	{"overlong three-byte", nil, []string{"x\xe0\x80"}, []string{"X\xe0\x80"}, ""},
+	{"overlong four-byte", nil, []string{"x\xf0\x80\x80"}, []string{"X\xf0\x80\x80"}, ""},
+	{"surrogate", nil, []string{"x\xed\xa0"}, []string{"X\xed\xa0"}, ""},
+	{"beyond U+10FFFF", nil, []string{"x\xf4\x90"}, []string{"X\xf4\x90"}, ""},
+	{"F5 never starts", nil, []string{"x\xf5"}, []string{"X\xf5"}, ""},
+	{"F7 and continuations", nil, []string{"x\xf7\xbf\xbf"}, []string{"X\xf7\xbf\xbf"}, ""},
+	{"C0 never starts", nil, []string{"x\xc0"}, []string{"X\xc0"}, ""},
+	{"truncated then newline", nil, []string{"x\xe2\x82\n"}, []string{"X\xe2\x82\n"}, ""},
+	{"invalid lead then a prefix", nil, []string{"x\xe9\xc3"}, []string{"X\xe9"}, "\xc3"},
+	{"four-byte lead then a prefix", nil, []string{"x\xf0\xe2\x82"}, []string{"X\xf0"}, "\xe2\x82"},
+	{"two invalid leads", nil, []string{"x\xe9\xf5"}, []string{"X\xe9\xf5"}, ""},
+	// The carry, topped up by the next chunk, is decided the same way.
+	{"held lead then newline", nil, []string{"caf\xe2", "\n"}, []string{"CAF", "\xe2\n"}, ""},
+	{"held prefix then newline", nil, []string{"\xf0\x9f", "\n"}, []string{"", "\xf0\x9f\n"}, ""},
+	{"held prefix then a bad second byte", nil, []string{"a\xe0", "\x80b"}, []string{"A", "\xe0\x80B"}, ""},
+	{"held prefix completed", nil, []string{"a\xe2\x82", "\xacb"}, []string{"A", "€B"}, ""},
+	// Lookahead for a Greek accent or a Lithuanian dot above ends at an
+	// invalid byte, as it does at any starter.
+	{"greek letter then latin-1", []language.Tag{language.Greek}, []string{"ωμέγα\xe9\n"}, []string{"ΩΜΕΓΑ\xe9\n"}, ""},
+	{"greek accent then surrogate", []language.Tag{language.Greek}, []string{"α\u0301\xed\xa0"}, []string{"Α\xed\xa0"}, ""},
+	{"i then latin-1", []language.Tag{language.Lithuanian}, []string{"ti\xe9\n"}, []string{"TI\xe9\n"}, ""},
+	{"i and a mark then F5", []language.Tag{language.Lithuanian}, []string{"i\u0316\xf5"}, []string{"I\u0316\xf5"}, ""},
+	{"i then latin-1 under tr", []language.Tag{language.Turkish}, []string{"ti\xe9\n"}, []string{"Tİ\xe9\n"}, ""},
+	// Valid text whose casing needs what comes next may still wait, with
+	// a true prefix after it.
+	{"greek accent then a prefix", []language.Tag{language.Greek}, []string{"α\u0301\xcc"}, []string{""}, "Α\xcc"},
+	{"i then a prefix", []language.Tag{language.Lithuanian}, []string{"i\xcc", "\x87\n"}, []string{"", "I\n"}, ""},
 }
 
 // TestUnicodeStreamFastPath checks when a chunk is upper-cased in place and
@@ -378,20 +458,7 @@ func FuzzUnicodeStream(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data, sizes []byte, lang uint8) {
 		tag := fuzzTags[int(lang)%len(fuzzTags)]
 		want := string(Unicode(nil, data, tag))
-		var chunks [][]byte
-		for i, b := 0, data; len(b) > 0; i++ {
-			n := len(b)
-			if len(sizes) > 0 {
-				n = int(sizes[i%len(sizes)])
-			}
-			if n == 0 {
-				chunks = append(chunks, nil)
-				n = 1
-			}
-			n = min(n, len(b))
-			chunks = append(chunks, b[:n])
-			b = b[n:]
-		}
+		chunks := fuzzChunks(data, sizes)
 		s := NewUnicode(tag)
 		if got := feed(t, s, chunks...); got != want {
 			t.Fatalf("stream of %q (%v) = %q; want %q", chunks, tag, got, want)
@@ -399,6 +466,239 @@ func FuzzUnicodeStream(f *testing.F) {
 		// A stream starts afresh after Flush.
 		if got := feed(t, s, chunks...); got != want {
 			t.Fatalf("second stream of %q (%v) = %q; want %q", chunks, tag, got, want)
+		}
+	})
+}
+
+// fuzzChunks cuts data into chunks of the sizes in turn, over and over (0:
+// an empty chunk, then one byte); with no sizes, data is one chunk.
+func fuzzChunks(data, sizes []byte) [][]byte {
+	var chunks [][]byte
+	for i, b := 0, data; len(b) > 0; i++ {
+		n := len(b)
+		if len(sizes) > 0 {
+			n = int(sizes[i%len(sizes)])
+		}
+		if n == 0 {
+			chunks = append(chunks, nil)
+			n = 1
+		}
+		n = min(n, len(b))
+		chunks = append(chunks, b[:n])
+		b = b[n:]
+	}
+	return chunks
+}
+
+// truePrefixes holds every true prefix of a valid UTF-8 sequence: the first
+// one, two or three bytes of the encoding of each rune of two bytes or more
+// (surrogates have none). It is built from utf8.AppendRune alone, apart from
+// the range checks the stream uses, as the reference for what may be held.
+var truePrefixes = sync.OnceValue(func() map[string]bool {
+	m := make(map[string]bool)
+	var buf [utf8.UTFMax]byte
+	for r := rune(0x80); r <= unicode.MaxRune; r++ {
+		if 0xD800 <= r && r <= 0xDFFF {
+			continue
+		}
+		b := utf8.AppendRune(buf[:0], r)
+		for n := 1; n < len(b); n++ {
+			m[string(b[:n])] = true
+		}
+	}
+	return m
+})
+
+// mayHold returns how many bytes at the end of fed more input could still
+// complete into a valid UTF-8 sequence: the longest suffix that is a true
+// prefix, 0 to 3 bytes.
+func mayHold(fed []byte) int {
+	for n := min(3, len(fed)); n > 0; n-- {
+		if truePrefixes()[string(fed[len(fed)-n:])] {
+			return n
+		}
+	}
+	return 0
+}
+
+// TestMayHold pins the fuzz reference to the UTF-8 rules on known cases: C0,
+// C1 and F5 to F7 start nothing, E0 needs A0 to BF next, ED 80 to 9F, F0 90
+// to BF and F4 80 to 8F.
+func TestMayHold(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int
+	}{
+		{"", 0}, {"a", 0}, {"é", 0}, {"a\xc3", 1}, {"\xc2", 1}, {"\xdf", 1},
+		{"\xc0", 0}, {"\xc1", 0}, {"\xf5", 0}, {"\xf7", 0}, {"\xf8", 0}, {"\xff", 0}, {"\x80", 0},
+		{"\xe0", 1}, {"\xe0\xa0", 2}, {"\xe0\x80", 0}, {"\xe0\x9f", 0},
+		{"\xed", 1}, {"\xed\x9f", 2}, {"\xed\xa0", 0},
+		{"\xf0", 1}, {"\xf0\x90", 2}, {"\xf0\x90\x80", 3}, {"\xf0\x8f", 0}, {"\xf0\x8f\x80", 0},
+		{"\xf4\x8f\xbf", 3}, {"\xf4\x90", 0}, {"\xf4\x90\x80", 0},
+		{"\xe9\n", 0}, {"\xe9\xc3", 1}, {"\xf0\xe2\x82", 2}, {"\xe2\x82\xac", 0},
+	}
+	for _, tc := range tests {
+		if got := mayHold([]byte(tc.in)); got != tc.want {
+			t.Errorf("mayHold(%q) = %d; want %d", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestInvalidStop checks invalidStop against the reference for every lead
+// byte the Caser stops on, followed by every run of bytes too short for its
+// sequence, alone and after ASCII: it gives the lead's place exactly when
+// nothing can complete what starts there.
+func TestInvalidStop(t *testing.T) {
+	check := func(b []byte) {
+		at := 0
+		if truePrefixes()[string(b)] {
+			at = -1
+		}
+		if got := invalidStop(b); got != at {
+			t.Fatalf("invalidStop(%q) = %d; want %d", b, got, at)
+		}
+		after := append([]byte("xyz"), b...)
+		if at >= 0 {
+			at += 3
+		}
+		if got := invalidStop(after); got != at {
+			t.Fatalf("invalidStop(%q) = %d; want %d", after, got, at)
+		}
+	}
+	for c := 0xC2; c <= 0xF7; c++ {
+		b := []byte{byte(c), 0, 0}
+		for n := 1; n < seqLen(b[0]); n++ {
+			for i := range 1 << (8 * (n - 1)) {
+				b[1], b[2] = byte(i), byte(i>>8)
+				check(b[:n])
+			}
+		}
+	}
+}
+
+// TestCaserInvalidUnits checks what consume relies on in x/text: every
+// invalid sequence that the Caser reads as one unit (a lead byte from C2 to F7
+// and as many continuation bytes, 80 to BF, as its sequence needs, that are
+// not valid UTF-8: overlong, surrogate, beyond U+10FFFF, or F5 to F7) is
+// copied as it is, and ends the lookahead for a Greek accent (el) or a
+// Lithuanian dot above (lt), as a single invalid byte does. Each unit is put
+// after a letter that starts the lookahead and before the mark it looks for.
+// All the three-byte units are tried; of the four-byte ones, every lead,
+// second and third byte with the first and last continuation byte as the
+// fourth, and every lead, second and fourth byte with those as the third
+// (all of them take 16 times as long, and pass with x/text v0.44.0).
+func TestCaserInvalidUnits(t *testing.T) {
+	var units [][]byte
+	for c := 0xE0; c <= 0xEF; c++ {
+		for i := range 1 << 12 {
+			if u := []byte{byte(c), 0x80 | byte(i>>6), 0x80 | byte(i&0x3F)}; !utf8.Valid(u) {
+				units = append(units, u)
+			}
+		}
+	}
+	for c := 0xF0; c <= 0xF7; c++ {
+		for c1 := byte(0x80); c1 <= 0xBF; c1++ {
+			for c2 := byte(0x80); c2 <= 0xBF; c2++ {
+				for _, c3 := range []byte{0x80, 0xBF} {
+					for _, u := range [][]byte{{byte(c), c1, c2, c3}, {byte(c), c1, c3, c2}} {
+						if !utf8.Valid(u) {
+							units = append(units, u)
+						}
+					}
+				}
+			}
+		}
+	}
+	if want := 2048 + 2048 + (16+48+3*64)*64*4; len(units) != want {
+		t.Fatalf("%d invalid units; want %d", len(units), want)
+	}
+	for _, tc := range []struct {
+		tag               language.Tag
+		before, after, up string
+	}{
+		{language.Und, "a", "", "A"},
+		{language.Turkish, "i", "", "İ"},
+		{language.Greek, "α", "\u0301", "Α"},
+		{language.Lithuanian, "i", "\u0307", "I"},
+	} {
+		var in, want []byte
+		for _, u := range units {
+			in = append(append(append(in, tc.before...), u...), tc.after...)
+			want = append(append(append(want, tc.up...), u...), tc.after...)
+		}
+		if got := cases.Upper(tc.tag).Bytes(in); !bytes.Equal(got, want) {
+			for i := 0; i < min(len(got), len(want)); i++ {
+				if got[i] != want[i] {
+					t.Errorf("%v: cases.Upper differs at byte %d: %q; want %q", tc.tag, i, got[max(i-8, 0):min(i+8, len(got))], want[max(i-8, 0):min(i+8, len(want))])
+					break
+				}
+			}
+			t.Errorf("%v: cases.Upper does not copy every invalid unit and end the lookahead there", tc.tag)
+		}
+	}
+}
+
+// FuzzUnicodeStreamHold checks a stream, chunk by chunk, against a reference
+// for what it may hold back. After each Chunk, the replies so far must be
+// Unicode over what was fed so far without the bytes held, so nothing was
+// sent that later input could change. Under und and tr the stream must hold
+// exactly mayHold of what was fed: a true prefix of a valid UTF-8 sequence at
+// its end, and nothing else. Under el and lt it may hold more, context for a
+// Greek accent or a Lithuanian dot above, but that context is valid UTF-8
+// (invalid bytes end any lookahead) and within carryCap. At the end the
+// replies add up to Unicode over the whole input, as in FuzzUnicodeStream.
+func FuzzUnicodeStreamHold(f *testing.F) {
+	for _, tc := range invalidLeadTests {
+		data := []byte(strings.Join(tc.chunks, ""))
+		var sizes []byte
+		for _, c := range tc.chunks {
+			sizes = append(sizes, byte(len(c)))
+		}
+		for lang := range fuzzTags {
+			f.Add(data, sizes, uint8(lang))
+			f.Add(data, []byte{1}, uint8(lang))
+		}
+	}
+	for _, tc := range unicodeTests {
+		f.Add([]byte(tc.in), []byte{2, 1}, uint8(0))
+		f.Add([]byte(tc.in), []byte{1}, uint8(2))
+	}
+	for _, w := range worstCarry() {
+		f.Add([]byte(w.text), []byte{7, 60, 1}, uint8(3))
+	}
+	f.Add([]byte("caf\xe9\nna\xefve\r\n\xa9 2024\n"), []byte{5, 1, 7}, uint8(0))
+	f.Fuzz(func(t *testing.T, data, sizes []byte, lang uint8) {
+		tag := fuzzTags[int(lang)%len(fuzzTags)]
+		s := NewUnicode(tag).(*unicodeStream)
+		var fed, out []byte
+		for _, c := range fuzzChunks(data, sizes) {
+			fed = append(fed, c...)
+			out = append(out, s.Chunk(bytes.Clone(c))...)
+			held := len(s.carry)
+			if held > len(fed) || !bytes.Equal(s.carry, fed[len(fed)-held:]) {
+				t.Fatalf("%v: after %q the stream holds %q, not the end of what was fed", tag, fed, s.carry)
+			}
+			if want := Unicode(nil, fed[:len(fed)-held], tag); !bytes.Equal(out, want) {
+				t.Fatalf("%v: after %q (holding %q) the replies are %q; want %q", tag, fed, s.carry, out, want)
+			}
+			may := mayHold(fed)
+			switch tag {
+			case language.Und, language.Turkish:
+				if held != may {
+					t.Fatalf("%v: after %q the stream holds %q; want %q", tag, fed, s.carry, fed[len(fed)-may:])
+				}
+			default:
+				if held < may {
+					t.Fatalf("%v: after %q the stream holds %q; want at least %q", tag, fed, s.carry, fed[len(fed)-may:])
+				}
+				if context := s.carry[:held-may]; !utf8.Valid(context) || len(context) > carryCap {
+					t.Fatalf("%v: after %q the stream holds %q as context, before %q; want valid UTF-8 of at most %d bytes", tag, fed, context, fed[len(fed)-may:], carryCap)
+				}
+			}
+		}
+		out = append(out, s.Flush()...)
+		if want := Unicode(nil, data, tag); !bytes.Equal(out, want) {
+			t.Fatalf("%v: stream of %q in chunks %v = %q; want %q", tag, data, sizes, out, want)
 		}
 	})
 }
