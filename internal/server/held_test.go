@@ -40,3 +40,16 @@ func TestHeldBytesSentOnServerClose(t *testing.T) {
 		})
 	}
 }
+
+// Invalid UTF-8 is answered at once under --unicode: a Latin-1 line comes
+// back whole, without waiting for more input or the client's FIN.
+func TestUnicodeInvalidAnsweredAtOnce(t *testing.T) {
+	c := dial(t, start(t, &Server{Unicode: true}))
+	c.SetDeadline(time.Now().Add(10 * time.Second)) // fail, not hang
+	line := []byte("caf\xe9\n")                     // café in Latin-1
+	reply := make([]byte, len(line))
+	roundTrip(t, c, line, reply)
+	if want := []byte("CAF\xe9\n"); !bytes.Equal(reply, want) {
+		t.Errorf("reply %q; want %q", reply, want)
+	}
+}
