@@ -2,14 +2,22 @@ package main
 
 import (
 	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
 	"io"
 	"net"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // TestPeersUpperCase builds the goroutine, gnet and (with gcc) C peers, and
@@ -62,31 +70,52 @@ func TestPeersUpperCase(t *testing.T) {
 				}
 			})
 			t.Run("slow reader", func(t *testing.T) {
-				// A client with a small receive buffer that starts reading late:
-				// the server's writes come up short and it must hold the rest
-				// (the C peer in its pending buffer) until the client reads.
+				// A client with a small receive buffer that reads nothing
+				// until the server holds replies it could not write (the C
+				// peer in its pending buffer, the goroutine one in a blocked
+				// Write, gnet in its outbound buffer), then reads them all.
 				in := make([]byte, 16<<20)
 				for i := range in {
 					in[i] = byte('a' + i%31)
 				}
-				c, err := net.DialTimeout("tcp", s.Addr, 5*time.Second)
+				d := net.Dialer{Timeout: 5 * time.Second, Control: func(_, _ string, rc syscall.RawConn) error {
+					var err error
+					cerr := rc.Control(func(fd uintptr) {
+						// Above the loopback MSS, or TCP crawls; set before
+						// connecting, so the window scale fits it.
+						err = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUF, 128<<10)
+					})
+					return errors.Join(cerr, err)
+				}}
+				c, err := d.Dial("tcp", s.Addr)
 				if err != nil {
 					t.Fatal(err)
 				}
 				defer c.Close()
-				_ = c.(*net.TCPConn).SetReadBuffer(128 << 10) // above the loopback MSS, or TCP crawls
-				_ = c.SetDeadline(time.Now().Add(20 * time.Second))
+				_ = c.SetDeadline(time.Now().Add(30 * time.Second))
+				reading := make(chan struct{})
+				wrote := make(chan error, 1)
 				go func() {
-					_, _ = c.Write(in)
-					_ = c.(*net.TCPConn).CloseWrite()
+					_, err := c.Write(in)
+					// Half-close only once the client reads: on EOF gnet
+					// flushes with a 5 s send timeout, then drops the rest.
+					<-reading
+					wrote <- errors.Join(err, c.(*net.TCPConn).CloseWrite())
 				}()
-				time.Sleep(300 * time.Millisecond)
+				held := func() int64 {
+					defer close(reading)
+					return waitServerHolds(t, c.(*net.TCPConn), 20*time.Second)
+				}()
+				t.Logf("the server holds %d bytes of replies it has not written, our window closed", held)
 				got, err := io.ReadAll(c)
 				if err != nil {
 					t.Errorf("reading: %v", err)
 				}
 				if !bytes.Equal(got, asciiUpper(in)) {
 					t.Errorf("got %d bytes, want %d, equal: false", len(got), len(in))
+				}
+				if err := <-wrote; err != nil {
+					t.Errorf("writing: %v", err)
 				}
 			})
 			t.Run("many connections", func(t *testing.T) {
@@ -145,6 +174,109 @@ func exchange(t *testing.T, addr string, in []byte, concurrent bool) []byte {
 		t.Errorf("reading the replies: %v (after %d bytes)", rerr, len(out))
 	}
 	return out
+}
+
+// waitServerHolds waits until the server end of c, a connection on which the
+// client reads nothing, holds replies it could not write: the client's
+// receive window is closed, so the server can send nothing, and the server
+// has read more input than it has replies in its kernel or ours. It returns
+// how many bytes that is, and fails the test if it does not happen within
+// limit (a failure deadline, never what the test waits for).
+//
+// The bytes are counted from the kernel's view of both ends: the input the
+// server's kernel acknowledged, less what it still holds unread (rx_queue
+// in /proc/net/tcp), is what the server read; the replies our kernel
+// received, plus what the server's kernel still holds unsent (tx_queue), is
+// what it wrote. The client's figures are read first: while our window is
+// closed, anything that moves between the two readings only makes the count
+// smaller.
+func waitServerHolds(t *testing.T, c *net.TCPConn, limit time.Duration) int64 {
+	t.Helper()
+	rc, err := c.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tcpInfo := func() *unix.TCPInfo {
+		var info *unix.TCPInfo
+		var err error
+		if cerr := rc.Control(func(fd uintptr) {
+			info, err = unix.GetsockoptTCPInfo(int(fd), unix.IPPROTO_TCP, unix.TCP_INFO)
+		}); cerr != nil || err != nil {
+			t.Fatalf("TCP_INFO: %v", errors.Join(cerr, err))
+		}
+		return info
+	}
+	if tcpInfo().Rcv_wnd == 0 {
+		// Before anything was sent the window is open: a zero here means
+		// the kernel does not report it (tcpi_rcv_wnd is from Linux 6.2).
+		t.Skip("this kernel does not report the receive window in TCP_INFO (Linux 6.2 and later do)")
+	}
+	server := procNetTCPKey(t, c.RemoteAddr(), c.LocalAddr())
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(limit)
+	var info *unix.TCPInfo
+	var rx, tx int64
+	for {
+		info = tcpInfo()
+		rx, tx = socketQueues(t, server)
+		// bytes_acked counts the SYN too.
+		read := int64(info.Bytes_acked) - 1 - rx
+		written := int64(info.Bytes_received) + tx
+		if info.Rcv_wnd == 0 && read > written {
+			return read - written
+		}
+		select {
+		case <-tick.C:
+		case <-deadline:
+			t.Fatalf("after %v the server held no reply it could not write: our receive window %d, input acknowledged %d, unread by the server %d, replies received %d, unsent by the server %d",
+				limit, info.Rcv_wnd, info.Bytes_acked-1, rx, info.Bytes_received, tx)
+		}
+	}
+}
+
+// procNetTCPKey is how /proc/net/tcp names the IPv4 socket with these local
+// and remote addresses: "0100007F:1F90 0100007F:D431" for 127.0.0.1:8080 to
+// 127.0.0.1:54321 (each address as the kernel's 32-bit word, in host byte
+// order, then the port).
+func procNetTCPKey(t *testing.T, local, remote net.Addr) string {
+	t.Helper()
+	key := func(a net.Addr) string {
+		ta, ok := a.(*net.TCPAddr)
+		ip := ta.IP.To4()
+		if !ok || ip == nil {
+			t.Fatalf("%v is not a TCP/IPv4 address", a)
+		}
+		return fmt.Sprintf("%08X:%04X", binary.NativeEndian.Uint32(ip), ta.Port)
+	}
+	return key(local) + " " + key(remote)
+}
+
+// socketQueues reads the socket named key from /proc/net/tcp: the bytes it
+// holds unsent or unacknowledged (tx_queue) and received but unread
+// (rx_queue).
+func socketQueues(t *testing.T, key string) (rx, tx int64) {
+	t.Helper()
+	b, err := os.ReadFile("/proc/net/tcp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for line := range strings.Lines(string(b)) {
+		// sl local_address rem_address st tx_queue:rx_queue ...
+		f := strings.Fields(line)
+		if len(f) < 5 || f[1]+" "+f[2] != key {
+			continue
+		}
+		txs, rxs, _ := strings.Cut(f[4], ":")
+		tx, err1 := strconv.ParseInt(txs, 16, 64)
+		rx, err2 := strconv.ParseInt(rxs, 16, 64)
+		if err1 != nil || err2 != nil {
+			t.Fatalf("/proc/net/tcp: cannot read the queues of %q", line)
+		}
+		return rx, tx
+	}
+	t.Fatalf("/proc/net/tcp has no socket %s", key)
+	return 0, 0
 }
 
 func asciiUpper(p []byte) []byte {

@@ -3,8 +3,10 @@ package main
 // The abuse part of the fault suite, through the real binary: many idle
 // connections (slowloris), clients that send and never read, resets in the
 // middle of large writes, and a peer that goes silent. Each test waits on what
-// the server prints or on its own goroutines finishing, never on a sleep, and
-// asserts on bytes, close reasons and memory, never on how long anything took.
+// its connections see, on the server's log records (found by their
+// attributes: peer, reason) or on its own goroutines finishing, never on a
+// sleep, and asserts on bytes, close reasons and memory, never on how long
+// anything took.
 //
 // Memory is the server process's resident set, read from /proc/PID/status.
 // Under -race the test binary, and so the upcase it runs, is race-instrumented:
@@ -21,7 +23,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -161,7 +162,7 @@ func TestAbuseNonReaders(t *testing.T) {
 		// The flood is on once every hog has sent this much.
 		flowing = 1 << 20
 	)
-	p, addr := startServe(t, "-v", "--write-timeout=500ms", "--linger=100ms")
+	p, addr := startServe(t, "-v", "--log-format=json", "--write-timeout=500ms", "--linger=100ms")
 	pid := p.cmd.Process.Pid
 	steady := dialFrom(t, "127.0.0.1", addr)
 	roundTrip(t, steady, []byte("before the flood"))
@@ -237,14 +238,14 @@ func TestAbuseNonReaders(t *testing.T) {
 		}
 	}()
 
-	closes := p.output.waitCount(t, p, regexp.MustCompile(`msg=closed peer=(\S+) reason=limit`), hogs)
+	closes := p.waitRecords(t, hogs, func(r record) bool { return r.has("peer") && r.str("reason") == "limit" })
 	close(dropped)
 	dropTime := time.Since(start)
-	for _, m := range closes {
-		if _, ok := peers[m[1]]; !ok {
-			t.Errorf("a connection that is not a non-reader was closed for the limit: %s", m[0])
+	for _, r := range closes {
+		if _, ok := peers[r.str("peer")]; !ok {
+			t.Errorf("a connection that is not a non-reader was closed for the limit: %v", r)
 		}
-		delete(peers, m[1])
+		delete(peers, r.str("peer"))
 	}
 	for peer := range peers {
 		t.Errorf("non-reader %s was not closed for the limit", peer)
@@ -315,7 +316,7 @@ func TestAbuseResetMidWrite(t *testing.T) {
 		size     = 16 << 20 // each resetting client writes up to this much, more than the kernel buffers hold
 		readBack = 64 << 10
 	)
-	p, addr := startServe(t, "-v")
+	p, addr := startServe(t, "-v", "--log-format=json")
 	steady := dialFrom(t, "127.0.0.1", addr)
 
 	stop := make(chan struct{})
@@ -392,11 +393,11 @@ func TestAbuseResetMidWrite(t *testing.T) {
 			t.Fatalf("round %d: %d resetting clients failed", r, failed)
 		}
 		for peer := range peers {
-			m := p.output.waitFor(t, p, regexp.MustCompile(`msg=closed peer=`+regexp.QuoteMeta(peer)+` reason=(\w+)(?: received=(\d+) sent=(\d+))?`))
-			if m[1] != "rst" {
-				t.Errorf("the client that reset from %s was reported as reason=%s; want rst", peer, m[1])
+			r := p.waitRecord(t, closeOf(peer))
+			if r.str("reason") != "rst" {
+				t.Errorf("the client that reset from %s was reported as reason=%s; want rst", peer, r.str("reason"))
 			}
-			if m[2] != "" && m[2] != m[3] { // its last reply was cut short
+			if r.str("received") != r.str("sent") { // its last reply was cut short
 				midWrite++
 			}
 			resets = append(resets, peer)
@@ -419,20 +420,21 @@ func TestAbuseResetMidWrite(t *testing.T) {
 }
 
 // TestAbuseVanishedPeer: clients that stop reading and writing, one after a
-// round trip and one without ever sending, are closed by --idle-timeout: the
-// server reports reason=idle and each client reads a clean end of stream.
+// round trip and one without ever sending, are closed by --idle-timeout: each
+// client reads a clean end of stream, and the server reports reason=idle.
 func TestAbuseVanishedPeer(t *testing.T) {
-	p, addr := startServe(t, "-v", "--idle-timeout=200ms", "--linger=100ms")
+	p, addr := startServe(t, "-v", "--log-format=json", "--idle-timeout=200ms", "--linger=100ms")
 	talked := dialFrom(t, "127.0.0.1", addr)
 	roundTrip(t, talked, []byte("then silence"))
 	silent := dialFrom(t, "127.0.0.1", addr)
 	for _, c := range []net.Conn{talked, silent} {
-		peer := regexp.QuoteMeta(c.LocalAddr().String())
-		p.output.waitFor(t, p, regexp.MustCompile(`msg=closed peer=`+peer+` reason=idle`))
 		c.SetReadDeadline(time.Now().Add(guard))
 		rest, err := io.ReadAll(c)
 		if err != nil || len(rest) != 0 {
 			t.Errorf("client %s after the idle close: read %q, %v; want a clean EOF", c.LocalAddr(), rest, err)
+		}
+		if r := p.waitRecord(t, closeOf(c.LocalAddr().String())); r.str("reason") != "idle" {
+			t.Errorf("client %s was reported closed for %q; want idle", c.LocalAddr(), r.str("reason"))
 		}
 	}
 	// The server is still serving.
@@ -549,42 +551,4 @@ func requireNoFile(t *testing.T, pid, need int) {
 		return
 	}
 	t.Fatalf("no descriptor limit in /proc/%d/limits", pid)
-}
-
-// waitCount waits until re has matched n whole lines written to l, and returns
-// their submatches. Unlike waitFor it reads each line once, so it stays cheap
-// when the process narrates megabytes. It fails the test if the process exits
-// first or the lines do not come within a generous deadline.
-func (l *lines) waitCount(t *testing.T, p *proc, re *regexp.Regexp, n int) [][]string {
-	t.Helper()
-	deadline := time.NewTimer(guard)
-	defer deadline.Stop()
-	var got [][]string
-	off := 0
-	for {
-		l.mu.Lock()
-		b := l.buf.Bytes()[off:]
-		var chunk string
-		if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
-			chunk = string(b[:i+1])
-			off += i + 1
-		}
-		changed := l.changed
-		l.mu.Unlock()
-		for line := range strings.Lines(chunk) {
-			if m := re.FindStringSubmatch(line); m != nil {
-				got = append(got, m)
-			}
-		}
-		if len(got) >= n {
-			return got
-		}
-		select {
-		case <-changed:
-		case <-p.done:
-			t.Fatalf("upcase exited (%v) after %d of %d lines matching %q", p.err, len(got), n, re)
-		case <-deadline.C:
-			t.Fatalf("upcase printed %d of %d lines matching %q", len(got), n, re)
-		}
-	}
 }

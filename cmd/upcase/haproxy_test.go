@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"encoding/csv"
 	"encoding/json"
 	"io"
@@ -19,6 +18,8 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+
+	"github.com/upcase/upcase/internal/server"
 )
 
 // lbMaxPerIP is the instances' --max-conns-per-ip: above what the load
@@ -46,10 +47,10 @@ func startLBInstance(t *testing.T, name, addr, metrics string) *lbInstance {
 	t.Helper()
 	p := startUpcase(t, "serve", "--addr="+addr, "--metrics="+metrics,
 		"--proxy-protocol=required", "--proxy-trusted=127.0.0.1/32",
-		"--lame-duck=1500ms", "--drain=10s", "--max-conns-per-ip="+strconv.Itoa(lbMaxPerIP), "-v")
-	a := p.output.waitFor(t, p, regexp.MustCompile(`msg=listening addr=(\S+)`))
-	m := p.output.waitFor(t, p, regexp.MustCompile(`msg=metrics addr=(\S+)`))
-	return &lbInstance{name: name, p: p, addr: a[1], metrics: m[1]}
+		"--lame-duck=1500ms", "--drain=10s", "--max-conns-per-ip="+strconv.Itoa(lbMaxPerIP), "-v", "--log-format=json")
+	a := p.waitRecord(t, listening).str("addr")
+	m := p.waitRecord(t, metricsEndpoint).str("addr")
+	return &lbInstance{name: name, p: p, addr: a, metrics: m}
 }
 
 // lbAddr is a loopback address where nobody listens yet.
@@ -128,6 +129,12 @@ func lbWaitStat(t *testing.T, hp *proc, sock, what string, ok func(map[string]ma
 		}
 	}
 	t.Fatalf("HAProxy never showed %s; last stats: %v", what, last)
+}
+
+// serverIs is a condition for lbWaitStat: HAProxy's status of server name
+// begins with status (UP, DOWN, ...).
+func serverIs(name, status string) func(map[string]map[string]string) bool {
+	return func(st map[string]map[string]string) bool { return strings.HasPrefix(st[name]["status"], status) }
 }
 
 // lbMetrics scrapes an instance's /metrics.
@@ -350,11 +357,11 @@ func TestHAProxy(t *testing.T) {
 	waitAccepted(ins["s1"], before, bench)
 	term := time.Now()
 	ins["s1"].p.signal(t, syscall.SIGTERM)
-	ins["s1"].p.output.waitFor(t, ins["s1"].p, regexp.MustCompile(`lame duck`))
-	if code, _ := get(t, "http://"+ins["s1"].metrics+"/readyz"); code != 503 {
-		t.Errorf("s1 /readyz = %d in its lame duck; want 503", code)
-	}
-	hp.output.waitFor(t, hp, regexp.MustCompile(`Server upcase/s1 is DOWN`))
+	ins["s1"].p.waitUntil(t, "503 from s1's /readyz in its lame duck", func() bool {
+		code, _ := get(t, "http://"+ins["s1"].metrics+"/readyz")
+		return code == 503
+	})
+	lbWaitStat(t, hp, sock, "s1 DOWN", serverIs("s1", "DOWN"))
 	termToDown := time.Since(term)
 	if code := ins["s1"].p.wait(t); code != 0 {
 		t.Errorf("s1 exited %d after SIGTERM; want 0", code)
@@ -377,7 +384,7 @@ func TestHAProxy(t *testing.T) {
 	logOffset := len(hp.output.String())
 	kill := time.Now()
 	ins["s2"].p.signal(t, syscall.SIGKILL)
-	hp.output.waitFor(t, hp, regexp.MustCompile(`Server upcase/s2 is DOWN`))
+	lbWaitStat(t, hp, sock, "s2 DOWN", serverIs("s2", "DOWN"))
 	killToDown := time.Since(kill)
 	bres := waitBench(t, bench)
 	if bres.Mismatches != 0 || bres.ConnFailures != 0 {
@@ -413,7 +420,7 @@ func TestHAProxy(t *testing.T) {
 	// (c) A fresh instance on the free slot 4 joins: HAProxy marks it UP,
 	// it takes connections, and nothing fails.
 	ins["s4"] = startLBInstance(t, "s4", s4Addr, s4Metrics)
-	hp.output.waitFor(t, hp, regexp.MustCompile(`Server upcase/s4 is UP`))
+	lbWaitStat(t, hp, sock, "s4 UP", serverIs("s4", "UP"))
 	bench = startBench(t, append(load[:len(load)-2:len(load)-2], "--duration=2s", lb)...)
 	cres := waitBench(t, bench)
 	s4Accepted := accepted(ins["s4"])
@@ -460,33 +467,29 @@ func TestHAProxy(t *testing.T) {
 
 	// Every instance narrated its clients' real addresses, never HAProxy's,
 	// rejections for the per-address limit included: those name the client
-	// (127.0.0.2, the only one over the limit) and HAProxy as via=.
-	peerRE := regexp.MustCompile(`peer=(\d+\.\d+\.\d+\.\d+):\d+`)
-	viaRE := regexp.MustCompile(`via=127\.0\.0\.1:\d+`)
+	// (127.0.0.2, the only one over the limit) and HAProxy as via.
 	for _, name := range []string{"s1", "s2", "s3", "s4"} {
 		peers, rejectedPeers := map[string]int{}, map[string]int{}
-		var haproxyLine string
-		sc := bufio.NewScanner(strings.NewReader(ins[name].p.output.String()))
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		for sc.Scan() {
-			m := peerRE.FindStringSubmatch(sc.Text())
+		var haproxyRecord record
+		for _, r := range ins[name].p.records() {
+			peer := r.host("peer")
 			switch {
-			case m == nil:
+			case peer == "":
 				continue
-			case strings.Contains(sc.Text(), "rejected: closed at once"):
-				rejectedPeers[m[1]]++
-				if m[1] != "127.0.0.2" || !viaRE.MatchString(sc.Text()) {
-					t.Errorf("%s: a rejection names the wrong client; want peer=127.0.0.2:… via=127.0.0.1:…:\n%s", name, sc.Text())
+			case r.str("reason") == string(server.RejectMaxConnsPerIP):
+				rejectedPeers[peer]++
+				if peer != "127.0.0.2" || r.host("via") != "127.0.0.1" {
+					t.Errorf("%s: a rejection names the wrong client; want peer 127.0.0.2, via 127.0.0.1: %v", name, r)
 				}
 			default:
-				peers[m[1]]++
+				peers[peer]++
 			}
-			if m[1] == "127.0.0.1" && haproxyLine == "" {
-				haproxyLine = sc.Text()
+			if peer == "127.0.0.1" && haproxyRecord == nil {
+				haproxyRecord = r
 			}
 		}
-		if haproxyLine != "" || len(peers) == 0 {
-			t.Errorf("%s narrated peers %v; want the clients' 127.0.0.2-4, never HAProxy's 127.0.0.1; the first with it:\n%s", name, peers, haproxyLine)
+		if haproxyRecord != nil || len(peers) == 0 {
+			t.Errorf("%s narrated peers %v; want the clients' 127.0.0.2-4, never HAProxy's 127.0.0.1; the first with it: %v", name, peers, haproxyRecord)
 		}
 		for p := range peers {
 			if !slices.Contains(lbSources, p) {
@@ -494,7 +497,7 @@ func TestHAProxy(t *testing.T) {
 			}
 		}
 		if len(rejectedPeers) > 0 {
-			t.Logf("%s: rejection lines name %v", name, rejectedPeers)
+			t.Logf("%s: rejections name %v", name, rejectedPeers)
 		}
 	}
 }
@@ -505,7 +508,7 @@ func TestHAProxy(t *testing.T) {
 // an error), HAProxy finds it UP, and clients through it are served.
 func TestHAProxyLocalChecks(t *testing.T) {
 	requireTool(t, "haproxy")
-	in, addr := startServe(t, "--proxy-protocol=required", "--proxy-trusted=127.0.0.1/32", "-v")
+	in, addr := startServe(t, "--proxy-protocol=required", "--proxy-trusted=127.0.0.1/32", "-v", "--log-format=json")
 	dir := t.TempDir()
 	sock, lb := filepath.Join(dir, "haproxy.sock"), lbAddr(t)
 	cfg := filepath.Join(dir, "haproxy.cfg")
@@ -529,12 +532,18 @@ backend upcase
 	lbWaitStat(t, hp, sock, "s1 UP by its L4 check", func(st map[string]map[string]string) bool {
 		return st["s1"]["status"] == "UP" && strings.HasPrefix(st["s1"]["check_status"], "L4OK")
 	})
-	in.output.waitCount(t, in, regexp.MustCompile(`header="PROXY LOCAL`), 3)
+	// A health check's accept: a PROXY header, but no client behind it.
+	in.waitRecords(t, 3, func(r record) bool { return r.has("header") && !r.has("via") })
 	if !servedBy(t, "127.0.0.2", lb) {
 		t.Error("a client through HAProxy was not served")
 	}
-	in.output.waitFor(t, in, regexp.MustCompile(`msg="accepted: three-way handshake complete" peer=127\.0\.0\.2:\d+ .*via=127\.0\.0\.1:\d+ header=PROXY`))
-	if bad := regexp.MustCompile(`(?m)^.*level=(WARN|ERROR).*$`).FindAllString(in.output.String(), -1); len(bad) > 0 {
-		t.Errorf("health checks made the instance warn or err:\n%s", strings.Join(bad, "\n"))
+	// The client's accept: its own address, HAProxy's as via.
+	in.waitRecord(t, func(r record) bool {
+		return r.has("header") && r.host("peer") == "127.0.0.2" && r.host("via") == "127.0.0.1"
+	})
+	for _, r := range in.records() {
+		if l := r.str("level"); l == "WARN" || l == "ERROR" {
+			t.Errorf("health checks made the instance warn or err: %v", r)
+		}
 	}
 }

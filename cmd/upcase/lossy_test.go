@@ -11,7 +11,6 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
-	"regexp"
 	"slices"
 	"sync"
 	"testing"
@@ -69,10 +68,10 @@ func TestLossyNetwork(t *testing.T) {
 	relay := &netem.Relay{Faults: lossy, Seed: 2024}
 	stopRelay := runRelay(t, relay, link)
 
-	srv := startCommand(t, "ip", "netns", "exec", link.A.Name, upcase, "serve",
+	srv := startCommand(t, "ip", "netns", "exec", link.A.Name, upcase, "serve", "--log-format=json",
 		"--write-timeout=0", // a starved relay must not look like a client that does not read
 		"--addr="+netip.AddrPortFrom(netem.AddrA, 0).String())
-	addr := srv.output.waitFor(t, srv, regexp.MustCompile(`msg=listening addr=(\S+)`))[1]
+	addr := srv.waitRecord(t, listening).str("addr")
 	csumBefore := csumErrors(t, link.A, link.B)
 
 	ctx, cancel := context.WithTimeout(t.Context(), lossyBudget)
@@ -286,9 +285,9 @@ func TestVanishedPeer(t *testing.T) {
 	t.Cleanup(func() { link.Close() })
 	stopRelay := runRelay(t, &netem.Relay{}, link)
 
-	srv := startCommand(t, "ip", "netns", "exec", link.A.Name, upcase, "serve", "-v",
+	srv := startCommand(t, "ip", "netns", "exec", link.A.Name, upcase, "serve", "-v", "--log-format=json",
 		"--idle-timeout=300ms", "--linger=100ms", "--addr="+netip.AddrPortFrom(netem.AddrA, 0).String())
-	addr := srv.output.waitFor(t, srv, regexp.MustCompile(`msg=listening addr=(\S+)`))[1]
+	addr := srv.waitRecord(t, listening).str("addr")
 
 	var c net.Conn
 	if err := link.B.Do(func() (err error) {
@@ -306,8 +305,10 @@ func TestVanishedPeer(t *testing.T) {
 	if err := stopRelay(); err != nil { // the peer vanishes: nothing crosses any more
 		t.Fatal(err)
 	}
-	peer := regexp.QuoteMeta(c.LocalAddr().String())
-	srv.output.waitFor(t, srv, regexp.MustCompile(`msg=closed peer=`+peer+` reason=idle`))
+	// Nothing crosses the link, so only the server's record can tell.
+	if r := srv.waitRecord(t, closeOf(c.LocalAddr().String())); r.str("reason") != "idle" {
+		t.Errorf("the vanished client was reported closed for %q; want idle", r.str("reason"))
+	}
 	select {
 	case <-srv.done:
 		t.Fatalf("the server exited: %v", srv.err)

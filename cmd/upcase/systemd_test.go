@@ -55,10 +55,12 @@ func TestSocketActivation(t *testing.T) {
 			t.Errorf("/metrics = %d, without upcase_connections_accepted_total 1:\n%s", code, body)
 		}
 
-		// SIGTERM to the activator's pid is SIGTERM to upcase: it drains,
-		// the open conversation goes on, and it exits 0 when that ends.
+		// SIGTERM to the activator's pid is SIGTERM to upcase: it drains
+		// (the socket systemd handed over refuses new clients, /readyz
+		// says 503), the open conversation goes on, and it exits 0 when
+		// that ends.
 		a.signal(t, syscall.SIGTERM)
-		a.output.waitFor(t, a.proc, regexp.MustCompile(`shutting down`))
+		a.waitUntil(t, "refused connection while draining", func() bool { return refuses(t, a.addr) })
 		if code, _ := get(t, "http://"+a.metrics+"/readyz"); code != 503 {
 			t.Errorf("/readyz = %d while draining; want 503", code)
 		}
@@ -67,7 +69,6 @@ func TestSocketActivation(t *testing.T) {
 		if code := a.wait(t); code != 0 {
 			t.Fatalf("exit %d after SIGTERM; want 0", code)
 		}
-		a.output.waitFor(t, a.proc, regexp.MustCompile(`msg=stopped`))
 	})
 
 	t.Run("lame duck", func(t *testing.T) {
@@ -79,10 +80,10 @@ func TestSocketActivation(t *testing.T) {
 		// Unready at once, but the socket systemd handed over still takes
 		// new clients.
 		a.signal(t, syscall.SIGTERM)
-		a.output.waitFor(t, a.proc, regexp.MustCompile(`msg="lame duck`))
-		if code, _ := get(t, "http://"+a.metrics+"/readyz"); code != 503 {
-			t.Errorf("/readyz = %d in the lame-duck period; want 503", code)
-		}
+		a.waitUntil(t, "503 from /readyz in the lame-duck period", func() bool {
+			code, _ := get(t, "http://"+a.metrics+"/readyz")
+			return code == 503
+		})
 		if code, _ := get(t, "http://"+a.metrics+"/healthz"); code != 200 {
 			t.Errorf("/healthz = %d in the lame-duck period; want 200", code)
 		}
@@ -90,17 +91,18 @@ func TestSocketActivation(t *testing.T) {
 		roundTrip(t, late, []byte("a new client in the lame-duck period"))
 		roundTrip(t, c, []byte("an old one"))
 
-		// A second signal ends it at once: the test does not wait out the
-		// hour.
+		// A second signal ends it at once, with a failure status: the
+		// test does not wait out the hour.
 		a.signal(t, syscall.SIGTERM)
-		a.output.waitFor(t, a.proc, regexp.MustCompile(`second signal`))
-		a.wait(t)
+		if code := a.wait(t); code == 0 {
+			t.Errorf("exit 0 after a second SIGTERM; want a failure status")
+		}
 	})
 
 	t.Run("udp", func(t *testing.T) {
 		// systemd-socket-activate --datagram makes every socket a datagram
 		// one, so there is no metrics socket beside it here.
-		a := startActivated(t, true, []string{"upcase-udp"}, "serve", "--udp")
+		a := startActivated(t, true, []string{"upcase-udp"}, "serve", "--udp", "--log-format=json")
 		a.notStarted(t)
 		c, err := net.Dial("udp", a.addr)
 		if err != nil {
@@ -118,8 +120,10 @@ func TestSocketActivation(t *testing.T) {
 				t.Fatalf("reply to %q: %q, %v; want %q", msg, buf[:n], err, strings.ToUpper(msg))
 			}
 		}
-		a.output.waitFor(t, a.proc, regexp.MustCompile(`(?m)msg="[^"]*socket activation[^"]*" sockets=`+regexp.QuoteMeta(a.addr)+`$`))
-		a.output.waitFor(t, a.proc, regexp.MustCompile(`msg=listening addr=`+regexp.QuoteMeta(a.addr)+` .*network=udp`))
+		a.servesHandedSocket(t)
+		if r := a.waitRecord(t, listening); r.str("addr") != a.addr || r.str("network") != "udp" {
+			t.Errorf("listening record %v; want %s, udp", r, a.addr)
+		}
 		a.signal(t, syscall.SIGTERM)
 		if code := a.wait(t); code != 0 {
 			t.Fatalf("exit %d after SIGTERM; want 0", code)
@@ -131,8 +135,8 @@ func TestSocketActivation(t *testing.T) {
 		a.notStarted(t)
 		a.signal(t, syscall.SIGTERM)
 		a.wait(t)
-		if out := a.output.String(); strings.Contains(out, "Execing") || strings.Contains(out, "msg=") {
-			t.Errorf("upcase ran though no client came:\n%s", out)
+		if recs := a.records(); len(recs) > 0 {
+			t.Errorf("upcase ran though no client came: it logged %v", recs)
 		}
 	})
 }
@@ -249,8 +253,8 @@ func startUnits(t *testing.T, svc *unitFile, args ...string) *activated {
 	if metricsAt != 1 || len(names) != 2 {
 		t.Fatalf("upcase.service's sockets are named %q; want the upcase one, then %q", names, metricsSocketName)
 	}
-	// The unit logs JSON for the journal; the test reads text.
-	return startActivated(t, false, names, append(append([]string{"serve"}, args...), "--log-format=text")...)
+	// The unit logs JSON for the journal, which the test reads too.
+	return startActivated(t, false, names, append([]string{"serve"}, args...)...)
 }
 
 // startActivated starts `systemd-socket-activate upcase args...` listening
@@ -322,7 +326,7 @@ func freeLoopbackAddrs(t *testing.T, datagram bool, n int) []string {
 
 // notStarted checks that the activator is listening and nothing has started
 // upcase: the process is still systemd-socket-activate, and upcase has not
-// logged a line.
+// logged a record.
 func (a *activated) notStarted(t *testing.T) {
 	t.Helper()
 	exe, err := os.Readlink("/proc/" + strconv.Itoa(a.cmd.Process.Pid) + "/exe")
@@ -332,17 +336,17 @@ func (a *activated) notStarted(t *testing.T) {
 	if filepath.Base(exe) != "systemd-socket-activate" {
 		t.Errorf("before any client, the process is %s; want systemd-socket-activate still waiting", exe)
 	}
-	if out := a.output.String(); strings.Contains(out, "Execing") || strings.Contains(out, "msg=") {
-		t.Errorf("upcase started before any client:\n%s", out)
+	if recs := a.records(); len(recs) > 0 {
+		t.Errorf("upcase started before any client: it logged %v", recs)
 	}
 }
 
-// served checks, once a client has been answered, that the activator became
-// upcase and that upcase serves the sockets it was handed: the upcase one
-// (not --addr), on the engine asked for, and metrics on the metrics one.
+// served checks, once a client has been answered (so the activator has
+// exec'd upcase), that the process is upcase and that it serves the sockets
+// it was handed: the upcase one (not --addr), on the engine asked for, and
+// metrics on the metrics one.
 func (a *activated) served(t *testing.T) {
 	t.Helper()
-	a.output.waitFor(t, a.proc, regexp.MustCompile(`Execing upcase `))
 	exe, err := os.Readlink("/proc/" + strconv.Itoa(a.cmd.Process.Pid) + "/exe")
 	if err != nil {
 		t.Fatal(err)
@@ -350,19 +354,36 @@ func (a *activated) served(t *testing.T) {
 	if filepath.Base(exe) == "systemd-socket-activate" {
 		t.Errorf("the process is still %s after a client was served", exe)
 	}
-	// Only the upcase socket is served as upcase: the metrics one is not
-	// in the list.
-	a.output.waitFor(t, a.proc, regexp.MustCompile(`(?m)msg="[^"]*socket activation[^"]*" sockets=`+regexp.QuoteMeta(a.addr)+`$`))
+	a.servesHandedSocket(t)
 	engine := os.Getenv("UPCASE_ENGINE")
 	if engine == "" {
 		engine = string(server.EngineEpoll) // what auto picks on Linux
 	}
-	a.output.waitFor(t, a.proc, regexp.MustCompile(`msg=listening addr=`+regexp.QuoteMeta(a.addr)+` .*engine=`+engine))
-	if a.metrics != "" {
-		a.output.waitFor(t, a.proc, regexp.MustCompile(`msg=metrics addr=`+regexp.QuoteMeta(a.metrics)+` `))
+	if r := a.waitRecord(t, listening); r.str("addr") != a.addr || r.str("engine") != engine {
+		t.Errorf("listening record %v; want %s on the %s engine", r, a.addr, engine)
 	}
-	if n := strings.Count(a.output.String(), "msg=listening"); n != 1 {
-		t.Errorf("%d listening lines; want 1, for the upcase socket:\n%s", n, a.output.String())
+	if a.metrics != "" {
+		if r := a.waitRecord(t, metricsEndpoint); r.str("addr") != a.metrics {
+			t.Errorf("metrics record %v; want %s", r, a.metrics)
+		}
+	}
+	n := 0
+	for _, r := range a.records() {
+		if listening(r) {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d listening records; want 1, for the upcase socket", n)
+	}
+}
+
+// servesHandedSocket checks that upcase said it serves the sockets systemd
+// handed over, and only the upcase one: the metrics one is not in the list.
+func (a *activated) servesHandedSocket(t *testing.T) {
+	t.Helper()
+	if r := a.waitRecord(t, func(r record) bool { return r.has("sockets") }); r.str("sockets") != a.addr {
+		t.Errorf("upcase serves the handed-over sockets %q; want %s", r.str("sockets"), a.addr)
 	}
 }
 
