@@ -6,7 +6,8 @@ import (
 	"io"
 	"net"
 	"os/exec"
-	"regexp"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -24,7 +25,7 @@ func TestOutOfDescriptors(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := startCommand(t, "prlimit", "--nofile=24:24", upcase, "serve", "--addr=127.0.0.1:0")
-	addr := p.output.waitFor(t, p, regexp.MustCompile(`msg=listening addr=(\S+)`))[1]
+	addr := p.waitRecord(t, listening).str("addr")
 
 	const n = 40 // more than the server can hold
 	conns := make([]net.Conn, n)
@@ -36,7 +37,11 @@ func TestOutOfDescriptors(t *testing.T) {
 		defer c.Close()
 		conns[i] = c
 	}
-	p.output.waitFor(t, p, regexp.MustCompile(`accept failed; retrying.*too many open files`))
+	// The accept error is reported: an error with the back-off and the count.
+	if r := p.waitRecord(t, func(r record) bool { return r.has("retry_in") }); r.str("level") != "ERROR" || r.str("count") == "" ||
+		!strings.Contains(r.str("err"), syscall.EMFILE.Error()) {
+		t.Errorf("the accept error was reported as %v; want an error naming EMFILE, with the back-off and a count", r)
+	}
 
 	reply := make([]byte, 32)
 	echo := func(i int) error {

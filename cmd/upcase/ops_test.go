@@ -4,7 +4,7 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -32,7 +32,7 @@ func get(t *testing.T, url string) (int, string) {
 // soon as a drain starts, while /healthz stays 200.
 func TestMetricsAndReadiness(t *testing.T) {
 	p, addr := startServe(t, "--metrics=127.0.0.1:0", "--drain=1m")
-	maddr := p.output.waitFor(t, p, regexp.MustCompile(`msg=metrics addr=(\S+)`))[1]
+	maddr := p.waitRecord(t, metricsEndpoint).str("addr")
 	base := "http://" + maddr
 
 	c, err := net.Dial("tcp", addr)
@@ -86,10 +86,7 @@ func TestMetricsAndReadiness(t *testing.T) {
 	}
 
 	p.signal(t, syscall.SIGTERM)
-	p.output.waitFor(t, p, regexp.MustCompile(`shutting down`))
-	if code, _ := get(t, base+"/readyz"); code != 503 {
-		t.Errorf("/readyz = %d while draining; want 503", code)
-	}
+	p.waitUntil(t, "/readyz unready while draining", func() bool { code, _ := get(t, base+"/readyz"); return code == 503 })
 	if code, _ := get(t, base+"/healthz"); code != 200 {
 		t.Errorf("/healthz = %d while draining; want 200", code)
 	}
@@ -97,7 +94,7 @@ func TestMetricsAndReadiness(t *testing.T) {
 	if code := p.wait(t); code != 0 {
 		t.Errorf("exit %d; want 0", code)
 	}
-	if strings.Contains(p.output.String(), "level=ERROR") {
+	if slices.ContainsFunc(p.records(), func(r record) bool { return r.str("level") == "ERROR" }) {
 		t.Errorf("probes were logged as errors:\n%s", p.output.String())
 	}
 }
@@ -123,7 +120,7 @@ func servedBy(t *testing.T, src, addr string) bool {
 // and by environment variable.
 func TestLimitsThroughTheBinary(t *testing.T) {
 	t.Run("max-conns", func(t *testing.T) {
-		p, addr := startServe(t, "--max-conns=1", "-v")
+		p, addr := startServe(t, "--max-conns=1", "--log-format=json") // no -v: refusals are reported all the same
 		hold, err := net.Dial("tcp", addr)
 		if err != nil {
 			t.Fatal(err)
@@ -134,7 +131,10 @@ func TestLimitsThroughTheBinary(t *testing.T) {
 		if servedBy(t, "127.0.0.1", addr) {
 			t.Error("a second connection was served with --max-conns=1")
 		}
-		p.output.waitFor(t, p, regexp.MustCompile(`rejected: closed at once.*reason=max_conns`))
+		r := p.waitRecord(t, func(r record) bool { return r.str("reason") == "max_conns" })
+		if r.str("level") != "WARN" || r.str("flag") != "--max-conns" || r.str("limit") != "1" || r.str("count") != "1" || r.host("last_peer") != "127.0.0.1" {
+			t.Errorf("the refusal was reported as %v; want a warning naming --max-conns, its limit, the count and the client", r)
+		}
 	})
 	t.Run("allow and deny", func(t *testing.T) {
 		_, addr := startServe(t, "--allow=127.0.0.0/29", "--deny=127.0.0.2")

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"net"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -15,8 +14,7 @@ import (
 func startServeUDP(t *testing.T, args ...string) (*proc, string) {
 	t.Helper()
 	p := startUpcase(t, append([]string{"serve", "--udp", "--addr=127.0.0.1:0"}, args...)...)
-	m := p.output.waitFor(t, p, regexp.MustCompile(`msg=listening addr=(\S+)`))
-	return p, m[1]
+	return p, p.waitRecord(t, listening).str("addr")
 }
 
 // TestUDPThroughTheBinary: lines piped through `upcase client --udp` to
@@ -137,8 +135,8 @@ func TestUnicodeThroughTheBinary(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer u.Close()
-	u.Write([]byte("ΐ")) // 2 bytes whose upper case is 6
-	p.output.waitFor(t, p, regexp.MustCompile(`datagram dropped.*reason=longer`))
+	u.Write([]byte("ΐ"))                                                        // 2 bytes whose upper case is 6
+	p.waitRecord(t, func(r record) bool { return r.str("reason") == "longer" }) // dropped, not answered
 	u.SetDeadline(time.Now().Add(10 * time.Second))
 	u.Write([]byte("straße")) // 7 bytes, STRASSE is 7: answered
 	buf := make([]byte, 64)
@@ -157,7 +155,7 @@ func TestIPv6(t *testing.T) {
 		ln.Close()
 	}
 	p := startUpcase(t, "serve", "--addr=[::1]:0")
-	addr := p.output.waitFor(t, p, regexp.MustCompile(`msg=listening addr=(\S+)`))[1]
+	addr := p.waitRecord(t, listening).str("addr")
 	if out, stderr, code := runClient(t, []byte("hello v6"), "--addr="+addr); code != 0 || string(out) != "HELLO V6" {
 		t.Errorf("TCP over [::1]: %q, exit %d, %s", out, code, stderr)
 	}
@@ -168,7 +166,7 @@ func TestIPv6(t *testing.T) {
 
 	// --addr=:PORT: every address, both families.
 	p = startUpcase(t, "serve", "--addr=:0")
-	all := p.output.waitFor(t, p, regexp.MustCompile(`msg=listening addr=(\S+)`))[1]
+	all := p.waitRecord(t, listening).str("addr")
 	_, port, _ := net.SplitHostPort(all)
 	for _, host := range []string{"127.0.0.1", "::1"} {
 		a := net.JoinHostPort(host, port)
@@ -181,5 +179,5 @@ func TestIPv6(t *testing.T) {
 func startServeUDPAt(t *testing.T, addr string) (*proc, string) {
 	t.Helper()
 	p := startUpcase(t, "serve", "--udp", "--addr="+addr)
-	return p, p.output.waitFor(t, p, regexp.MustCompile(`msg=listening addr=(\S+)`))[1]
+	return p, p.waitRecord(t, listening).str("addr")
 }
