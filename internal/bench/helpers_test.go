@@ -20,6 +20,12 @@ func tcpServer(t testing.TB, handle func(c net.Conn)) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return serveOn(t, ln, handle)
+}
+
+// serveOn is tcpServer on a listener of the test's own, which it closes
+// when the test ends.
+func serveOn(t testing.TB, ln net.Listener, handle func(c net.Conn)) string {
 	var (
 		mu    sync.Mutex
 		conns []net.Conn
