@@ -446,7 +446,7 @@ func itoa(n int64) string { b, _ := json.Marshal(n); return string(b) }
 // have reset it unaccepted: opened by bench, never seen by the server), the
 // server accepts exactly what bench opened (connection 0 and the one after
 // the restart), and exactly 3 dials are refused. That the refusals are
-// spaced by a back-off is for a test that counts dials over a whole run.
+// spaced by a back-off is TestRefusingServer's to show.
 func TestServerDiesAndComesBack(t *testing.T) {
 	var l *connLog
 	var once, back sync.Once
@@ -475,9 +475,9 @@ func TestServerDiesAndComesBack(t *testing.T) {
 	}
 	res := mustRun(t, Config{Addr: l.addr, Conns: 1, Size: 16, Duration: 500 * time.Millisecond, Dial: dialer, Source: []netip.Addr{src2}})
 	got := l.wait(t, res.ConnsOpened)
-	if res.ConnFailures != 3 || res.Errors != 1 || res.FailedConnsTotal != 4 || !res.Failed() {
-		t.Errorf("conn failures %d, errors %d, failed connections %d; want the broken one and 3 refused",
-			res.ConnFailures, res.Errors, res.FailedConnsTotal)
+	if res.ConnFailures != 3 || res.DialsRefused != 3 || res.Errors != 1 || res.FailedConnsTotal != 4 || !res.Failed() {
+		t.Errorf("conn failures %d (refused %d), errors %d, failed connections %d; want the broken one and 3 refused",
+			res.ConnFailures, res.DialsRefused, res.Errors, res.FailedConnsTotal)
 	}
 	for _, f := range res.FailedConns[1:] {
 		if f.Local != "127.0.0.2" || f.Remote != l.addr || !strings.Contains(f.Error, "connection refused") {
