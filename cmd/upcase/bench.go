@@ -53,10 +53,20 @@ clients (any address of 127.0.0.0/8 works on Linux as it is).
 (half-close, then every reply read until the server closes) and opens a new
 one, so new connections keep arriving as they do from real clients. A TCP
 connection that breaks (reset, closed in the middle of a reply) or cannot be
-opened is counted and opened again after a short back-off, until the run
-ends; --json lists each failed connection ("failed_conns": local and remote
+opened is counted and opened again after a back-off, until the run ends;
+--json lists each failed connection ("failed_conns": local and remote
 address, when, why; the first 1000, and "failed_conns_total") and counts
 the connections opened ("conns_opened").
+
+A server that refuses connections is not hammered: while a connection gets
+no reply its back-off grows, at random, up to 1 s, and such redials share
+one budget for the whole run, whatever --conns: at most 100 at first, then
+100 a second; once the server answers again, the others follow within a
+second. The report names the likely cause, and --json counts each:
+connections the server closed before answering ("closed_before_reply": a
+connection limit, such as upcase serve --max-conns-per-ip), dials refused
+("dials_refused": nothing listening) and dials that timed out
+("dials_timed_out").
 
 On a terminal a progress line is kept on stderr. The exit status is 1 if any
 reply was wrong, a connection could not be opened or broke, or a reply never
@@ -221,10 +231,21 @@ func benchFailure(res *bench.Result) error {
 		if res.Network == "tcp" { // failed dials were tried again
 			tries = res.ConnsOpened + res.ConnFailures
 		}
-		parts = append(parts, fmt.Sprintf("%d of %d connections could not be opened", res.ConnFailures, tries))
+		why := ""
+		switch {
+		case res.DialsRefused == res.ConnFailures:
+			why = " (refused)"
+		case res.DialsTimedOut == res.ConnFailures:
+			why = " (timed out)"
+		}
+		parts = append(parts, fmt.Sprintf("%d of %d connections could not be opened%s", res.ConnFailures, tries, why))
 	}
 	if res.Errors > 0 {
-		parts = append(parts, fmt.Sprintf("%d errors", res.Errors))
+		why := ""
+		if n := res.ClosedBeforeReply; n > 0 {
+			why = fmt.Sprintf(" (%d connections closed by the server before answering: a connection limit?)", n)
+		}
+		parts = append(parts, fmt.Sprintf("%d errors%s", res.Errors, why))
 	}
 	if res.Silent() {
 		parts = append(parts, fmt.Sprintf("not one of %d datagrams was answered within --timeout", res.Sent))

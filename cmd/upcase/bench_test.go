@@ -85,15 +85,16 @@ func TestBenchAgainstServe(t *testing.T) {
 	}
 }
 
-// echoServer is an RFC 862 echo server in this process: it does not
-// upper-case.
-func echoServer(t *testing.T, got chan<- struct{}) string {
+// serveTCP calls handle, in a goroutine of its own, for every connection
+// accepted on 127.0.0.1 at a free port, closes the connection when handle
+// returns, and returns the address. When the test ends it stops accepting
+// and waits for the handlers.
+func serveTCP(t *testing.T, handle func(net.Conn)) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var once sync.Once
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		for {
@@ -103,16 +104,7 @@ func echoServer(t *testing.T, got chan<- struct{}) string {
 			}
 			wg.Go(func() {
 				defer c.Close()
-				buf := make([]byte, 4096)
-				for {
-					n, err := c.Read(buf)
-					if n > 0 && got != nil {
-						once.Do(func() { close(got) })
-					}
-					if _, werr := c.Write(buf[:n]); werr != nil || err != nil {
-						return
-					}
-				}
+				handle(c)
 			})
 		}
 	})
@@ -121,6 +113,32 @@ func echoServer(t *testing.T, got chan<- struct{}) string {
 		wg.Wait()
 	})
 	return ln.Addr().String()
+}
+
+// echoServer is an RFC 862 echo server in this process: it does not
+// upper-case. got, if not nil, is closed at the first byte received.
+func echoServer(t *testing.T, got chan<- struct{}) string {
+	t.Helper()
+	var once sync.Once
+	return serveTCP(t, func(c net.Conn) {
+		buf := make([]byte, 4096)
+		for {
+			n, err := c.Read(buf)
+			if n > 0 && got != nil {
+				once.Do(func() { close(got) })
+			}
+			if _, werr := c.Write(buf[:n]); werr != nil || err != nil {
+				return
+			}
+		}
+	})
+}
+
+// refusingServer accepts every TCP connection and closes it at once, as a
+// server (or a load balancer) does beyond its connection limit.
+func refusingServer(t *testing.T) string {
+	t.Helper()
+	return serveTCP(t, func(net.Conn) {})
 }
 
 // TestBenchCatchesEchoServer: an echo server is not an upcase server. Bench
@@ -147,6 +165,29 @@ func TestBenchCatchesEchoServer(t *testing.T) {
 	_, stderr, code = runBench(t, addr, "--conns=2", "--duration=300ms", "--expect=echo")
 	if code != 0 {
 		t.Errorf("--expect=echo against an echo server: exit %d (%s); want 0", code, stderr)
+	}
+}
+
+// TestBenchRefusingServer: against a server that closes every connection
+// before answering, bench counts them apart in --json
+// ("closed_before_reply"), names the likely cause and where to look in its
+// report (upcase serve's limit flags), and exits 1 with one line that says
+// it too.
+func TestBenchRefusingServer(t *testing.T) {
+	addr := refusingServer(t)
+	out, _, code := runBench(t, addr, "--conns=20", "--duration=300ms", "--json")
+	m := benchJSON(t, out)
+	closed, ok := m["closed_before_reply"].(float64)
+	if code != 1 || !ok || closed == 0 || closed != m["errors"] {
+		t.Errorf("--json: exit %d, closed_before_reply %v, errors %v; want 1, and every error a connection closed before its reply",
+			code, m["closed_before_reply"], m["errors"])
+	}
+	out, stderr, code := runBench(t, addr, "--conns=20", "--duration=300ms")
+	if code != 1 || !regexp.MustCompile(`(?m)^  cause .*--max-conns-per-ip`).Match(out) {
+		t.Errorf("exit %d; want 1, and a cause line naming the flag that sets the limit; stdout:\n%s", code, out)
+	}
+	if strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "closed by the server before answering") {
+		t.Errorf("stderr %q; want one line that says the server closed connections before answering", stderr)
 	}
 }
 

@@ -43,10 +43,16 @@
 // A connection that breaks (a reset, a close in the middle of a reply,
 // replies that never come) or cannot be opened is counted, listed in
 // Result.FailedConns with its local and remote address, and opened again
-// after a back-off (10ms doubling to 250ms while failures go on), until the
-// run ends. Config.Source gives the local addresses to open connections
-// from, in turn, so that a server or a load balancer sees several clients.
-// A UDP socket is not opened again.
+// after a back-off, until the run ends. The back-off is random below a
+// ceiling that doubles from 10ms to 1s while connections get no reply; and
+// the redials after failures without a reply share one budget for the
+// whole run (100, then 100 a second), so that a thousand connections do
+// not hammer a server that refuses them (backoff.go). Likely causes are
+// counted apart: connections the server closed before any reply (a
+// connection limit), dials refused, dials that timed out. Config.Source
+// gives the local addresses to open connections from, in turn, so that a
+// server or a load balancer sees several clients. A UDP socket is not
+// opened again.
 //
 // # Cost
 //

@@ -20,6 +20,12 @@ func tcpServer(t testing.TB, handle func(c net.Conn)) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return serveOn(t, ln, handle)
+}
+
+// serveOn is tcpServer on a listener of the test's own, which it closes
+// when the test ends.
+func serveOn(t testing.TB, ln net.Listener, handle func(c net.Conn)) string {
 	var (
 		mu    sync.Mutex
 		conns []net.Conn
@@ -232,14 +238,23 @@ func freeAddr(t testing.TB, network string) string {
 	return ln.Addr().String()
 }
 
-// mustDuration is mustRun's default Duration.
-const mustDuration = 200 * time.Millisecond
+// mustRun's defaults: a short run, and over TCP a long Timeout, so that a
+// reply that a busy machine delays by more than DefaultTimeout is not
+// taken for a missing one. A correct server's replies are all in when the
+// run ends, so the Timeout costs nothing unless one is really missing.
+const (
+	mustDuration = 200 * time.Millisecond
+	mustTimeout  = 10 * time.Second
+)
 
 // mustRun runs cfg (short by default) and fails the test on an error.
 func mustRun(t testing.TB, cfg Config) *Result {
 	t.Helper()
 	if cfg.Duration == 0 {
 		cfg.Duration = mustDuration
+	}
+	if cfg.Timeout == 0 && !cfg.UDP {
+		cfg.Timeout = mustTimeout
 	}
 	if cfg.Conns == 0 {
 		cfg.Conns = 2

@@ -22,7 +22,10 @@ func TestOpenLoopSeesStall(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			stalled := make(chan struct{})
 			cfg := tc.cfg
-			cfg.Addr = tcpServer(t, stallOnce(100*16, stall, stalled))
+			// The stall comes early (at the 20th message, meant for 20ms
+			// in), so that even a busy machine is far from the end of
+			// the run when it begins.
+			cfg.Addr = tcpServer(t, stallOnce(20*16, stall, stalled))
 			cfg.Conns, cfg.Duration = 1, time.Second
 			res := mustRun(t, cfg)
 			select {

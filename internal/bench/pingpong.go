@@ -49,13 +49,15 @@ func (w *worker) pingPong(ctx context.Context) connEnd {
 		got, err := x.exchange(r.pay.sendAt(off, size), buf)
 		off += int64(size)
 		if err != nil {
-			if !w.exchangeFailed(err) {
+			if !w.exchangeFailed(err, w.connReplies > 0 || got > 0) {
 				return endRun
 			}
 			return endFailed
 		}
 		w.sent++
-		w.connReplies++
+		if w.connReplies++; w.connReplies == 1 {
+			w.answered()
+		}
 		if !r.pay.check(off-int64(size), buf[:got]) {
 			w.mismatches.Add(1)
 		}
@@ -85,11 +87,13 @@ func (w *worker) endPingPong() connEnd {
 }
 
 // exchangeFailed counts a failed round trip, unless the run was stopped;
-// it reports whether it counted it.
-func (w *worker) exchangeFailed(err error) bool {
+// it reports whether it counted it. replied says whether any byte of a
+// reply had come on the connection.
+func (w *worker) exchangeFailed(err error, replied bool) bool {
 	if w.r.stop.Load() {
 		return false
 	}
+	w.countClose(err, replied)
 	var xe *exchangeError
 	if errors.As(err, &xe) {
 		w.fail(ioError("write to", w.r.addr, xe.err))

@@ -212,6 +212,9 @@ func (w *worker) read(win *window) {
 			w.done.Add(counted)
 		}
 		if seq > before {
+			if before == 0 {
+				w.answered()
+			}
 			win.done.Store(seq)
 			select {
 			case win.wake <- struct{}{}:
@@ -223,7 +226,7 @@ func (w *worker) read(win *window) {
 		}
 		if err != nil {
 			if !r.stop.Load() && !allAnswered(win, seq) {
-				w.readEnd(win, seq, err)
+				w.readEnd(win, seq, err, off > w.off)
 			}
 			return
 		}
@@ -242,22 +245,23 @@ func allAnswered(win *window, seq int64) bool {
 }
 
 // readEnd judges how a pipelined connection ended, once its reader has got
-// err after seq replies: the server closing after answering everything the
-// writer wrote before the end is the normal way.
-func (w *worker) readEnd(win *window, seq int64, err error) {
+// err after seq replies (and replied, whether any byte of a reply came):
+// the server closing after answering everything the writer wrote before
+// the end is the normal way.
+func (w *worker) readEnd(win *window, seq int64, err error, replied bool) {
+	cause, failure := err, w.readError(err, win.sent.Load()-seq)
 	select {
 	case <-win.written:
-		if win.writeErr != nil {
-			w.fail(win.writeErr)
-			return
-		}
-		if errors.Is(err, io.EOF) {
-			w.fail(fmt.Errorf("read from %s: the server closed the connection with %d replies missing", w.r.addr, win.final-seq))
-			return
+		switch {
+		case win.writeErr != nil:
+			cause, failure = win.writeErr, win.writeErr
+		case errors.Is(err, io.EOF):
+			failure = fmt.Errorf("read from %s: the server closed the connection with %d replies missing", w.r.addr, win.final-seq)
 		}
 	default:
 	}
-	w.fail(w.readError(err, win.sent.Load()-seq))
+	w.countClose(cause, replied)
+	w.fail(failure)
 }
 
 // closeWriter is a connection that can be half-closed, as *net.TCPConn.

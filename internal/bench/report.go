@@ -45,6 +45,9 @@ func (r *Result) WriteText(w io.Writer) error {
 		fmt.Fprintf(&b, "  lost         %d datagrams (%s%%), %d replies late\n", r.Lost, num(percent(r.Lost, r.Sent)), r.Late)
 	}
 	fmt.Fprintf(&b, "  errors       %d errors, %d connection failures\n", r.Errors, r.ConnFailures)
+	for _, c := range r.causes() {
+		fmt.Fprintf(&b, "  cause        %s\n", c)
+	}
 	if r.FirstError != "" {
 		fmt.Fprintf(&b, "  first error  %s\n", r.FirstError)
 	}
@@ -66,6 +69,25 @@ func (r *Result) WriteText(w io.Writer) error {
 	return err
 }
 
+// causes says, one line each, what the failures whose cause is likely
+// were, what the cause likely is, and where to look.
+func (r *Result) causes() []string {
+	var out []string
+	if n := r.ClosedBeforeReply; n > 0 {
+		out = append(out, fmt.Sprintf("the server closed %s before answering: a connection limit on the server? "+
+			"(upcase serve --max-conns, --max-conns-per-ip; its log and upcase_connections_rejected_total say which)", plural(n, "connection")))
+	}
+	if n := r.DialsRefused; n > 0 {
+		out = append(out, fmt.Sprintf("%s refused at %s: nothing listening there? "+
+			"(a server stopped or not started yet, another port, or a firewall that rejects)", plural(n, "connection"), r.Addr))
+	}
+	if n := r.DialsTimedOut; n > 0 {
+		out = append(out, fmt.Sprintf("%s timed out opening: a server that does not accept them fast enough? "+
+			"(its listen backlog full; or a firewall that drops packets)", plural(n, "connection")))
+	}
+	return out
+}
+
 // maxFailedShown is how many failed connections the text report lists.
 const maxFailedShown = 5
 
@@ -83,7 +105,7 @@ func num(x float64) string {
 }
 
 // plural is "1 message" or "n messages".
-func plural(n int, noun string) string {
+func plural[N int | int64](n N, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}

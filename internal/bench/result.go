@@ -43,6 +43,17 @@ type Result struct {
 	Errors       int64 `json:"errors"`        // failed reads and writes, missing replies
 	Mismatches   int64 `json:"mismatches"`    // replies not as expected
 	ConnFailures int64 `json:"conn_failures"` // connections that could not be opened (dials that failed)
+	// Why connections failed, where the cause is likely, so that a test or
+	// a script can tell a refusing server from a broken one. DialsRefused
+	// and DialsTimedOut are connection failures: dials refused
+	// (ECONNREFUSED: nothing listens there, or a firewall rejects), and
+	// dials that timed out (no answer: a full listen backlog, or a
+	// firewall that drops). ClosedBeforeReply are errors: connections the
+	// server closed (FIN or reset) before any byte of a reply, as a server
+	// does to the connections beyond its limit.
+	DialsRefused      int64 `json:"dials_refused"`
+	DialsTimedOut     int64 `json:"dials_timed_out"`
+	ClosedBeforeReply int64 `json:"closed_before_reply"`
 	// ConnsOpened is how many connections (UDP: sockets) were opened in
 	// all: Conns at the start, and over TCP each one opened after
 	// MsgsPerConn messages or after a failure.
@@ -149,6 +160,9 @@ func (r *run) result(ws []*worker, samples []Sample) *Result {
 	for _, w := range ws {
 		res.ConnsOpened += w.opened
 		res.ConnFailures += w.connFailures.Load()
+		res.DialsRefused += w.dialsRefused
+		res.DialsTimedOut += w.dialsTimedOut
+		res.ClosedBeforeReply += w.closedBeforeReply
 		if w.refused {
 			res.ConnFailures++
 			continue

@@ -39,6 +39,7 @@ type run struct {
 	stopCtx context.Context
 	stopAll context.CancelFunc
 	sources atomic.Uint64 // connections dialled so far: the next source
+	redials *redialBudget // shared by the redials after failures without a reply
 
 	failMu      sync.Mutex
 	failedConns []FailedConn // the first maxFailedConns
@@ -91,7 +92,11 @@ func (r *run) at(t int64) time.Time { return r.epoch.Add(time.Duration(t)) }
 // reply) are counted in the Result, with an error nil. Over TCP a connection
 // that fails, or could not be opened, is opened again, after a back-off
 // that grows while failures go on, until the run ends: each failure is
-// counted and listed (Result.FailedConns), and the load goes on.
+// counted and listed (Result.FailedConns), and the load goes on. Against a
+// server that answers no connection (it refuses them, or closes them
+// unanswered) the whole run dials at most 100 more times than Conns, plus
+// 100 a second, whatever Conns is; Result says which of those causes it
+// was.
 //
 // When ctx is done, Run stops at once and returns the Result so far, with
 // Interrupted set, and ctx's error. It returns only once every goroutine it
@@ -101,7 +106,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &run{cfg: cfg, pay: newPayload(cfg.Size, cfg.Expect), addr: cfg.Addr, ended: make(chan struct{})}
+	r := &run{cfg: cfg, pay: newPayload(cfg.Size, cfg.Expect), addr: cfg.Addr, ended: make(chan struct{}), redials: newRedialBudget()}
 	r.stopCtx, r.stopAll = context.WithCancel(ctx)
 	defer r.stopAll()
 	ws, err := r.dial(ctx)
@@ -119,7 +124,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	r.end = int64(cfg.Warmup + cfg.Duration)
 	for _, w := range ws { // every connection that could not be opened counts
 		if w.dialErr != nil {
-			w.connFailures.Add(1)
+			w.dialFailed(w.dialErr)
 			r.addFailed(addrString(w.dialFrom), r.addr, w.dialErr)
 		}
 	}

@@ -5,6 +5,9 @@ import (
 	"net"
 	"net/netip"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -54,26 +57,94 @@ func dialHiding(ctx context.Context, network string, _ netip.Addr, addr string) 
 	return struct{ net.Conn }{c}, err
 }
 
-// dialSmallBuffer dials TCP with the smallest send buffer the kernel allows.
-func dialSmallBuffer(ctx context.Context, network string, _ netip.Addr, addr string) (net.Conn, error) {
-	var d net.Dialer
-	c, err := d.DialContext(ctx, network, addr)
-	if err == nil {
-		err = c.(*net.TCPConn).SetWriteBuffer(1)
+// A message bigger than the socket buffers, to a server that does not read
+// yet: the raw exchanger can write only part of it, and finishes the usual
+// way, with Write.
+//
+// The premise is made certain, and checked. The server's receive buffer is
+// 16 KiB from the handshake on (set on the listener: bytes can arrive
+// before Accept), the client's send buffer the least the kernel allows, so
+// together they cannot hold a 64 KiB message while the server does not
+// read; and it does not read until the client's connection sees the
+// exchanger call Write for the rest of the message, which it does only
+// after a short write of its own. Were the kernel ever to take the whole
+// message at once, that Write would not come, the exchanger would wait for
+// a reply until the run's timeout, and the test fails on its premise; were
+// bench to give Write the whole message, it fails too.
+func TestPartialWrite(t *testing.T) {
+	const size = maxChunk // the most the raw exchanger sends in one message
+	lc := net.ListenConfig{Control: func(_, _ string, rc syscall.RawConn) error {
+		return setsockopt(rc, syscall.SOL_SOCKET, syscall.SO_RCVBUF, 16<<10)
+	}}
+	ln, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
 	}
-	return c, err
+	var (
+		once   sync.Once
+		took   atomic.Int64          // what the exchanger's own first write took
+		rested = make(chan struct{}) // closed when the rest is given to Write
+		ran    = make(chan struct{}) // closed when Run has returned
+	)
+	addr := serveOn(t, ln, func(c net.Conn) {
+		select {
+		case <-rested:
+			serveUpper(c)
+		case <-ran: // the premise failed: the test says so
+		}
+	})
+	dial := func(ctx context.Context, network string, _ netip.Addr, addr string) (net.Conn, error) {
+		var d net.Dialer
+		c, err := d.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		tc := c.(*net.TCPConn)
+		if err := tc.SetWriteBuffer(1); err != nil { // the kernel's least
+			tc.Close()
+			return nil, err
+		}
+		return &restConn{TCPConn: tc, onWrite: func(n int) {
+			once.Do(func() {
+				took.Store(int64(size - n))
+				close(rested)
+			})
+		}}, nil
+	}
+	res := mustRun(t, Config{Addr: addr, Conns: 1, Size: size, Dial: dial})
+	close(ran)
+	select {
+	case <-rested:
+		if took.Load() == 0 { // an empty socket takes something at once
+			t.Fatalf("Write was given a whole %d-byte message: the raw exchanger did not write part of it first", size)
+		}
+	default:
+		t.Fatalf("the exchanger never wrote the rest of a %d-byte message with Write: the kernel took it whole, and the test's premise is gone", size)
+	}
+	wantClean(t, res)
 }
 
-// A message bigger than the socket buffers, to a server slow to start
-// reading: the raw exchanger can write only part of it, and finishes the
-// usual way.
-func TestPartialWrite(t *testing.T) {
-	addr := tcpServer(t, func(c net.Conn) {
-		c.(*net.TCPConn).SetReadBuffer(16 << 10)
-		time.Sleep(50 * time.Millisecond) // a slow server, not a wait of the test
-		serveUpper(c)
-	})
-	wantClean(t, mustRun(t, Config{Addr: addr, Conns: 1, Size: maxChunk, Dial: dialSmallBuffer}))
+// restConn is a TCP connection that calls onWrite with the length of every
+// Write made on it. The raw exchanger writes with a system call of its own
+// (through SyscallConn, which restConn keeps), and calls Write only for the
+// rest of a message the socket did not take whole.
+type restConn struct {
+	*net.TCPConn
+	onWrite func(n int)
+}
+
+func (c *restConn) Write(p []byte) (int, error) {
+	c.onWrite(len(p))
+	return c.TCPConn.Write(p)
+}
+
+// setsockopt sets an integer socket option on rc's socket.
+func setsockopt(rc syscall.RawConn, level, opt, value int) error {
+	var serr error
+	if err := rc.Control(func(fd uintptr) { serr = syscall.SetsockoptInt(int(fd), level, opt, value) }); err != nil {
+		return err
+	}
+	return serr
 }
 
 // An echo server does not upper-case: with the default expectation every

@@ -39,7 +39,17 @@ type worker struct {
 	dialErr  error      // the first dial's, before the run
 	dialFrom netip.Addr // the first dial's source address
 	opened   int64      // connections opened
-	backoff  time.Duration
+	// Dials refused and timed out, and connections the server closed
+	// before any byte of a reply: each also counted as a connection
+	// failure or an error.
+	dialsRefused      int64
+	dialsTimedOut     int64
+	closedBeforeReply int64
+	backoff           time.Duration // the ceiling of the next pause
+	// failing says a dial failed, or a connection failed without a reply,
+	// and no connection has been answered since: each dial takes a token
+	// from r.redials.
+	failing bool
 	// connReplies is how many replies the connection in use has received.
 	connReplies int64
 
@@ -81,14 +91,6 @@ const (
 	endFailed                // counted as a failure: back off, then open the next
 )
 
-// Back-off between a failure and the next dial: it doubles while failures
-// go on, from minBackoff to maxBackoff, and starts again once a connection
-// has answered a message, so that a dead address is not dialled in a loop.
-const (
-	minBackoff = 10 * time.Millisecond
-	maxBackoff = 250 * time.Millisecond
-)
-
 // run sends and receives until the end of the run or r.stop. Over TCP it
 // opens a new connection whenever one ends before the run does.
 func (w *worker) run(ctx context.Context) {
@@ -116,23 +118,37 @@ func (w *worker) run(ctx context.Context) {
 			end = w.pipelined(ctx)
 		}
 		w.endConn()
-		if w.connReplies > 0 {
-			w.backoff = 0 // it worked for a while
-		}
-		switch {
-		case end == endRun:
+		switch end {
+		case endRun:
 			return
-		case end == endFailed && !w.pause():
-			return
+		case endFailed:
+			if w.connReplies == 0 { // not answered: the next dial takes a token
+				w.failing = true
+			}
+			if !w.pause() {
+				return
+			}
 		}
 	}
 }
 
 // redial opens a new connection, trying again after a back-off while it
-// fails, until the run ends. It reports whether w.conn is open.
+// fails, until the run ends; while the worker is failing each dial takes a
+// token from the run's budget first (backoff.go). It reports whether
+// w.conn is open.
 func (w *worker) redial() bool {
 	r := w.r
-	for !r.stop.Load() && r.now() < r.end {
+	for !r.stop.Load() {
+		now := r.now()
+		if now >= r.end {
+			return false
+		}
+		if w.failing && !r.redials.take(now) {
+			if !w.pause() { // the budget is spent: wait again
+				return false
+			}
+			continue
+		}
 		src := r.source()
 		// A dial started before the end may finish within the timeout, as
 		// replies may: a connection the server accepted is one bench opened.
@@ -153,7 +169,7 @@ func (w *worker) redial() bool {
 		if r.stop.Load() || r.stopCtx.Err() != nil || r.now() >= r.end { // the end cut the dial short
 			return false
 		}
-		w.connFailures.Add(1)
+		w.dialFailed(err)
 		w.keepFirst(err)
 		r.addFailed(addrString(src), r.addr, err)
 		if !w.pause() {
@@ -161,26 +177,6 @@ func (w *worker) redial() bool {
 		}
 	}
 	return false
-}
-
-// pause waits out the back-off after a failure; false means the run ended
-// or was stopped meanwhile.
-func (w *worker) pause() bool {
-	r := w.r
-	d := max(w.backoff, minBackoff)
-	w.backoff = min(2*d, maxBackoff)
-	left := time.Duration(r.end - r.now())
-	if left <= 0 {
-		return false
-	}
-	t := time.NewTimer(min(d, left))
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-r.stopCtx.Done():
-		return false
-	}
-	return !r.stop.Load() && r.now() < r.end
 }
 
 // endConn closes the connection in use, and lists it as failed if it did.
