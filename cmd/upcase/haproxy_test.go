@@ -192,14 +192,15 @@ func lbSourcesOf(fams map[string]*dto.MetricFamily) map[string]float64 {
 // benchOutput is what the tests read of bench's --json (bench.Result's
 // JSON form, with durations in seconds).
 type benchOutput struct {
-	MsgsPerSec       float64 `json:"msgs_per_sec"`
-	Messages         int64   `json:"messages"`
-	Errors           int64   `json:"errors"`
-	Mismatches       int64   `json:"mismatches"`
-	ConnFailures     int64   `json:"conn_failures"`
-	ConnsOpened      int64   `json:"conns_opened"`
-	FailedConnsTotal int64   `json:"failed_conns_total"`
-	FailedConns      []struct {
+	MsgsPerSec        float64 `json:"msgs_per_sec"`
+	Messages          int64   `json:"messages"`
+	Errors            int64   `json:"errors"`
+	Mismatches        int64   `json:"mismatches"`
+	ConnFailures      int64   `json:"conn_failures"`
+	ConnsOpened       int64   `json:"conns_opened"`
+	FailedConnsTotal  int64   `json:"failed_conns_total"`
+	ClosedBeforeReply int64   `json:"closed_before_reply"`
+	FailedConns       []struct {
 		Local  string  `json:"local"`
 		Remote string  `json:"remote"`
 		AtS    float64 `json:"at_s"`
