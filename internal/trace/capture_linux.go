@@ -10,9 +10,11 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"golang.org/x/net/bpf"
 	"golang.org/x/sys/unix"
@@ -22,8 +24,16 @@ import (
 const needCapNetRaw = "capturing needs CAP_NET_RAW: run as root, or `sudo setcap cap_net_raw+ep $(which upcase)`, or let upcase use a private user+network namespace"
 
 // Capture reads the frames that pass an interface, through an AF_PACKET
-// socket with a classic BPF filter in the kernel (see CaptureConfig). It
-// needs CAP_NET_RAW.
+// socket with a classic BPF filter in the kernel (see CaptureConfig) and a
+// receive ring (TPACKET_V2) shared with the kernel. It needs CAP_NET_RAW.
+//
+// The ring is what gives each frame the time it passed the interface: the
+// kernel stamps a frame as it puts it in the ring. A plain packet socket
+// gets its receive timestamps from the system-wide switch that SO_TIMESTAMP
+// turns on from a work queue, a moment later (tens of milliseconds on a
+// busy machine); until then it stamps a frame only when the frame is read,
+// late, and a frame stamped late seems to come after the TCP state changes
+// it caused (see Conversation.AttachKernel).
 //
 // On a loopback interface every packet passes twice, once sent and once
 // received; a Capture keeps only the received copy, so each packet is seen
@@ -37,8 +47,20 @@ type Capture struct {
 	conn         syscall.RawConn
 	skipOutgoing bool
 	closed       atomic.Bool
-	buf, oob     []byte
+
+	mu   sync.Mutex // held by Next while it reads the ring, and by Close to unmap it
+	ring []byte     // the receive ring, ringFrames frames of ringFrameSize; nil once closed
+	next int        // the ring's frame to read next
 }
+
+// The receive ring: ringFrames frames of ringFrameSize bytes each, one to a
+// block. A frame holds the frame header and the largest frame on lo (64 KiB
+// of IP packet and an Ethernet header); the ring holds more frames than any
+// demo has, so the demo loses none however late its reader runs.
+const (
+	ringFrameSize = 1 << 17
+	ringFrames    = 32
+)
 
 // NewCapture opens a capture on cfg's interface. It returns once the socket
 // is filtered and bound, so every packet sent after it returns is captured,
@@ -57,7 +79,7 @@ func NewCapture(cfg CaptureConfig) (*Capture, error) {
 		return nil, fmt.Errorf("capture on %s: %w", name, err)
 	}
 	// Protocol 0: the socket gets nothing until bind names a protocol, so
-	// no packet slips in before the filter is attached.
+	// no packet slips in before the filter and the ring are in place.
 	fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
 	if errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES) {
 		return nil, fmt.Errorf("capture on %s: %s: %w", name, needCapNetRaw, err)
@@ -67,30 +89,21 @@ func NewCapture(cfg CaptureConfig) (*Capture, error) {
 	}
 	c := &Capture{iface: name, skipOutgoing: ifi.Flags&net.FlagLoopback != 0}
 	if err := c.setup(fd, ifi.Index, filter); err != nil {
+		if c.ring != nil {
+			_ = unix.Munmap(c.ring)
+		}
 		unix.Close(fd)
 		return nil, fmt.Errorf("capture on %s: %w", name, err)
 	}
 	c.file = os.NewFile(uintptr(fd), "packet:"+name)
 	if c.conn, err = c.file.SyscallConn(); err != nil {
-		c.file.Close()
+		c.Close()
 		return nil, fmt.Errorf("capture on %s: %w", name, err)
 	}
-	c.buf = make([]byte, filterSnap)
-	c.oob = make([]byte, unix.CmsgSpace(16)*2)
-	// Linux turns receive timestamps on for a new socket a moment later,
-	// from a work queue: until then a frame is stamped only when it is
-	// read, late. Wait that moment here, so that every frame captured
-	// once NewCapture returns has the time it was sent.
-	time.Sleep(timestampsOn)
 	return c, nil
 }
 
-// timestampsOn is how long Linux takes to turn receive timestamps on for a
-// new capture: without the wait, the first frames' times were 30-100 µs late
-// in 6 of 16 runs.
-const timestampsOn = 20 * time.Millisecond
-
-// setup attaches the filter to fd, asks for timestamps, leaves out the
+// setup attaches the filter to fd, maps its receive ring, leaves out the
 // sent copies on loopback, and binds fd to the interface.
 func (c *Capture) setup(fd, ifindex int, filter []bpf.Instruction) error {
 	raw, err := bpf.Assemble(filter)
@@ -105,8 +118,15 @@ func (c *Capture) setup(fd, ifindex int, filter []bpf.Instruction) error {
 	if err := unix.SetsockoptSockFprog(fd, unix.SOL_SOCKET, unix.SO_ATTACH_FILTER, &fprog); err != nil {
 		return fmt.Errorf("attach filter: %w", err)
 	}
-	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1); err != nil {
-		return fmt.Errorf("ask for timestamps: %w", err)
+	if err := unix.SetsockoptInt(fd, unix.SOL_PACKET, unix.PACKET_VERSION, unix.TPACKET_V2); err != nil {
+		return fmt.Errorf("ask for a TPACKET_V2 ring: %w", err)
+	}
+	req := unix.TpacketReq{Block_size: ringFrameSize, Block_nr: ringFrames, Frame_size: ringFrameSize, Frame_nr: ringFrames}
+	if err := unix.SetsockoptTpacketReq(fd, unix.SOL_PACKET, unix.PACKET_RX_RING, &req); err != nil {
+		return fmt.Errorf("set up the receive ring: %w", err)
+	}
+	if c.ring, err = unix.Mmap(fd, 0, ringFrameSize*ringFrames, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED); err != nil {
+		return fmt.Errorf("map the receive ring: %w", err)
 	}
 	if c.skipOutgoing {
 		// Linux 4.20 and later; on older kernels Next skips them instead.
@@ -145,6 +165,8 @@ func (c *Capture) Next(ctx context.Context) (Frame, error) {
 			_ = c.file.SetReadDeadline(time.Time{})
 		}
 	}()
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	for {
 		f, keep, err := c.read()
 		if err != nil {
@@ -162,60 +184,51 @@ func (c *Capture) Next(ctx context.Context) (Frame, error) {
 	}
 }
 
-// read reads one frame, reporting whether to keep it.
+// Offsets in a ring frame: the frame header (struct tpacket2_hdr), then
+// the sender's address (struct sockaddr_ll), each aligned to 16 bytes.
+const (
+	ringAddr    = (unix.SizeofTpacket2Hdr + unix.TPACKET_ALIGNMENT - 1) &^ (unix.TPACKET_ALIGNMENT - 1)
+	ringPktType = ringAddr + 10 // sockaddr_ll's sll_pkttype
+)
+
+// read waits for the ring's next frame, copies it out and hands the frame
+// back to the kernel, reporting whether to keep it. c.mu is held.
 func (c *Capture) read() (Frame, bool, error) {
-	var (
-		n, oobn int
-		from    unix.Sockaddr
-		rerr    error
-	)
-	err := c.conn.Read(func(fd uintptr) bool {
-		for {
-			n, oobn, _, from, rerr = unix.Recvmsg(int(fd), c.buf, c.oob, unix.MSG_TRUNC)
-			if rerr != unix.EINTR {
-				return rerr != unix.EAGAIN
-			}
-		}
-	})
-	if err == nil {
-		err = rerr
+	if c.ring == nil {
+		return Frame{}, false, os.ErrClosed
 	}
+	slot := c.ring[c.next*ringFrameSize : (c.next+1)*ringFrameSize]
+	hdr := (*unix.Tpacket2Hdr)(unsafe.Pointer(&slot[0]))
+	err := c.conn.Read(func(uintptr) bool {
+		return atomic.LoadUint32(&hdr.Status)&unix.TP_STATUS_USER != 0
+	})
 	if err != nil {
 		return Frame{}, false, err
 	}
-	if ll, ok := from.(*unix.SockaddrLinklayer); ok && c.skipOutgoing && ll.Pkttype == unix.PACKET_OUTGOING {
-		return Frame{}, false, nil
+	// The kernel wrote the frame before it set the status read above.
+	var f Frame
+	keep := !(c.skipOutgoing && slot[ringPktType] == unix.PACKET_OUTGOING)
+	if mac, n := int(hdr.Mac), int(hdr.Snaplen); keep && mac+n <= len(slot) {
+		f = Frame{Time: time.Unix(int64(hdr.Sec), int64(hdr.Nsec)), Data: bytes.Clone(slot[mac : mac+n]), Len: int(hdr.Len)}
+	} else {
+		keep = false
 	}
-	f := Frame{Time: stamp(c.oob[:oobn]), Data: bytes.Clone(c.buf[:min(n, len(c.buf))]), Len: n}
-	return f, true, nil
-}
-
-// stamp gives the kernel's receive time from a message's control data, or
-// now if there is none.
-func stamp(oob []byte) time.Time {
-	msgs, err := unix.ParseSocketControlMessage(oob)
-	if err != nil {
-		return time.Now()
-	}
-	for _, m := range msgs {
-		if m.Header.Level != unix.SOL_SOCKET || m.Header.Type != unix.SCM_TIMESTAMPNS {
-			continue
-		}
-		ne := binary.NativeEndian
-		switch len(m.Data) {
-		case 16: // struct timespec with 64-bit fields
-			return time.Unix(int64(ne.Uint64(m.Data[0:8])), int64(ne.Uint64(m.Data[8:16])))
-		case 8: // 32-bit fields
-			return time.Unix(int64(int32(ne.Uint32(m.Data[0:4]))), int64(int32(ne.Uint32(m.Data[4:8]))))
-		}
-	}
-	return time.Now()
+	atomic.StoreUint32(&hdr.Status, unix.TP_STATUS_KERNEL)
+	c.next = (c.next + 1) % ringFrames
+	return f, keep, nil
 }
 
 // Close closes the capture; a pending Next returns.
 func (c *Capture) Close() error {
 	c.closed.Store(true)
-	if err := c.file.Close(); err != nil {
+	err := c.file.Close() // waits for a pending Next's read to return
+	c.mu.Lock()
+	if c.ring != nil {
+		err = errors.Join(err, unix.Munmap(c.ring))
+		c.ring = nil
+	}
+	c.mu.Unlock()
+	if err != nil {
 		return fmt.Errorf("close capture on %s: %w", c.iface, err)
 	}
 	return nil

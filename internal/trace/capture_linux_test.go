@@ -62,6 +62,50 @@ func expect(t *testing.T, cp *captured, addr netip.AddrPort, want ...string) {
 	}
 }
 
+// TestCaptureTimeIsWhenPassed checks that a frame's time is when it passed
+// the interface, not when Next read it, from the moment NewCapture returns:
+// a datagram that has reached its socket (which the kernel hands it to after
+// the capture) before Next is called has a time before the call. A packet
+// socket's own receive timestamps come on a moment after it asks for them,
+// from a work queue, and stamp a frame when it is read until then.
+func TestCaptureTimeIsWhenPassed(t *testing.T) {
+	needRoot(t)
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	c, err := NewCapture(CaptureConfig{Port: netip.MustParseAddrPort(pc.LocalAddr().String()).Port()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	conn, err := net.Dial("udp", pc.LocalAddr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	sent := time.Now()
+	if _, err := conn.Write([]byte("when")); err != nil {
+		t.Fatal(err)
+	}
+	pc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, _, err := pc.ReadFrom(make([]byte, 16)); err != nil {
+		t.Fatal(err)
+	}
+	read := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	f, err := c.Next(ctx)
+	cancel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Time.Before(sent) || f.Time.After(read) {
+		t.Errorf("frame stamped %s; want between the send at %s and the receipt at %s, before Next read it",
+			f.Time.Format("15:04:05.000000"), sent.Format("15:04:05.000000"), read.Format("15:04:05.000000"))
+	}
+}
+
 func TestCaptureCloseAndCancel(t *testing.T) {
 	needRoot(t)
 	c, err := NewCapture(CaptureConfig{Port: 9}) // nothing talks to the discard port here

@@ -15,7 +15,8 @@
 //   - A Renderer draws Steps as a ladder for a terminal.
 //   - PcapWriter and PcapReader write and read the classic libpcap format.
 //   - A Capture reads frames from an interface through an AF_PACKET socket
-//     with a kernel (classic BPF) filter. It needs Linux and CAP_NET_RAW.
+//     with a kernel (classic BPF) filter and a receive ring, in which the
+//     kernel stamps each frame as it passes. It needs Linux and CAP_NET_RAW.
 //   - A KernelTrace reads the kernel's own TCP state changes (the
 //     sock:inet_sock_set_state tracepoint, through a private tracefs
 //     instance; Linux and root), and Conversation.AttachKernel sets them

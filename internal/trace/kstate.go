@@ -71,7 +71,9 @@ const kernelTolerance = 5 * time.Microsecond
 // AttachKernel sets each TCP step's Kernel view from the changes the kernel
 // reported (see KernelTrace), leaving the inferred states as they are.
 // Changes of other sockets are passed over; the steps need their events'
-// times.
+// times, and those must be when the segments passed the interface, as a
+// Capture stamps them: a segment stamped when it was read, later, would
+// seem to come after the changes it caused.
 //
 // A change goes with the step that caused it. The kernel changes a sender's
 // state just before the segment leaves (SYN-SENT, FIN-WAIT-1, LAST-ACK, and

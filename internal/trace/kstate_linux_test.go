@@ -78,6 +78,19 @@ func TestDemoKernelStates(t *testing.T) {
 			if !c.HasKernel() {
 				t.Fatal("no kernel states attached")
 			}
+			defer func() {
+				if !t.Failed() {
+					return
+				}
+				// The times the matching went by: a change goes with a
+				// step by comparing them.
+				for _, s := range c.Steps() {
+					t.Logf("step %d (%s) captured at %s", s.Index, s.Event.TCP.Flags, s.Event.Time.Format("15:04:05.000000"))
+				}
+				for _, ch := range res.Kernel {
+					t.Logf("kernel change %s at %s", ch, ch.Time.Format("15:04:05.000000"))
+				}
+			}()
 			if got := kernelSequence(c.Steps(), true); !slices.Equal(got, tc.client) {
 				t.Errorf("the kernel's client went through %v; want %v", got, tc.client)
 			}

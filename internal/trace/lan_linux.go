@@ -62,9 +62,10 @@ func (t *topology) newHost() (*netns.Host, error) {
 	return h, nil
 }
 
-// buildTopology makes the scenario's machines and links. Everything lives
+// buildTopology makes the scenario's machines and links, and returns once
+// every link carries packets (see veth), or ctx is done. Everything lives
 // in namespaces of its own: nothing is added to the caller's.
-func buildTopology(scenario Scenario) (*topology, error) {
+func buildTopology(ctx context.Context, scenario Scenario) (*topology, error) {
 	t := &topology{}
 	ok := false
 	defer func() {
@@ -82,7 +83,7 @@ func buildTopology(scenario Scenario) (*topology, error) {
 	switch scenario {
 	case ScenarioLAN:
 		t.serverIP = netip.MustParseAddr("172.16.10.11")
-		if err := veth(t.client, "eth0", macLANClient, "172.16.10.10/24", t.server, "eth0", macLANServer, "172.16.10.11/24"); err != nil {
+		if err := veth(ctx, t.client, "eth0", macLANClient, "172.16.10.10/24", t.server, "eth0", macLANServer, "172.16.10.11/24"); err != nil {
 			return nil, err
 		}
 		t.links = []linkSpec{{
@@ -96,10 +97,10 @@ func buildTopology(scenario Scenario) (*topology, error) {
 			return nil, err
 		}
 		t.serverIP = netip.MustParseAddr("192.168.2.2")
-		if err := veth(router, "eth0", macGWRouter1, "192.168.1.1/24", t.client, "eth0", macGWClient, "192.168.1.2/24"); err != nil {
+		if err := veth(ctx, router, "eth0", macGWRouter1, "192.168.1.1/24", t.client, "eth0", macGWClient, "192.168.1.2/24"); err != nil {
 			return nil, err
 		}
-		if err := veth(router, "eth1", macGWRouter2, "192.168.2.1/24", t.server, "eth0", macGWServer, "192.168.2.2/24"); err != nil {
+		if err := veth(ctx, router, "eth1", macGWRouter2, "192.168.2.1/24", t.server, "eth0", macGWServer, "192.168.2.2/24"); err != nil {
 			return nil, err
 		}
 		if err := defaultRoute(t.client, "192.168.1.1"); err != nil {
@@ -130,8 +131,9 @@ func buildTopology(scenario Scenario) (*topology, error) {
 }
 
 // veth joins machines a and b with a veth pair: device aName in a, with
-// MAC aMAC and address aAddr (CIDR), and bName in b likewise; both up.
-func veth(a *netns.Host, aName string, aMAC net.HardwareAddr, aAddr string, b *netns.Host, bName string, bMAC net.HardwareAddr, bAddr string) error {
+// MAC aMAC and address aAddr (CIDR), and bName in b likewise; both up. It
+// returns once both ends carry packets (see waitOperUp), or ctx is done.
+func veth(ctx context.Context, a *netns.Host, aName string, aMAC net.HardwareAddr, aAddr string, b *netns.Host, bName string, bMAC net.HardwareAddr, bAddr string) error {
 	ha, err := netlink.NewHandleAt(vnetns.NsHandle(a.Fd()))
 	if err != nil {
 		return fmt.Errorf("demo: netlink: %w", err)
@@ -154,7 +156,42 @@ func veth(a *netns.Host, aName string, aMAC net.HardwareAddr, aAddr string, b *n
 		return fmt.Errorf("demo: netlink: %w", err)
 	}
 	defer hb.Close()
-	return configure(hb, bName, bAddr)
+	if err := configure(hb, bName, bAddr); err != nil {
+		return err
+	}
+	if err := waitOperUp(ctx, ha, aName); err != nil {
+		return err
+	}
+	return waitOperUp(ctx, hb, bName)
+}
+
+// waitOperUp waits until the kernel reports device name, which is up, as
+// operationally up, or ctx is done. Linux turns a veth device's transmit
+// queues on (from noop, which drops every packet) when the device has its
+// carrier, which it has once both ends are up, but from a work queue
+// (linkwatch), a moment later: tens of milliseconds, or more, on a busy
+// machine. Until then the first ARP request or its reply is dropped and the
+// ladder shows it sent again a second later. That work sets the
+// operational state up and turns the queues on in one go, holding RTNL,
+// which the kernel holds too while it answers a query of the device
+// (RTM_GETLINK): a report of up means the queues are on.
+func waitOperUp(ctx context.Context, h *netlink.Handle, name string) error {
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	for {
+		l, err := h.LinkByName(name)
+		if err != nil {
+			return fmt.Errorf("demo: find %s: %w", name, err)
+		}
+		if l.Attrs().OperState == netlink.OperUp {
+			return nil
+		}
+		select {
+		case <-tick.C:
+		case <-ctx.Done():
+			return fmt.Errorf("demo: %s is not up (%s): %w", name, l.Attrs().OperState, ctx.Err())
+		}
+	}
 }
 
 // configure gives device name its address (CIDR) and brings it up.
@@ -193,7 +230,7 @@ func defaultRoute(h *netns.Host, gateway string) error {
 // namespaces of their own, joined by veth pairs, and captures each link
 // with its ARP.
 func (d Demo) runLinks(ctx context.Context, scenario Scenario, delay time.Duration) (*DemoResult, error) {
-	topo, err := buildTopology(scenario)
+	topo, err := buildTopology(ctx, scenario)
 	if err != nil {
 		return nil, err
 	}
