@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"io"
+	"math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
@@ -55,14 +56,31 @@ func startLBInstance(t *testing.T, name, addr, metrics string) *lbInstance {
 }
 
 // lbAddr is a loopback address where nobody listens yet.
+//
+// The port is taken below the ephemeral range (ip_local_port_range): one
+// the kernel hands out to outgoing connections could be taken by a client's
+// connection (bench's, HAProxy's) before the server meant for it listens
+// there, which once made s4's start fail with "address already in use".
 func lbAddr(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	low := 32768 // the kernel's default
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		if f := strings.Fields(string(b)); len(f) == 2 {
+			if n, err := strconv.Atoi(f[0]); err == nil {
+				low = n
+			}
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	for range 1000 {
+		port := 10000 + rand.IntN(max(low-10000, 1))
+		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		if err == nil {
+			ln.Close()
+			return ln.Addr().String()
+		}
+	}
+	t.Fatalf("no free port from 10000 to %d", low)
+	return ""
 }
 
 func lbPort(t *testing.T, addr string) string {
