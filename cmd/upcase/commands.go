@@ -54,8 +54,8 @@ func run(ctx context.Context, args []string, sio stdio) int {
 	}
 	name := args[0]
 	switch name {
-	case "-h", "-help", "--help":
-		printMainUsage(sio.err)
+	case "-h", "-help", "--help": // asked for: stdout, so that it pipes into less
+		printMainUsage(sio.out)
 		return 0
 	case "--version", "-version":
 		name = "version"
@@ -69,7 +69,7 @@ func run(ctx context.Context, args []string, sio stdio) int {
 	runFn := cmd.setup(fs)
 	pos, err := parseFlags(fs, args[1:], sio.getenv)
 	if errors.Is(err, flag.ErrHelp) {
-		printCommandUsage(sio.err, cmd, fs)
+		printCommandUsage(sio.out, cmd, fs)
 		return 0
 	}
 	if err == nil {
@@ -103,6 +103,19 @@ func lookup(name string) *command {
 	return nil
 }
 
+// asTyped is the flag name as the user typed it among args ("--bogus" or
+// "-bogus"), for an error that quotes it: the flag package says "-bogus"
+// whichever was typed.
+func asTyped(args []string, name string) string {
+	for _, a := range args {
+		flagPart, _, _ := strings.Cut(a, "=")
+		if strings.HasPrefix(flagPart, "-") && strings.TrimLeft(flagPart, "-") == name {
+			return flagPart
+		}
+	}
+	return "--" + name
+}
+
 func newFlagSet(cmd *command) *flag.FlagSet {
 	fs := flag.NewFlagSet("upcase "+cmd.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // run prints errors as one line, usage on request
@@ -123,6 +136,9 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) (string, bo
 				return nil, err
 			}
 			msg := strings.Replace(err.Error(), "for flag -", "for --", 1)
+			if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -"); ok {
+				msg = "unknown flag " + asTyped(args, name)
+			}
 			return nil, usageError{fmt.Sprintf("%s (see 'upcase %s --help')", msg, strings.TrimPrefix(fs.Name(), "upcase "))}
 		}
 		rest := fs.Args()
