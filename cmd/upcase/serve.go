@@ -12,11 +12,13 @@ import (
 	"net/netip"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/upcase/upcase/internal/metrics"
 	"github.com/upcase/upcase/internal/server"
+	"github.com/upcase/upcase/internal/subnet"
 )
 
 func serveCommand() *command {
@@ -167,6 +169,9 @@ Beyond one process (README: "Beyond one process"):
 					TLSConfig:     tc,
 					ProxyProtocol: pmode,
 					ProxyTrusted:  trusted,
+				}
+				if err := checkDotted(*addr); err != nil {
+					return fmt.Errorf("listen on %s: %w", *addr, err)
 				}
 				socks, err := openSockets(*addr, *udp, server.ListenConfig{ReusePort: *reusePort}, log)
 				if err != nil {
@@ -369,4 +374,22 @@ func startMetrics(ln net.Listener, m *metrics.Metrics, log *slog.Logger) *http.S
 	go hs.Serve(ln)
 	log.Info("metrics", "addr", ln.Addr().String(), "paths", "/metrics /healthz /readyz")
 	return hs
+}
+
+// checkDotted explains a host that is meant as an IPv4 address but is not
+// one (256.1.1.1), as upcase ip does, rather than let it be looked up as a
+// name that does not exist ("no such host").
+func checkDotted(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil || host == "" || strings.Trim(host, "0123456789.") != "" {
+		return nil // not dotted decimal: the listen says what is wrong
+	}
+	if _, err := subnet.ParseAddr(host); err != nil {
+		var pe *subnet.ParseError
+		if errors.As(err, &pe) {
+			return errors.New(pe.Msg)
+		}
+		return err
+	}
+	return nil
 }
