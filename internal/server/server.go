@@ -9,8 +9,10 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/upcase/upcase/internal/upper"
@@ -234,6 +236,13 @@ func listenError(addr string, err error) error {
 		err = errors.New(ae.Err) // the address is named once, below
 		if host, _, ok := strings.Cut(addr, "]"); !ok && strings.Count(host, ":") > 1 {
 			err = fmt.Errorf("%w (write an IPv6 address in brackets, e.g. [::1]:8080)", err)
+		}
+	}
+	if errors.Is(err, syscall.EADDRINUSE) {
+		if _, port, perr := net.SplitHostPort(addr); perr == nil {
+			if n, aerr := strconv.Atoi(port); aerr == nil && onlyTimeWait(n) {
+				err = fmt.Errorf("%w: only connections in TIME-WAIT hold port %d, left by a server that closed first without SO_REUSEADDR (the lesson's server.py does); they expire within 60 s (see them: ss -tan state time-wait '( sport = :%d )'), or choose another --addr", err, n, n)
+			}
 		}
 	}
 	return fmt.Errorf("listen on %s: %w", addr, err)
