@@ -153,6 +153,8 @@ func checkBenchFlags(cfg bench.Config, plotFile string) error {
 		return usageError{"--timeout must be positive"}
 	case cfg.Rate < 0 || math.IsNaN(cfg.Rate) || math.IsInf(cfg.Rate, 0) || cfg.Rate > 1e9:
 		return usageError{fmt.Sprintf("--rate must be a number of messages per second from 0 (closed loop) to 1e9, not %v", cfg.Rate)}
+	case cfg.Size > bench.MaxSize:
+		return usageError{fmt.Sprintf("--size must be at most %d (1 GiB), not %d", bench.MaxSize, cfg.Size)}
 	case cfg.UDP && cfg.Size > bench.MaxDatagram:
 		return usageError{fmt.Sprintf("--size must be at most %d with --udp (the most a UDP datagram carries)", bench.MaxDatagram)}
 	case cfg.MsgsPerConn < 0:

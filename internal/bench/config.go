@@ -25,6 +25,12 @@ const (
 // UDP datagram can carry.
 const MaxDatagram = client.MaxDatagram
 
+// MaxSize is the largest message Run sends over TCP: 1 GiB. A message is
+// sent whole before its reply is awaited, so one much larger could not be
+// answered within any sensible run, and its size is then almost surely a
+// mistake.
+const MaxSize = 1 << 30
+
 // dial is the default Config.Dial: the client's, whose errors name the
 // address (and the source, if given) and the reason in one line.
 func dial(ctx context.Context, network string, local netip.Addr, addr string) (net.Conn, error) {
@@ -143,6 +149,8 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("bench: Rate is %v; want zero or more", c.Rate)
 	case c.Rate > 1e9:
 		return c, errors.New("bench: Rate is more than one message per nanosecond")
+	case c.Size > MaxSize:
+		return c, fmt.Errorf("bench: Size is %d; a message is at most %d bytes (1 GiB)", c.Size, MaxSize)
 	case c.UDP && c.Size > MaxDatagram:
 		return c, fmt.Errorf("bench: Size is %d; a UDP datagram carries at most %d bytes", c.Size, MaxDatagram)
 	case c.Expect < 0 || c.Expect > ExpectNone:

@@ -135,6 +135,7 @@ func TestConfigErrors(t *testing.T) {
 	}{
 		{Config{Conns: -1}, "Conns"},
 		{Config{Size: -1}, "Size"},
+		{Config{Size: MaxSize + 1}, "Size"},
 		{Config{Pipeline: -2}, "Pipeline"},
 		{Config{Duration: -time.Second}, "Duration"},
 		{Config{Rate: -1}, "Rate"},
