@@ -85,7 +85,7 @@ Beyond one process (README: "Beyond one process"):
 			deny := fs.String("deny", "", "never serve sources in these `CIDR,...` prefixes; deny wins over allow")
 			metricsAddr := fs.String("metrics", "", "serve Prometheus /metrics, /healthz and /readyz over HTTP on this `host:port`; a bare :port means 127.0.0.1:port (off when empty)")
 			logFormat := fs.String("log-format", "text", "log as `text` or json")
-			engine := fs.String("engine", "auto", "how TCP connections are served: `epoll` (Linux: one event loop per CPU, about 0.1 KiB per idle connection), goroutine (one goroutine per connection, any system, TLS), or auto: epoll where it can, goroutine for TLS and elsewhere")
+			engine := fs.String("engine", "auto", "how TCP connections are served, by `name`: epoll (Linux: one event loop per CPU, about 0.1 KiB per idle connection), goroutine (one goroutine per connection, any system, TLS), or auto: epoll where it can, goroutine for TLS and elsewhere")
 			udp := fs.Bool("udp", false, "serve UDP instead of TCP: each datagram is answered by one datagram to its sender")
 			udpRate := fs.Int("udp-rate", server.DefaultUDPRate, "with --udp, datagrams answered per second per source address, so a forged source cannot aim a flood (0: no limit)")
 			var uni unicodeValue
