@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"flag"
 	"strings"
 	"testing"
@@ -82,6 +84,27 @@ func TestParseFlagsInterspersed(t *testing.T) {
 		}
 		if err != nil || *addr != tc.addr || strings.Join(pos, " ") != tc.pos {
 			t.Errorf("parseFlags(%q) = addr %q, args %q, %v; want %q, %q", tc.args, *addr, pos, err, tc.addr, tc.pos)
+		}
+	}
+}
+
+// JSON logs write durations with their unit, as the text logs do, not as a
+// bare count of nanoseconds.
+func TestJSONLogDurations(t *testing.T) {
+	var buf bytes.Buffer
+	log, err := newLogger(&buf, "json", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log.Info("closed", "duration", 300*time.Microsecond, "retry_in", 5*time.Millisecond)
+	var m map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &m); err != nil {
+		t.Fatal(err)
+	}
+	for key, want := range map[string]time.Duration{"duration": 300 * time.Microsecond, "retry_in": 5 * time.Millisecond} {
+		s, _ := m[key].(string)
+		if d, err := time.ParseDuration(s); err != nil || d != want {
+			t.Errorf("%s = %v; want %q, a duration with its unit", key, m[key], want.String())
 		}
 	}
 }

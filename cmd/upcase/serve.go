@@ -204,6 +204,16 @@ func prefixesFlag(name, list string) ([]netip.Prefix, error) {
 	return p, nil
 }
 
+// durationText writes a duration in JSON logs as the text logs do, with
+// its unit ("1.5ms"; time.ParseDuration reads it back), not as a bare
+// count of nanoseconds.
+func durationText(_ []string, a slog.Attr) slog.Attr {
+	if a.Value.Kind() == slog.KindDuration {
+		a.Value = slog.StringValue(a.Value.Duration().String())
+	}
+	return a
+}
+
 // newLogger is the server's slog output on stderr: text or JSON, debug level
 // with -v.
 func newLogger(stderr io.Writer, format string, verbose bool) (*slog.Logger, error) {
@@ -215,6 +225,7 @@ func newLogger(stderr io.Writer, format string, verbose bool) (*slog.Logger, err
 	case "text":
 		return slog.New(slog.NewTextHandler(stderr, opts)), nil
 	case "json":
+		opts.ReplaceAttr = durationText
 		return slog.New(slog.NewJSONHandler(stderr, opts)), nil
 	}
 	return nil, usageError{fmt.Sprintf("--log-format must be text or json, not %q", format)}
