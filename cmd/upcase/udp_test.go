@@ -51,6 +51,23 @@ func TestUDPLossReported(t *testing.T) {
 	}
 }
 
+// TestUDPNobodyListening: the README's example. Where nothing listens, the
+// host answers ICMP port unreachable, which fails the next send; the client
+// says so once, in plain words, and goes on: each datagram is reported lost.
+func TestUDPNobodyListening(t *testing.T) {
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := pc.LocalAddr().String()
+	pc.Close() // nobody listens there now
+	_, stderr, code := runClient(t, []byte("one\ntwo\nthree\n"), "--udp", "--timeout=200ms", "--addr="+addr)
+	if code != 1 || strings.Count(stderr, "nobody listens on "+addr+": the host answered ICMP port unreachable\n") != 1 ||
+		strings.Count(stderr, "within 200ms: UDP does not retransmit\n") != 3 || !strings.Contains(stderr, "3 of 3 datagrams") || strings.Contains(stderr, "connection refused") {
+		t.Errorf("exit %d, stderr:\n%s\nwant exit 1, nobody listens said once, each of the 3 datagrams reported lost, and no raw error", code, stderr)
+	}
+}
+
 // TestUDPLargestAndConcurrent: 20 senders at once, then datagrams up to the
 // largest UDP payload; every reply is exactly the request upper-cased and
 // never longer. (Twenty 64 KiB datagrams at once would overflow the socket's

@@ -2,16 +2,18 @@ package client
 
 import (
 	"strings"
+	"syscall"
 
 	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"github.com/ergochat/readline"
 	"io"
 	"net"
 	"time"
+
+	"github.com/ergochat/readline"
 
 	"github.com/upcase/upcase/internal/upper"
 )
@@ -31,7 +33,8 @@ var ErrLost = errors.New("client: datagrams got no reply")
 // UDP sends each line of in (with its newline) to conn as one datagram and
 // writes each reply datagram to out. A datagram whose reply does not come
 // within timeout (zero: DefaultDialTimeout) is reported on errw, plainly:
-// UDP does not retransmit; UDP goes on. At the end of in it waits for the
+// UDP does not retransmit; UDP goes on. When the host answers ICMP port
+// unreachable (nobody listens there), errw is told once, and UDP goes on. At the end of in it waits for the
 // replies still due, up to timeout each, and returns nil if every datagram
 // was answered, or an error wrapping ErrLost saying how many were not.
 //
@@ -75,6 +78,7 @@ func UDP(ctx context.Context, conn net.Conn, in io.Reader, out, errw io.Writer, 
 	}()
 
 	replies := make(chan []byte, udpInFlight)
+	refusedSeen := make(chan struct{}, 1)
 	go func() {
 		buf := make([]byte, 65536)
 		for {
@@ -83,6 +87,12 @@ func UDP(ctx context.Context, conn net.Conn, in io.Reader, out, errw io.Writer, 
 				if errors.Is(err, net.ErrClosed) || isDeadline(err) {
 					close(replies)
 					return
+				}
+				if errors.Is(err, syscall.ECONNREFUSED) {
+					select { // said once, by the loop below
+					case refusedSeen <- struct{}{}:
+					default:
+					}
 				}
 				continue // an ICMP "port unreachable" for an earlier datagram: it will time out
 			}
@@ -103,6 +113,13 @@ func UDP(ctx context.Context, conn net.Conn, in io.Reader, out, errw io.Writer, 
 	}
 	var queue []pending
 	sent, lost := 0, 0
+	saidRefused := false
+	refused := func() { // nobody listens: said once, then the datagrams time out as UDP's do
+		if !saidRefused {
+			saidRefused = true
+			fmt.Fprintf(errw, "nobody listens on %s: the host answered ICMP port unreachable\n", addr)
+		}
+	}
 	inputDone := false
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
@@ -128,8 +145,10 @@ func UDP(ctx context.Context, conn net.Conn, in io.Reader, out, errw io.Writer, 
 			}
 			inputDone = true
 			readErr = nil
+		case <-refusedSeen:
+			refused()
 		case line := <-in:
-			if _, err := conn.Write(line); err != nil {
+			if err := sendDatagram(conn, line, refused); err != nil {
 				return fmt.Errorf("send to %s: %w", addr, err)
 			}
 			sent++
@@ -168,6 +187,23 @@ func UDP(ctx context.Context, conn net.Conn, in io.Reader, out, errw io.Writer, 
 		return &lostError{fmt.Sprintf("%d of %d datagrams to %s got no reply (UDP does not retransmit)", lost, sent, addr)}
 	}
 	return nil
+}
+
+// sendDatagram writes one datagram. A write that fails with ECONNREFUSED
+// has not sent it: it only reports an ICMP port unreachable that came for
+// an earlier datagram (the socket's pending error, which the failed write
+// consumes). That is said (refused) and the datagram sent again, a few
+// times at most, as another ICMP may have come meanwhile.
+func sendDatagram(conn net.Conn, p []byte, refused func()) error {
+	for range 4 {
+		_, err := conn.Write(p)
+		if !errors.Is(err, syscall.ECONNREFUSED) {
+			return err
+		}
+		refused()
+	}
+	_, err := conn.Write(p)
+	return err
 }
 
 // lostError says how many datagrams were lost; it unwraps to ErrLost.
