@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"net/netip"
 	"os"
@@ -105,6 +106,11 @@ prints the result so far (exit status 130).`,
 				if err := checkBenchFlags(cfg, *plotFile); err != nil {
 					return err
 				}
+				if *plotFile != "" {
+					if err := checkWritable(*plotFile); err != nil {
+						return fmt.Errorf("--plot: %w", err)
+					}
+				}
 				if f, ok := sio.err.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 					cfg.Progress = func(p bench.Progress) { fmt.Fprintf(sio.err, "\r\x1b[K%s", p) }
 				}
@@ -199,6 +205,22 @@ func printBench(w io.Writer, res *bench.Result, asJSON bool) error {
 		return json.NewEncoder(w).Encode(res)
 	}
 	return res.WriteText(w)
+}
+
+// checkWritable makes sure path can be written, before a run that writes it
+// only at its end: a file it creates to check is removed, one that exists
+// is left as it is.
+func checkWritable(path string) error {
+	_, statErr := os.Stat(path)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o644)
+	if err != nil {
+		return err
+	}
+	f.Close()
+	if errors.Is(statErr, fs.ErrNotExist) {
+		os.Remove(path)
+	}
+	return nil
 }
 
 // plotBench draws res into path.
