@@ -1,8 +1,7 @@
 module github.com/upcase/upcase
 
-go 1.26.0
+go 1.27.3
 
-toolchain go1.27.3
 
 require (
 	github.com/HdrHistogram/hdrhistogram-go v1.1.2
