@@ -16,8 +16,12 @@ func (r *Result) WriteText(w io.Writer) error {
 		mode = fmt.Sprintf("open loop at %s msgs/s", num(r.Rate))
 		from = "intended send"
 	}
+	unit := "connection" // what carries the load; UDP has no connections
+	if r.Network == "udp" {
+		unit = "socket"
+	}
 	fmt.Fprintf(&b, "%s over %s: %s, %s in flight on each, %d-byte messages, %s",
-		r.Addr, strings.ToUpper(r.Network), plural(r.Conns, "connection"), plural(r.Pipeline, "message"), r.Size, mode)
+		r.Addr, strings.ToUpper(r.Network), plural(r.Conns, unit), plural(r.Pipeline, "message"), r.Size, mode)
 	if r.MsgsPerConn > 0 {
 		fmt.Fprintf(&b, ", a new connection every %s", plural(r.MsgsPerConn, "message"))
 	}
@@ -44,7 +48,7 @@ func (r *Result) WriteText(w io.Writer) error {
 	if r.Network == "udp" {
 		fmt.Fprintf(&b, "  lost         %d datagrams (%s%%), %d replies late\n", r.Lost, num(percent(r.Lost, r.Sent)), r.Late)
 	}
-	fmt.Fprintf(&b, "  errors       %d errors, %d connection failures\n", r.Errors, r.ConnFailures)
+	fmt.Fprintf(&b, "  errors       %d errors, %d %s failures\n", r.Errors, r.ConnFailures, unit)
 	for _, c := range r.causes() {
 		fmt.Fprintf(&b, "  cause        %s\n", c)
 	}

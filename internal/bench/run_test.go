@@ -182,3 +182,22 @@ func TestWriteText(t *testing.T) {
 		t.Errorf("a bare number (%q) in:\n%s", m, text)
 	}
 }
+
+// A UDP run speaks of sockets, not connections: UDP has none.
+func TestWriteTextUDPSockets(t *testing.T) {
+	for _, tc := range []struct {
+		network, want, not string
+	}{
+		{"udp", "3 sockets, ", "connection"},
+		{"tcp", "3 connections, ", "socket"},
+	} {
+		res := &Result{Addr: "127.0.0.1:9", Network: tc.network, Conns: 3, ConnsOpened: 3, Pipeline: 1, Size: 16}
+		var b strings.Builder
+		if err := res.WriteText(&b); err != nil {
+			t.Fatal(err)
+		}
+		if text := b.String(); !strings.Contains(text, tc.want) || strings.Contains(text, tc.not) {
+			t.Errorf("%s report: want %q and no %q in:\n%s", tc.network, tc.want, tc.not, text)
+		}
+	}
+}
