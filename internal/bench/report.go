@@ -35,6 +35,10 @@ func (r *Result) WriteText(w io.Writer) error {
 	fmt.Fprintf(&b, "  duration     %.2f s\n", r.Duration.Seconds())
 	fmt.Fprintf(&b, "  replies      %d msgs (%d sent), %s MB each way\n", r.Messages, r.Sent, num(float64(r.Bytes)/1e6))
 	fmt.Fprintf(&b, "  throughput   %s msgs/s, %s MB/s\n", num(r.MsgsPerSec), num(r.MBPerSec))
+	if r.Rate > 0 && !r.Interrupted && r.MsgsPerSec < rateShortfall*r.Rate {
+		fmt.Fprintf(&b, "  note         asked for %s msgs/s, reached %s: the server or this machine could not keep up (latency counts from each message's intended send time, so the backlog shows there)\n",
+			num(r.Rate), num(r.MsgsPerSec))
+	}
 	fmt.Fprintf(&b, "  latency      p50 %s µs, p90 %s µs, p99 %s µs, p99.9 %s µs, max %s µs (from the %s time)\n",
 		num(r.P50us), num(r.P90us), num(r.P99us), num(r.P999us), num(r.MaxUs), from)
 	switch r.Expect {
@@ -91,6 +95,10 @@ func (r *Result) causes() []string {
 	}
 	return out
 }
+
+// rateShortfall is how far below --rate an open-loop run may stay before
+// the report says it could not keep up.
+const rateShortfall = 0.9
 
 // maxFailedShown is how many failed connections the text report lists.
 const maxFailedShown = 5

@@ -201,3 +201,24 @@ func TestWriteTextUDPSockets(t *testing.T) {
 		}
 	}
 }
+
+// An open-loop run that stays well below the rate asked for says so.
+func TestWriteTextRateNotReached(t *testing.T) {
+	for _, tc := range []struct {
+		rate, reached float64
+		note          bool
+	}{
+		{100000, 12000, true},
+		{1000, 995, false},
+		{0, 12000, false}, // closed loop: no rate asked for
+	} {
+		res := &Result{Addr: "127.0.0.1:9", Network: "tcp", Conns: 1, ConnsOpened: 1, Pipeline: 1, Size: 16, Rate: tc.rate, MsgsPerSec: tc.reached}
+		var b strings.Builder
+		if err := res.WriteText(&b); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(b.String(), "could not keep up"); got != tc.note {
+			t.Errorf("rate %v, reached %v: a note %v; want %v:\n%s", tc.rate, tc.reached, got, tc.note, b.String())
+		}
+	}
+}
