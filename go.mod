@@ -1,7 +1,8 @@
 module github.com/upcase/upcase
 
-go 1.27.3
+go 1.26.0
 
+toolchain go1.27.3
 
 require (
 	github.com/HdrHistogram/hdrhistogram-go v1.1.2

@@ -1,6 +1,6 @@
 module github.com/upcase/upcase/deploy
 
-go 1.27.3
+go 1.26.0
 
 require (
 	github.com/moby/buildkit v0.31.2
