@@ -27,13 +27,7 @@ const DefaultWriteMinRate = 64
 // minProgress is how many bytes a client must take of its waiting replies
 // in each WriteTimeout: WriteMinRate's worth, and at least one.
 func (s *Server) minProgress() int64 {
-	rate := int64(s.WriteMinRate)
-	switch {
-	case rate < 0:
-		rate = 0
-	case rate == 0:
-		rate = DefaultWriteMinRate
-	}
+	rate := int64(orDefaultInt(s.WriteMinRate, DefaultWriteMinRate))
 	return max(1, rate*int64(s.writeTimeout())/int64(time.Second))
 }
 
