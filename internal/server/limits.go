@@ -80,15 +80,17 @@ func limitKey(ip netip.Addr) netip.Addr {
 	return ip
 }
 
+// The limits in force, by the zero-value rule: each is positive, or NoLimit.
 func (s *Server) maxConns() int      { return orDefaultInt(s.MaxConns, DefaultMaxConns) }
 func (s *Server) maxConnsPerIP() int { return orDefaultInt(s.MaxConnsPerIP, DefaultMaxConnsPerIP) }
+func (s *Server) udpRate() int       { return orDefaultInt(s.UDPRate, DefaultUDPRate) }
 
-// orDefaultInt applies the zero-value rule to a count: zero means def,
-// negative means no limit (0).
+// orDefaultInt applies the zero-value rule to a count: zero means def, and
+// any negative value NoLimit.
 func orDefaultInt(n, def int) int {
 	switch {
 	case n < 0:
-		return 0
+		return NoLimit
 	case n == 0:
 		return def
 	}
@@ -137,7 +139,7 @@ func (s *Server) allowedLocked(ip netip.Addr) (RejectReason, bool) {
 // source is not known yet (it is behind a PROXY header) or has passed
 // allowedLocked.
 func (s *Server) reserveLocked() (RejectReason, bool) {
-	if max := s.maxConns(); max > 0 && s.open >= max {
+	if max := s.maxConns(); max != NoLimit && s.open >= max {
 		return RejectMaxConns, false
 	}
 	s.open++
@@ -160,7 +162,7 @@ func (s *Server) countLocked(ip netip.Addr) (*addrCount, RejectReason, bool) {
 		}
 		s.perIP[key] = count
 	}
-	if max := s.maxConnsPerIP(); max > 0 && count.n >= max && (s.LimitLoopback || !ip.IsLoopback()) {
+	if max := s.maxConnsPerIP(); max != NoLimit && count.n >= max && (s.LimitLoopback || !ip.IsLoopback()) {
 		return nil, RejectMaxConnsPerIP, false
 	}
 	count.n++

@@ -106,7 +106,7 @@ func BenchmarkUDPFiftySenders(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			s := &Server{UDPRate: -1, Logger: slog.New(slog.DiscardHandler)}
+			s := &Server{UDPRate: NoLimit, Logger: slog.New(slog.DiscardHandler)}
 			done := make(chan struct{})
 			go func() { s.ServePacket(pc); close(done) }()
 			b.Cleanup(func() { s.Close(); <-done })

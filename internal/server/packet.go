@@ -72,7 +72,7 @@ func (s *Server) ServePacket(pc net.PacketConn) error {
 		ownPort = ua.Port
 	}
 	var limit *rateLimiter
-	if r := orDefaultInt(s.UDPRate, DefaultUDPRate); r > 0 {
+	if r := s.udpRate(); r != NoLimit {
 		limit = newRateLimiter(r)
 	}
 	ctx := context.Background()

@@ -59,7 +59,7 @@ func exchange(t *testing.T, c *net.UDPConn, msg []byte) []byte {
 }
 
 func TestUDPRoundTrips(t *testing.T) {
-	c := dialUDP(t, startUDP(t, &Server{UDPRate: -1}))
+	c := dialUDP(t, startUDP(t, &Server{UDPRate: NoLimit}))
 	every := make([]byte, 256)
 	for i := range every {
 		every[i] = byte(i)
@@ -80,7 +80,7 @@ func TestUDPRoundTrips(t *testing.T) {
 }
 
 func TestUDPConcurrentSenders(t *testing.T) {
-	addr := startUDP(t, &Server{UDPRate: -1})
+	addr := startUDP(t, &Server{UDPRate: NoLimit})
 	var wg sync.WaitGroup
 	errs := make(chan error, 20)
 	for i := range 20 {

@@ -25,10 +25,14 @@ const DefaultWriteMinRate = 64
 // slowly but steadily is served.
 
 // minProgress is how many bytes a client must take of its waiting replies
-// in each WriteTimeout: WriteMinRate's worth, and at least one.
+// in each WriteTimeout: WriteMinRate's worth, and at least one (all it
+// takes with a WriteMinRate of NoLimit, or no WriteTimeout to count over).
 func (s *Server) minProgress() int64 {
-	rate := int64(orDefaultInt(s.WriteMinRate, DefaultWriteMinRate))
-	return max(1, rate*int64(s.writeTimeout())/int64(time.Second))
+	rate, t := orDefaultInt(s.WriteMinRate, DefaultWriteMinRate), s.writeTimeout()
+	if rate == NoLimit || t == Never {
+		return 1
+	}
+	return max(1, int64(rate)*int64(t)/int64(time.Second))
 }
 
 // progressConn applies the write timeout's rule to the goroutine engine's

@@ -359,7 +359,7 @@ func FuzzProxyHeader(f *testing.F) {
 	f.Add([]byte("hello"))
 	f.Add([]byte("\r\n\r\n\x00\r\nQUIT\n\x21\x11\x00"))
 	srv := &Server{ProxyProtocol: ProxyOptional, ProxyTrusted: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
-		HandshakeTimeout: 5 * time.Second, Linger: -1, MaxConnsPerIP: -1}
+		HandshakeTimeout: 5 * time.Second, Linger: Never, MaxConnsPerIP: NoLimit}
 	addr := start(f, srv)
 	f.Fuzz(func(t *testing.T, in []byte) {
 		want, ok := expectedReply(in)

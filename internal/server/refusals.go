@@ -42,7 +42,7 @@ func (s *Server) refusalHint(reason string) []any {
 	case string(RejectProxyHeader):
 		return []any{"flag", "--proxy-protocol"}
 	case "udp_" + string(DropRate):
-		return []any{"flag", "--udp-rate", "limit", strconv.Itoa(orDefaultInt(s.UDPRate, DefaultUDPRate))}
+		return []any{"flag", "--udp-rate", "limit", strconv.Itoa(s.udpRate())}
 	}
 	return nil
 }

@@ -29,13 +29,25 @@ const (
 	DefaultHandshake  = 10 * time.Second // how long a TLS handshake may take
 )
 
+// Never, in a Server's duration field, turns that timeout off (IdleTimeout:
+// Never keeps a silent connection for ever), by the rule in Server's doc.
+const Never time.Duration = -1
+
+// NoLimit, in a Server's count field, lifts that limit (MaxConns: NoLimit
+// serves any number of connections), by the rule in Server's doc.
+const NoLimit = -1
+
 // ErrServerClosed is returned by Serve and ListenAndServe once Shutdown or Close
 // has been called.
 var ErrServerClosed = errors.New("server: closed")
 
-// Server is an upper-casing TCP server. Its zero value is a valid configuration:
-// every field's zero value means a safe default. Set the fields before the first
-// call to Serve; they must not change afterwards.
+// Server is an upper-casing TCP server. Its zero value is a valid configuration,
+// as net/http's is: every field's zero value means a safe default. Each timeout
+// and limit follows one rule: zero means its Default constant, and Never (for a
+// duration) or NoLimit (for a count) turns it off; any negative value counts as
+// these. The settings the server resolves from its fields spell "off" the same
+// way. Set the fields before the first call to Serve; they must not change
+// afterwards.
 //
 // Serve, Shutdown and Close may be called from different goroutines.
 type Server struct {
@@ -50,14 +62,14 @@ type Server struct {
 	// Linger bounds how long a close started by the server (drain, error,
 	// panic) keeps reading and discarding input after it has sent its FIN, so
 	// that replies already written are not destroyed by an RST. Zero means
-	// DefaultLinger; a negative value closes at once.
+	// DefaultLinger; Never does not linger: the close is at once.
 	Linger time.Duration
 
 	// IdleTimeout closes a connection on which the client sent nothing for
 	// that long (ReasonIdle); to keep the per-message cost down the deadline
 	// is moved lazily, so the close comes between IdleTimeout and 17/16 of
-	// it. The same holds for WriteTimeout. Zero means DefaultIdle; negative
-	// means never.
+	// it. The same holds for WriteTimeout. Zero means DefaultIdle; Never
+	// keeps a silent connection for ever.
 	IdleTimeout time.Duration
 
 	// WriteTimeout closes a connection whose client, while replies wait for
@@ -66,24 +78,24 @@ type Server struct {
 	// does not read, and holds at most one buffer of reply for it, so this
 	// is what frees it, while a slow but steady reader is served. What the
 	// client takes is counted in the bytes its TCP acknowledges (TCP_INFO,
-	// on Linux). Zero means DefaultWrite; negative means never.
+	// on Linux). Zero means DefaultWrite; Never waits for ever.
 	WriteTimeout time.Duration
 
 	// WriteMinRate is the least a client must read of its waiting replies,
 	// in bytes a second over each WriteTimeout, so that a drip cannot hold
-	// a buffer for ever. Zero means DefaultWriteMinRate; negative means any
+	// a buffer for ever. Zero means DefaultWriteMinRate; NoLimit means any
 	// progress at all will do.
 	WriteMinRate int
 
 	// MaxConns caps the connections served at once; beyond it a new
 	// connection is closed at once (RejectMaxConns) and the open ones are
-	// unaffected. Zero means DefaultMaxConns; negative means no limit.
+	// unaffected. Zero means DefaultMaxConns; NoLimit means no limit.
 	MaxConns int
 
 	// MaxConnsPerIP caps the connections served at once from one source
 	// address, or for IPv6 one /64 (RejectMaxConnsPerIP), other than a
 	// loopback address (127.0.0.0/8, ::1) unless LimitLoopback is set.
-	// Zero means DefaultMaxConnsPerIP; negative means no limit.
+	// Zero means DefaultMaxConnsPerIP; NoLimit means no limit.
 	MaxConnsPerIP int
 
 	// LimitLoopback holds loopback clients to MaxConnsPerIP and UDPRate
@@ -102,7 +114,7 @@ type Server struct {
 	// HandshakeTimeout bounds, each, what must come before the first byte
 	// of data: the PROXY header (one that has begun but not arrived whole by
 	// then is refused; where it is optional, silence means none) and the
-	// TLS handshake. Zero means DefaultHandshake; negative means none.
+	// TLS handshake. Zero means DefaultHandshake; Never waits for ever.
 	HandshakeTimeout time.Duration
 
 	// TLSConfig, when not nil, serves TLS on every connection (after its
@@ -127,7 +139,7 @@ type Server struct {
 	// address, in bursts of up to as many: a forged source cannot turn the
 	// server into a flood. A loopback source (which no other machine can
 	// forge) is held to it only with LimitLoopback. Zero means
-	// DefaultUDPRate; negative means no limit.
+	// DefaultUDPRate; NoLimit means no limit.
 	UDPRate int
 
 	// Unicode selects full Unicode upper-casing of UTF-8 (x/text/cases), with
@@ -438,19 +450,23 @@ func (s *Server) bufferSize() int {
 	return DefaultBufferSize
 }
 
-func (s *Server) linger() time.Duration       { return orDefault(s.Linger, DefaultLinger) }
+// The timeouts in force, by the zero-value rule: each is positive, or Never.
 func (s *Server) idleTimeout() time.Duration  { return orDefault(s.IdleTimeout, DefaultIdle) }
 func (s *Server) writeTimeout() time.Duration { return orDefault(s.WriteTimeout, DefaultWrite) }
 func (s *Server) handshakeTimeout() time.Duration {
 	return orDefault(s.HandshakeTimeout, DefaultHandshake)
 }
 
+// linger is how long a close started by the server waits for the client's
+// FIN: a length of time, not a timeout, so Never (no lingering) is no time.
+func (s *Server) linger() time.Duration { return max(0, orDefault(s.Linger, DefaultLinger)) }
+
 // orDefault applies the zero-value rule to a duration field: zero means def,
-// negative means none (0).
+// and any negative value Never.
 func orDefault(d, def time.Duration) time.Duration {
 	switch {
 	case d < 0:
-		return 0
+		return Never
 	case d == 0:
 		return def
 	}
