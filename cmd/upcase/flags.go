@@ -11,10 +11,18 @@ import (
 // value, where the standard one only says "parse error".
 type durationValue time.Duration
 
+// durationFlag declares a durationValue flag and returns where it is stored.
 func durationFlag(fs *flag.FlagSet, name string, def time.Duration, usage string) *time.Duration {
-	d := def
-	fs.Var((*durationValue)(&d), name, usage)
-	return &d
+	d := new(time.Duration)
+	durationVar(fs, d, name, def, usage)
+	return d
+}
+
+// durationVar declares a durationValue flag stored in *p, as
+// flag.DurationVar does.
+func durationVar(fs *flag.FlagSet, p *time.Duration, name string, def time.Duration, usage string) {
+	*p = def
+	fs.Var((*durationValue)(p), name, usage)
 }
 
 func (d *durationValue) String() string { return time.Duration(*d).String() }
