@@ -33,6 +33,10 @@ finds its host.
       whether the second address is on the first one's subnet, and therefore
       whose MAC ARP asks for (the host's, or the gateway's), as the lesson's
       tables: source MAC, destination MAC, source IP, destination IP.
+      A broadcast (192.168.1.255, 255.255.255.255) or multicast
+      (224.0.0.251) destination needs no ARP, its MAC is known; a loopback
+      one (127.0.0.5) sends no frame at all. The first address must be a
+      host's: not its subnet's network or broadcast address.
 
   upcase ip --local
       this machine's interfaces, their addresses and masks, their MAC

@@ -1,174 +1,220 @@
 package subnet
 
 import (
-	"fmt"
-	"io"
 	"net/netip"
-	"text/tabwriter"
 )
 
-// BroadcastMAC is the Ethernet broadcast address an ARP request is sent to.
-const BroadcastMAC = "FF:FF:FF:FF:FF:FF"
+// BroadcastMAC is the Ethernet broadcast address: every interface on the
+// link reads a frame sent to it. ARP requests and IPv4 broadcasts go there.
+// It is written in lower case, as the kernel, tcpdump and net.HardwareAddr
+// write MACs.
+const BroadcastMAC = "ff:ff:ff:ff:ff:ff"
 
 // Frame is one row of the lesson's tables: the addresses a frame carries.
-// MACs are symbolic ("MAC of A"): the arithmetic knows no real ones.
+// MACs are symbolic ("MAC of A") where the arithmetic knows no real one, and
+// real where it does (the broadcast MAC, a multicast group's MAC).
 type Frame struct {
 	What   string `json:"what"`
 	SrcMAC string `json:"src_mac"`
 	DstMAC string `json:"dst_mac"`
 	SrcIP  string `json:"src_ip"`
 	DstIP  string `json:"dst_ip"`
+
+	role   frameRole // what the frame is for; What says it in English
+	target string    // for a request: the IP whose MAC is asked for
 }
 
-// Path is the decision a host makes before sending to another: is the
-// destination on its own subnet, and whose MAC must it learn?
+// frameRole is what a frame is for.
+type frameRole int
+
+const (
+	askRole       frameRole = iota // ARP request or NDP neighbor solicitation
+	toHostRole                     // the data, to B's MAC
+	toGatewayRole                  // the data, to the gateway's MAC
+	broadcastRole                  // the data, to ff:ff:ff:ff:ff:ff
+	multicastRole                  // the data, to the group's MAC
+)
+
+// Delivery is the kind of destination B is, which decides the frame: one
+// host (ask for a MAC first), every host on the link, a group, or no frame
+// at all.
+type Delivery string
+
+// The deliveries. Only Unicast asks for a MAC (ARP, or NDP for IPv6): the
+// others know their destination MAC, or need none.
+const (
+	// Unicast is one host: ARP asks for its MAC if it is on A's subnet,
+	// otherwise for the gateway's.
+	Unicast Delivery = "unicast"
+	// Broadcast is every host on A's link: A's subnet's broadcast address,
+	// or 255.255.255.255. One frame to BroadcastMAC; no router forwards it.
+	Broadcast Delivery = "broadcast"
+	// Multicast is a group: the MAC is computed from the group's address
+	// (01:00:5e:..., 33:33:...), and multicast routing, not the gateway's
+	// unicast path, takes it to other links.
+	Multicast Delivery = "multicast"
+	// Loopback never leaves the host: the loopback interface carries no
+	// Ethernet header, so there is no frame and no ARP.
+	Loopback Delivery = "loopback"
+)
+
+// Reach is how far a packet goes.
+type Reach string
+
+// The reaches.
+const (
+	HostReach   Reach = "host"   // never leaves this machine
+	LinkReach   Reach = "link"   // A's link only: no router passes it on
+	RoutedReach Reach = "routed" // may cross routers (the gateway, or multicast routing)
+)
+
+// Path is the decision a host makes before sending to another: what kind of
+// destination it is, whether it is on its own subnet, and whose MAC (if
+// anyone's) it must learn. The English (What, Notes) comes from text.go.
 type Path struct {
 	Source      string   `json:"source"`              // A, as A/len
 	Network     string   `json:"network"`             // A's network
 	Destination string   `json:"destination"`         // B
 	DestNetwork string   `json:"destination_network"` // B's network under A's mask
-	SameSubnet  bool     `json:"same_subnet"`
+	SameSubnet  bool     `json:"same_subnet"`         // the arithmetic: B's network under A's mask is A's
+	Delivery    Delivery `json:"delivery"`
+	Reach       Reach    `json:"reach"`
+	ViaGateway  bool     `json:"via_gateway"` // the frame goes to the gateway's MAC
 	Gateway     string   `json:"gateway,omitempty"`
-	AskFor      string   `json:"ask_for"`  // the IP whose MAC is asked for, or "gateway" when none is known
-	Protocol    string   `json:"protocol"` // "ARP" or "NDP" (IPv6)
-	Frames      []Frame  `json:"frames"`
+	AskFor      string   `json:"ask_for,omitempty"`  // the IP whose MAC is asked for, "gateway" when none is known, absent when no one is asked
+	Protocol    string   `json:"protocol,omitempty"` // "ARP" or "NDP" (IPv6), when someone is asked
+	Frames      []Frame  `json:"frames"`             // in order; empty, never null, when nothing goes on the wire
 	Notes       []string `json:"notes,omitempty"`
+
+	why   reason // the case, for the English
+	group string // the multicast group's MAC, for the English
+	ipv6  bool
 }
 
+// reason is which of the cases Decide found.
+type reason int
+
+const (
+	sameSubnet reason = iota
+	otherSubnet
+	toItself           // B is A
+	toLoopback         // 127.0.0.0/8, ::1
+	limitedBroadcast   // 255.255.255.255
+	directedBroadcast  // A's subnet's broadcast address
+	linkMulticast      // 224.0.0.0/24, ff02::/16
+	interfaceMulticast // ff01::/16
+	routedMulticast    // any other group
+)
+
 // Decide works out how a (with its prefix) reaches b, through gw when b is
-// on another subnet. gw may be the zero Addr: then the path says a gateway
-// is needed. It fails if the families differ or gw is not on a's subnet.
+// a unicast host on another subnet. gw may be the zero Addr: then the path
+// says a gateway is needed. It fails if the families differ, if gw is not a
+// host on a's subnet, or if a is not an address a host can have (see
+// checkHost).
 func Decide(a netip.Prefix, b, gw netip.Addr) (Path, error) {
 	if a.Addr().Is4() != b.Is4() {
-		return Path{}, fmt.Errorf("%s and %s are not both IPv4 or both IPv6", a.Addr(), b)
+		return Path{}, errFamilies(a.Addr(), b)
+	}
+	if err := checkHost(a); err != nil {
+		return Path{}, err
 	}
 	netw := a.Masked()
-	bNet := netip.PrefixFrom(b, a.Bits()).Masked()
 	p := Path{
 		Source:      a.String(),
 		Network:     netw.String(),
 		Destination: b.String(),
-		DestNetwork: bNet.String(),
+		DestNetwork: netip.PrefixFrom(b, a.Bits()).Masked().String(),
 		SameSubnet:  netw.Contains(b),
-		Protocol:    "ARP",
-	}
-	if a.Addr().Is6() {
-		p.Protocol = "NDP"
+		Frames:      []Frame{},
+		ipv6:        a.Addr().Is6(),
 	}
 	if gw.IsValid() {
-		if gw.Is4() != a.Addr().Is4() {
-			return Path{}, fmt.Errorf("gateway %s is not the same IP version as %s", gw, a.Addr())
-		}
-		if !netw.Contains(gw) {
-			return Path{}, fmt.Errorf("gateway %s is not on %s's subnet %s: %s could not reach it either; a gateway must be on the sender's own subnet", gw, a.Addr(), netw, a.Addr())
-		}
-		if gw == a.Addr() {
-			return Path{}, fmt.Errorf("gateway %s is %s itself", gw, a.Addr())
+		if err := checkGateway(a, gw); err != nil {
+			return Path{}, err
 		}
 		p.Gateway = gw.String()
 	}
-	src := a.Addr().String()
-	dst := b.String()
-	switch {
-	case b == a.Addr():
-		p.Notes = append(p.Notes, "the destination is the source itself: the packet goes through loopback, no frame at all")
-	case p.SameSubnet:
+	p.why = classify(a, b)
+	src, dst := a.Addr().String(), b.String()
+	switch p.why {
+	case toItself, toLoopback, interfaceMulticast:
+		p.Delivery, p.Reach = Loopback, HostReach
+		if p.why == interfaceMulticast {
+			p.Delivery = Multicast
+		}
+	case limitedBroadcast, directedBroadcast:
+		p.Delivery, p.Reach = Broadcast, LinkReach
+		p.Frames = append(p.Frames, Frame{SrcMAC: macOfA, DstMAC: BroadcastMAC, SrcIP: src, DstIP: dst, role: broadcastRole})
+	case linkMulticast, routedMulticast:
+		p.Delivery, p.Reach = Multicast, LinkReach
+		if p.why == routedMulticast {
+			p.Reach = RoutedReach
+		}
+		p.group = multicastMAC(b)
+		p.Frames = append(p.Frames, Frame{SrcMAC: macOfA, DstMAC: p.group, SrcIP: src, DstIP: dst, role: multicastRole})
+	case sameSubnet:
+		p.Delivery, p.Reach = Unicast, LinkReach
 		p.AskFor = dst
-		p.Frames = []Frame{
-			p.request("MAC of A", src, dst),
-			{What: "the data, once B has answered with its MAC", SrcMAC: "MAC of A", DstMAC: "MAC of B", SrcIP: src, DstIP: dst},
-		}
-		if gw.IsValid() {
-			p.Notes = append(p.Notes, fmt.Sprintf("the gateway %s is not used: %s is on the same subnet", gw, dst))
-		}
-	default:
-		gwIP, gwMAC := "gateway's IP", "gateway's MAC"
+		p.Frames = append(p.Frames, p.request(src, dst), Frame{SrcMAC: macOfA, DstMAC: macOfB, SrcIP: src, DstIP: dst, role: toHostRole})
+	default: // otherSubnet
+		p.Delivery, p.Reach, p.ViaGateway = Unicast, RoutedReach, true
+		gwIP, gwMAC := gatewaysIP, gatewaysMAC
 		p.AskFor = "gateway"
 		if gw.IsValid() {
-			gwIP, gwMAC = gw.String(), "MAC of gateway "+gw.String()
+			gwIP, gwMAC = gw.String(), macOfGateway(gw.String())
 			p.AskFor = gwIP
-		} else {
-			p.Notes = append(p.Notes, fmt.Sprintf("%s is on another subnet: %s needs a gateway (a router on %s) to reach it; name it with --gateway", dst, src, netw))
 		}
-		p.Frames = []Frame{
-			p.request("MAC of A", src, gwIP),
-			{What: "the data, once the gateway has answered: the gateway's MAC, B's IP", SrcMAC: "MAC of A", DstMAC: gwMAC, SrcIP: src, DstIP: dst},
-		}
-		p.Notes = append(p.Notes, "the router then sends it on with new MAC addresses on each link; the IP addresses stay the same")
+		p.Frames = append(p.Frames, p.request(src, gwIP), Frame{SrcMAC: macOfA, DstMAC: gwMAC, SrcIP: src, DstIP: dst, role: toGatewayRole})
 	}
+	if p.AskFor != "" {
+		p.Protocol = "ARP"
+		if p.ipv6 {
+			p.Protocol = "NDP"
+		}
+	}
+	p.explain()
 	return p, nil
 }
 
+// classify says which case b is, seen from a. Order matters: an address
+// that never leaves the host wins over everything, and A's subnet's
+// broadcast address over the arithmetic that puts it on A's subnet.
+func classify(a netip.Prefix, b netip.Addr) reason {
+	switch {
+	case b == a.Addr():
+		return toItself
+	case b.IsLoopback():
+		return toLoopback
+	case b.IsInterfaceLocalMulticast():
+		return interfaceMulticast
+	case b == limitedBroadcastAddr:
+		return limitedBroadcast
+	case b.Is4() && hasBroadcast(a) && b == broadcastOf(a):
+		return directedBroadcast
+	case b.IsLinkLocalMulticast():
+		return linkMulticast
+	case b.IsMulticast():
+		return routedMulticast
+	case a.Masked().Contains(b):
+		return sameSubnet
+	}
+	return otherSubnet
+}
+
 // request is the frame that asks for target's MAC: ARP's broadcast, or
-// IPv6's neighbor solicitation to the solicited-node multicast group.
-func (p Path) request(srcMAC, src, target string) Frame {
-	if p.Protocol == "NDP" {
-		f := Frame{What: "NDP neighbor solicitation: who has " + target + "? (IPv6 has no ARP)", SrcMAC: srcMAC, DstMAC: "33:33:FF:..:..:..", SrcIP: src, DstIP: "ff02::1:ff..:...."}
-		if t, err := netip.ParseAddr(target); err == nil {
-			b := t.As16()
-			f.DstMAC = fmt.Sprintf("33:33:FF:%02X:%02X:%02X", b[13], b[14], b[15])
-			sn := netip.AddrFrom16([16]byte{0: 0xff, 1: 0x02, 11: 0x01, 12: 0xff, 13: b[13], 14: b[14], 15: b[15]})
-			f.DstIP = sn.String() + " (solicited-node multicast)"
-		}
+// IPv6's neighbor solicitation to the solicited-node multicast group
+// (ff02::1:ffXX:XXXX, whose MAC is 33:33:ff:XX:XX:XX).
+func (p Path) request(src, target string) Frame {
+	f := Frame{SrcMAC: macOfA, DstMAC: BroadcastMAC, SrcIP: src, DstIP: target, role: askRole, target: target}
+	if !p.ipv6 {
 		return f
 	}
-	return Frame{What: "ARP request, broadcast: who has " + target + "? tell " + src, SrcMAC: srcMAC, DstMAC: BroadcastMAC, SrcIP: src, DstIP: target}
-}
-
-// WriteText writes the decision and its frames as the lesson's tables.
-func (p Path) WriteText(w io.Writer) error {
-	fmt.Fprintf(w, "A  %s  network %s\n", p.Source, p.Network)
-	fmt.Fprintf(w, "B  %s  under A's mask: network %s\n", p.Destination, p.DestNetwork)
-	if len(p.Frames) == 0 {
-		for _, n := range p.Notes {
-			fmt.Fprintln(w, "note: "+n)
-		}
-		return nil
+	f.DstMAC, f.DstIP = "33:33:ff:..:..:..", "ff02::1:ff..:...."
+	if t, err := netip.ParseAddr(target); err == nil {
+		b := t.As16()
+		sn := netip.AddrFrom16([16]byte{0: 0xff, 1: 0x02, 11: 0x01, 12: 0xff, 13: b[13], 14: b[14], 15: b[15]})
+		f.DstMAC = multicastMAC(sn)
+		f.DstIP = solicitedNode(sn.String())
 	}
-	if p.SameSubnet {
-		fmt.Fprintf(w, "same subnet: A sends straight to B, so %s asks for B's MAC\n", p.Protocol)
-	} else {
-		who := "the gateway's"
-		if p.Gateway != "" {
-			who = "the gateway " + p.Gateway + "'s"
-		}
-		fmt.Fprintf(w, "different subnets: A sends through the gateway, so %s asks for %s MAC, not B's\n", p.Protocol, who)
-	}
-	fmt.Fprintln(w)
-	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
-	fmt.Fprintln(tw, "  case\tdestination MAC\tdestination IP")
-	mark := func(same bool) string {
-		if same == p.SameSubnet {
-			return "  <- this one"
-		}
-		return ""
-	}
-	fmt.Fprintf(tw, "  same subnet\tthe target host's MAC\tthe target host's IP%s\n", mark(true))
-	fmt.Fprintf(tw, "  different subnet\tthe gateway's MAC\tthe target host's IP%s\n", mark(false))
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	for i, f := range p.Frames {
-		fmt.Fprintf(w, "\n%d. %s\n", i+1, f.What)
-		tw = tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
-		fmt.Fprintln(tw, "  source MAC\tdestination MAC\tsource IP\tdestination IP\tdata")
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", f.SrcMAC, f.DstMAC, f.SrcIP, f.DstIP, data(i))
-		if err := tw.Flush(); err != nil {
-			return err
-		}
-	}
-	if len(p.Notes) > 0 {
-		fmt.Fprintln(w)
-	}
-	for _, n := range p.Notes {
-		fmt.Fprintln(w, "note: "+n)
-	}
-	return nil
-}
-
-func data(i int) string {
-	if i == 0 {
-		return "(the question)"
-	}
-	return "data"
+	return f
 }

@@ -89,6 +89,12 @@ func Describe(input string, p netip.Prefix, masked bool) Info {
 			in.FirstHost = netA.Next().String()
 			in.LastHost = lastA.Prev().String()
 			in.Hosts = fmt.Sprint(size - 2)
+			switch a {
+			case netA:
+				in.Notes = append(in.Notes, networkAddrNote(a.String()))
+			case lastA:
+				in.Notes = append(in.Notes, broadcastAddrNote(a.String()))
+			}
 		}
 		if !masked {
 			in.Notes = append(in.Notes, "no mask given: the address alone (/32); add one, as /24 or /255.255.255.0")

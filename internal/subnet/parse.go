@@ -2,7 +2,8 @@
 // mask as bits, the network address as address AND mask, the broadcast
 // address and the host range, the kind of address (private, loopback, ...),
 // and the ARP decision (same subnet: ask for the target's MAC; otherwise ask
-// for the gateway's). It also lists this machine's interfaces with their
+// for the gateway's; a broadcast or multicast destination needs no ARP, its
+// MAC is known; a loopback one no frame at all). It also lists this machine's interfaces with their
 // makers (from the IEEE registry, where the system has it) and default
 // gateways. The arithmetic is pure; only Local and Vendors read the system.
 package subnet

@@ -87,6 +87,36 @@ func TestDescribeForms(t *testing.T) {
 	}
 }
 
+// TestDescribeFlagsNonHosts checks that a network or broadcast address
+// given alone is described, with a note that no host may have it, and
+// that /31 and /32 (RFC 3021) get no such note.
+func TestDescribeFlagsNonHosts(t *testing.T) {
+	tests := []struct{ in, note string }{
+		{"192.168.1.0/24", "192.168.1.0 is the network address itself"},
+		{"192.168.1.255/24", "192.168.1.255 is the broadcast address itself"},
+		{"10.0.0.3/30", "10.0.0.3 is the broadcast address itself"},
+		{"192.168.1.2/24", ""},
+		{"10.0.0.0/31", ""},
+		{"10.0.0.1/31", ""},
+		{"10.0.0.0/32", ""},
+	}
+	for _, tt := range tests {
+		p, masked, err := Parse(tt.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got string
+		for _, n := range Describe(tt.in, p, masked).Notes {
+			if strings.Contains(n, "no host may have it") {
+				got = n
+			}
+		}
+		if !strings.HasPrefix(got, tt.note) || (tt.note == "") != (got == "") {
+			t.Errorf("Describe(%s): note %q, want one starting %q", tt.in, got, tt.note)
+		}
+	}
+}
+
 func TestParseErrors(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"300.1.1.1", "300.1.1.1: 300 is not 0-255"},
@@ -121,72 +151,6 @@ func TestParseErrors(t *testing.T) {
 		if !strings.HasPrefix(err.Error(), tt.want) {
 			t.Errorf("Parse(%q) error =\n %q\nwant\n %q", tt.in, err, tt.want)
 		}
-	}
-}
-
-func TestDecide(t *testing.T) {
-	tests := []struct {
-		a, b, gw   string
-		same       bool
-		askFor     string
-		dataDstMAC string
-		wantErr    string
-	}{
-		// The lesson's two examples.
-		{a: "172.16.10.10/24", b: "172.16.10.11", same: true, askFor: "172.16.10.11", dataDstMAC: "MAC of B"},
-		{a: "192.168.1.2/24", b: "192.168.2.2", gw: "192.168.1.1", askFor: "192.168.1.1", dataDstMAC: "MAC of gateway 192.168.1.1"},
-		{a: "192.168.1.2/24", b: "192.168.2.2", askFor: "gateway", dataDstMAC: "gateway's MAC"},
-		{a: "192.168.1.2/16", b: "192.168.2.2", same: true, askFor: "192.168.2.2", dataDstMAC: "MAC of B"},
-		{a: "172.16.10.10/24", b: "172.16.10.11", gw: "172.16.10.1", same: true, askFor: "172.16.10.11", dataDstMAC: "MAC of B"},
-		{a: "2001:db8::1/64", b: "2001:db8::2", same: true, askFor: "2001:db8::2", dataDstMAC: "MAC of B"},
-		{a: "192.168.1.2/24", b: "192.168.2.2", gw: "10.0.0.1", wantErr: "gateway 10.0.0.1 is not on 192.168.1.2's subnet 192.168.1.0/24"},
-		{a: "192.168.1.2/24", b: "2001:db8::2", wantErr: "not both IPv4 or both IPv6"},
-		{a: "192.168.1.2/24", b: "192.168.2.2", gw: "192.168.1.2", wantErr: "is 192.168.1.2 itself"},
-	}
-	for _, tt := range tests {
-		a, _, err := Parse(tt.a)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b := netip.MustParseAddr(tt.b)
-		var gw netip.Addr
-		if tt.gw != "" {
-			gw = netip.MustParseAddr(tt.gw)
-		}
-		p, err := Decide(a, b, gw)
-		if tt.wantErr != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("Decide(%s, %s, %s) error = %v, want %q", tt.a, tt.b, tt.gw, err, tt.wantErr)
-			}
-			continue
-		}
-		if err != nil {
-			t.Errorf("Decide(%s, %s, %s): %v", tt.a, tt.b, tt.gw, err)
-			continue
-		}
-		if p.SameSubnet != tt.same || p.AskFor != tt.askFor || len(p.Frames) != 2 || p.Frames[1].DstMAC != tt.dataDstMAC {
-			t.Errorf("Decide(%s, %s, %s) = %+v", tt.a, tt.b, tt.gw, p)
-			continue
-		}
-		req, data := p.Frames[0], p.Frames[1]
-		if a.Addr().Is4() && (req.DstMAC != BroadcastMAC || req.DstIP != strings.TrimPrefix(tt.askFor, "gateway")+map[bool]string{true: "gateway's IP"}[tt.askFor == "gateway"]) {
-			t.Errorf("Decide(%s, %s, %s): ARP request %+v", tt.a, tt.b, tt.gw, req)
-		}
-		// The data always carries B's IP, whoever's MAC it is sent to.
-		if data.SrcIP != a.Addr().String() || data.DstIP != tt.b || data.SrcMAC != "MAC of A" {
-			t.Errorf("Decide(%s, %s, %s): data frame %+v", tt.a, tt.b, tt.gw, data)
-		}
-	}
-}
-
-func TestDecideNDP(t *testing.T) {
-	a, _, _ := Parse("2001:db8::1/64")
-	p, err := Decide(a, netip.MustParseAddr("2001:db8::abcd:1234"), netip.Addr{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p.Protocol != "NDP" || p.Frames[0].DstMAC != "33:33:FF:CD:12:34" || !strings.HasPrefix(p.Frames[0].DstIP, "ff02::1:ffcd:1234") {
-		t.Errorf("NDP request: %+v", p.Frames[0])
 	}
 }
 
