@@ -37,6 +37,7 @@ var samples = []sample{
 	{name: "trace-lan", run: sampleTrace("lan", firstSteps(2))},
 	{name: "trace-gateway", run: sampleTrace("gateway", fromLine("The first SYN as each link carried it:"))},
 	{name: "ip-gateway", exact: true, run: sampleCommand("ip", "192.168.1.2/24", "192.168.2.2", "--gateway=192.168.1.1")},
+	{name: "ip-multicast", exact: true, run: sampleCommand("ip", "192.168.1.2/24", "224.0.0.251")},
 }
 
 // TestREADMESamples: every sample of output in the README is what the
