@@ -69,10 +69,20 @@ connection limit, such as upcase serve --max-conns-per-ip), dials refused
 ("dials_refused": nothing listening) and dials that timed out
 ("dials_timed_out").
 
+The duration reported is the time the counts cover, and the rates are over
+it: from the end of --warmup (which starts once the connections are open)
+until sending stopped, or until the replies then still in flight came in, if
+later ("duration_s"; "sending_s" is the time load was sent, "planned_s" is
+--duration). Replies that never come, and closing the connections, are not
+in it.
+
 On a terminal a progress line is kept on stderr. The exit status is 1 if any
 reply was wrong, a connection could not be opened or broke, or a reply never
-came; the result is printed all the same. Ctrl-C stops the run early and
-prints the result so far (exit status 130).`,
+came; the result is printed all the same. Ctrl-C (SIGINT) or SIGTERM stops
+the run at once and prints the result so far, which says when it stopped
+against the --duration planned ("interrupted": true) and covers the time
+until then; connections closed because of the stop are not failures (exit
+status 130).`,
 		setup: func(fs *flag.FlagSet) func(context.Context, stdio, []string) error {
 			addr := fs.String("addr", bench.DefaultAddr, "`host:port` of the server")
 			conns := fs.Int("conns", bench.DefaultConns, "connections sending at once (UDP: sockets); more connections load more server cores, but on a small machine also queue in the load generator itself")

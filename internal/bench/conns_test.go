@@ -489,7 +489,10 @@ func TestServerDiesAndComesBack(t *testing.T) {
 	}
 }
 
-// A run stopped while its workers dial again and back off stops at once.
+// A run stopped while its workers dial again and back off stops at once:
+// no dial after the one during which it was stopped, that dial not counted
+// as a failure (each failure listed is a connection the server reset), and
+// the result over the time until the stop.
 func TestCancelWhileRedialling(t *testing.T) {
 	l := newConnLog(t, func(i int, c net.Conn, s *seen) {
 		_, err := c.Read(make([]byte, 1)) // reset every connection at its first byte
@@ -509,5 +512,10 @@ func TestCancelWhileRedialling(t *testing.T) {
 	if !errors.Is(err, context.Canceled) || res == nil || !res.Interrupted {
 		t.Fatalf("Run = %+v, %v; want the result so far, interrupted, and context.Canceled", res, err)
 	}
+	if dials != 4 || res.ConnFailures != 0 || res.FailedConnsTotal != res.Errors || res.Errors != res.ConnsOpened {
+		t.Errorf("%d dials, %d opened, %d failed to open, %d errors, %d failed connections; want 4 dials, the last cut short by the stop and not a failure, and each connection opened a failure",
+			dials, res.ConnsOpened, res.ConnFailures, res.Errors, res.FailedConnsTotal)
+	}
+	wantStoppedEarly(t, res, time.Hour)
 	l.wait(t, res.ConnsOpened)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 )
 
 // WriteText writes r for people: a few labelled lines with a unit on every
@@ -30,9 +31,13 @@ func (r *Result) WriteText(w io.Writer) error {
 	}
 	b.WriteString("\n")
 	if r.Interrupted {
-		fmt.Fprintf(&b, "  interrupted  after %.2f s\n", r.Duration.Seconds())
+		fmt.Fprintf(&b, "  interrupted  %s\n", r.interruption())
 	}
-	fmt.Fprintf(&b, "  duration     %.2f s\n", r.Duration.Seconds())
+	fmt.Fprintf(&b, "  duration     %.2f s", r.Duration.Seconds())
+	if tail := r.Duration - r.Sending; tail >= minTailShown {
+		fmt.Fprintf(&b, ": load sent for %.2f s, then replies still in flight came in over %.2f s", r.Sending.Seconds(), tail.Seconds())
+	}
+	b.WriteString("\n")
 	fmt.Fprintf(&b, "  replies      %d msgs (%d sent), %s MB each way\n", r.Messages, r.Sent, num(float64(r.Bytes)/1e6))
 	fmt.Fprintf(&b, "  throughput   %s msgs/s, %s MB/s\n", num(r.MsgsPerSec), num(r.MBPerSec))
 	if r.Rate > 0 && !r.Interrupted && r.MsgsPerSec < rateShortfall*r.Rate {
@@ -95,6 +100,22 @@ func (r *Result) causes() []string {
 	}
 	return out
 }
+
+// interruption says when a run that was stopped early stopped, against
+// what was planned, so that a reader knows what the counts cover.
+func (r *Result) interruption() string {
+	switch {
+	case r.Sending == 0:
+		return "stopped before measuring started (opening the connections, or in the warmup): nothing was measured"
+	case r.Sending >= r.Planned:
+		return fmt.Sprintf("stopped after the planned %.2f s, while waiting for the last replies", r.Planned.Seconds())
+	}
+	return fmt.Sprintf("stopped after %.2f s of the planned %.2f s", r.Sending.Seconds(), r.Planned.Seconds())
+}
+
+// minTailShown is how long the replies in flight when sending stopped
+// must have taken for the report to say so: what shows at two decimals.
+const minTailShown = 5 * time.Millisecond
 
 // rateShortfall is how far below --rate an open-loop run may stay before
 // the report says it could not keep up.

@@ -22,14 +22,29 @@ type Result struct {
 	MsgsPerConn int      `json:"msgs_per_conn"`    // 0: a connection lasts the run
 	Source      []string `json:"source,omitempty"` // local addresses connections were opened from
 
-	// Duration is how long measuring lasted: from the end of the warmup to
-	// the last reply (or the interruption). In JSON: duration_s.
-	Duration   time.Duration `json:"-"`
-	Sent       int64         `json:"sent"`     // messages sent, warmup included
-	Messages   int64         `json:"messages"` // replies received and checked while measuring
-	Bytes      int64         `json:"bytes"`    // their bytes, each way
-	MsgsPerSec float64       `json:"msgs_per_sec"`
-	MBPerSec   float64       `json:"mb_per_sec"` // 10⁶ bytes/s, each way
+	// Duration is the interval Messages, Bytes and the latencies cover,
+	// over which MsgsPerSec and MBPerSec are computed: from when measuring
+	// started (the end of the warmup, which starts once every connection is
+	// open or has failed to open) until sending stopped (Sending), or until
+	// the last reply counted came in, if later: the replies in flight when
+	// sending stopped are awaited, up to Config.Timeout, and counted. Not in
+	// it: opening the connections, waiting for replies that never came,
+	// closing the connections. In JSON: duration_s.
+	Duration time.Duration `json:"-"`
+	// Sending is how long load was sent while measuring: from the end of
+	// the warmup until the end of the run (Planned, when it went its
+	// course) or until it was stopped (Interrupted). Zero when it was
+	// stopped during the warmup. In JSON: sending_s.
+	Sending time.Duration `json:"-"`
+	// Planned is how long the run was to measure: Config.Duration. In
+	// JSON: planned_s.
+	Planned time.Duration `json:"-"`
+
+	Sent       int64   `json:"sent"`     // messages sent, warmup included
+	Messages   int64   `json:"messages"` // replies received and checked while measuring
+	Bytes      int64   `json:"bytes"`    // their bytes, each way
+	MsgsPerSec float64 `json:"msgs_per_sec"`
+	MBPerSec   float64 `json:"mb_per_sec"` // 10⁶ bytes/s, each way
 
 	// Latency percentiles of Messages, in microseconds: from the intended
 	// send time with a Rate, from the actual one without.
@@ -87,13 +102,15 @@ func (r *Result) Silent() bool {
 	return r.Network == "udp" && !r.Interrupted && r.Sent > 0 && r.Messages+r.Late == 0
 }
 
-// MarshalJSON adds duration_s to the fields.
+// MarshalJSON adds duration_s, sending_s and planned_s to the fields.
 func (r Result) MarshalJSON() ([]byte, error) {
 	type fields Result // without the method
 	return json.Marshal(struct {
 		fields
 		DurationS float64 `json:"duration_s"`
-	}{fields(r), r.Duration.Seconds()})
+		SendingS  float64 `json:"sending_s"`
+		PlannedS  float64 `json:"planned_s"`
+	}{fields(r), r.Duration.Seconds(), r.Sending.Seconds(), r.Planned.Seconds()})
 }
 
 // A FailedConn is a connection that failed: in JSON
@@ -136,7 +153,8 @@ func (s Sample) MarshalJSON() ([]byte, error) {
 	}{s.At.Seconds(), s.Messages, s.MsgsPerSec})
 }
 
-// result adds up the workers' counts and merges their histograms.
+// result adds up the workers' counts and merges their histograms, once
+// every worker has ended.
 func (r *run) result(ws []*worker, samples []Sample) *Result {
 	cfg := r.cfg
 	res := &Result{
@@ -156,7 +174,6 @@ func (r *run) result(ws []*worker, samples []Sample) *Result {
 	res.FailedConns = append([]FailedConn{}, r.failedConns...)
 	res.FailedConnsTotal = r.failedTotal
 	r.failMu.Unlock()
-	var last int64
 	for _, w := range ws {
 		res.ConnsOpened += w.opened
 		res.ConnFailures += w.connFailures.Load()
@@ -170,7 +187,6 @@ func (r *run) result(ws []*worker, samples []Sample) *Result {
 		if cfg.UDP && w.dialErr != nil { // never ran
 			continue
 		}
-		last = max(last, w.finished)
 		res.Sent += w.sent
 		res.Messages += w.done.Load()
 		res.Errors += w.errs.Load()
@@ -182,7 +198,9 @@ func (r *run) result(ws []*worker, samples []Sample) *Result {
 	if err := firstError(ws); err != nil {
 		res.FirstError = err.Error()
 	}
-	res.Duration = time.Duration(max(last-r.measure, 0))
+	res.Planned = cfg.Duration
+	res.Sending = time.Duration(max(r.stopped.Load()-r.measure, 0))
+	res.Duration = time.Duration(max(r.measured(ws)-r.measure, 0))
 	res.Bytes = res.Messages * int64(cfg.Size)
 	if s := res.Duration.Seconds(); s > 0 {
 		res.MsgsPerSec = float64(res.Messages) / s

@@ -30,8 +30,11 @@ type run struct {
 	addr    string
 	epoch   time.Time // when load started; times below are ns after it
 	measure int64     // when measuring starts: after the warmup
-	end     int64     // when sending stops
+	end     int64     // when sending stops, unless the run is stopped first
 	stop    atomic.Bool
+	// stopped is when sending stopped: end, or when the run was stopped
+	// (cancel), if that came first.
+	stopped atomic.Int64
 	ended   chan struct{} // open loop: closed when the pacer has released the last message
 
 	// stopCtx is done when the run is stopped (cancel) or Run returns: it
@@ -86,21 +89,24 @@ func (r *run) at(t int64) time.Time { return r.epoch.Add(time.Duration(t)) }
 // cfg.Warmup plus cfg.Duration, waits up to cfg.Timeout for the last replies,
 // closes the connections and returns what it measured.
 //
-// If no connection can be opened at the start, Run returns a nil Result and
-// the first error, which names the address. Other failures (a connection
-// that could not be opened while others could, a reset, a missing or wrong
-// reply) are counted in the Result, with an error nil. Over TCP a connection
-// that fails, or could not be opened, is opened again, after a back-off
-// that grows while failures go on, until the run ends: each failure is
-// counted and listed (Result.FailedConns), and the load goes on. Against a
-// server that answers no connection (it refuses them, or closes them
-// unanswered) the whole run dials at most 100 more times than Conns, plus
-// 100 a second, whatever Conns is; Result says which of those causes it
-// was.
+// If no connection can be opened at the start (and Run is not stopped
+// meanwhile), Run returns a nil Result and the first error, which names the
+// address. Other failures (a connection that could not be opened while
+// others could, a reset, a missing or wrong reply) are counted in the
+// Result, with an error nil. Over TCP a connection that fails, or could not
+// be opened, is opened again, after a back-off that grows while failures
+// go on, until the run ends: each failure is counted and listed
+// (Result.FailedConns), and the load goes on. Against a server that
+// answers no connection (it refuses them, or closes them unanswered) the
+// whole run dials at most 100 more times than Conns, plus 100 a second,
+// whatever Conns is; Result says which of those causes it was.
 //
-// When ctx is done, Run stops at once and returns the Result so far, with
-// Interrupted set, and ctx's error. It returns only once every goroutine it
-// started has ended and every connection is closed.
+// When ctx is done, Run stops at once (no dial starts after that, and
+// those under way are cut short) and returns the Result so far, with
+// Interrupted set, and ctx's error; the Result covers the time until the
+// stop, and the connections Run closes because it was stopped are not
+// failures. Run returns only once every goroutine it started has ended and
+// every connection is closed.
 func Run(ctx context.Context, cfg Config) (*Result, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
@@ -119,9 +125,14 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 	}()
 
-	r.epoch = time.Now()
+	r.epoch = time.Now() // every connection is open, or failed to: load starts
 	r.measure = int64(cfg.Warmup)
 	r.end = int64(cfg.Warmup + cfg.Duration)
+	r.stopped.Store(r.end)
+	if ctx.Err() != nil { // stopped while the connections were being opened
+		r.stopped.Store(0)
+		r.stop.Store(true)
+	}
 	for _, w := range ws { // every connection that could not be opened counts
 		if w.dialErr != nil {
 			w.dialFailed(w.dialErr)
@@ -151,7 +162,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	samples := r.watch(ctx, ws, finished)
 	<-paced
 	if ctx.Err() != nil { // workers that saw ctx first may have ended before cancel
-		r.stop.Store(true)
+		r.halt()
 	}
 	res := r.result(ws, samples)
 	if cfg.UDP && res.ConnFailures == int64(len(ws)) && res.Messages == 0 {
@@ -164,7 +175,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 }
 
 // dial opens the connections, at most dialers at a time. It fails only if
-// none could be opened, or when ctx is done (after closing what it opened).
+// none could be opened; when ctx is done it stops dialling, and the dials
+// it cut short are not failures.
 func (r *run) dial(ctx context.Context) ([]*worker, error) {
 	ws := make([]*worker, r.cfg.Conns)
 	sem := make(chan struct{}, dialers)
@@ -176,38 +188,32 @@ func (r *run) dial(ctx context.Context) ([]*worker, error) {
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			if ctx.Err() != nil {
-				w.dialErr = ctx.Err()
-				return
+				return // stopped: not dialled, and not a failure
 			}
 			w.dialFrom = r.source()
 			w.conn, w.dialErr = r.cfg.Dial(ctx, r.cfg.network(), w.dialFrom, r.addr)
-			if w.dialErr == nil {
+			switch {
+			case w.dialErr == nil:
 				w.opened++
+			case ctx.Err() != nil:
+				w.dialErr = nil // cut short by the stop: not a failure
 			}
 		})
 	}
 	wg.Wait()
+	if ctx.Err() != nil {
+		return ws, nil // stopped: the result says so
+	}
 	var first error
-	opened := 0
 	for _, w := range ws {
 		if w.dialErr == nil {
-			opened++
-		} else if first == nil {
+			return ws, nil
+		}
+		if first == nil {
 			first = w.dialErr
 		}
 	}
-	if ctx.Err() != nil || opened == 0 {
-		for _, w := range ws {
-			if w.conn != nil {
-				w.conn.Close()
-			}
-		}
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, first
-	}
-	return ws, nil
+	return nil, first
 }
 
 // aLongTimeAgo is a deadline in the past: setting it wakes up every blocked
@@ -220,7 +226,7 @@ var aLongTimeAgo = time.Unix(1, 0)
 // a new connection, checks r.stop after it, so that it cannot undo cancel's
 // without seeing r.stop.
 func (r *run) cancel(ws []*worker) {
-	r.stop.Store(true)
+	r.halt()
 	r.stopAll()
 	for _, w := range ws {
 		w.mu.Lock()
@@ -229,6 +235,31 @@ func (r *run) cancel(ws []*worker) {
 		}
 		w.mu.Unlock()
 	}
+}
+
+// halt marks the run stopped, now: sending stops (r.stop), and r.stopped
+// keeps the time if the run had not ended yet.
+func (r *run) halt() {
+	now := r.now()
+	for {
+		old := r.stopped.Load()
+		if now >= old || r.stopped.CompareAndSwap(old, now) {
+			break
+		}
+	}
+	r.stop.Store(true)
+}
+
+// measured is when measuring ended, ns after the epoch: when sending
+// stopped, or when the last reply counted came in, if that was later (the
+// replies in flight when sending stopped are awaited and counted). It is
+// for after every worker has ended.
+func (r *run) measured(ws []*worker) int64 {
+	end := r.stopped.Load()
+	for _, w := range ws {
+		end = max(end, w.lastReply)
+	}
+	return end
 }
 
 // newHistogram returns an empty latency histogram.

@@ -4,11 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
+	"net/netip"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/upcase/upcase/internal/upper"
 )
 
 // The JSON keys that CONTRACT.md promises, and the others this package
@@ -27,7 +32,7 @@ func TestJSONKeys(t *testing.T) {
 		"msgs_per_sec", "mb_per_sec", "p50_us", "p99_us", "p999_us", "max_us", "errors", "mismatches", // the contract
 		"p90_us", "mean_us", "conns", "size", "pipeline", "rate", "expect", "duration_s", "sent", "messages", "bytes",
 		"lost", "late", "conn_failures", "interrupted", "addr", "network", "throughput",
-		"conns_opened", "failed_conns", "failed_conns_total", "msgs_per_conn",
+		"conns_opened", "failed_conns", "failed_conns_total", "msgs_per_conn", "sending_s", "planned_s",
 	} {
 		if _, ok := m[k]; !ok {
 			t.Errorf("JSON has no %q: %s", k, b)
@@ -67,7 +72,9 @@ func TestDeadAddress(t *testing.T) {
 }
 
 // When ctx is cancelled mid-run, Run stops at once (not at the end of the
-// hour), returns what it has with Interrupted set, and ctx's error. goleak
+// hour), returns what it has with Interrupted set, and ctx's error. The
+// result covers the time until the stop, not the hour planned, and the
+// connections Run closed because it was stopped are not failures. goleak
 // (TestMain) checks that it leaves no goroutine behind.
 func TestCancel(t *testing.T) {
 	for _, tc := range []struct {
@@ -104,8 +111,107 @@ func TestCancel(t *testing.T) {
 			if !errors.Is(err, context.Canceled) {
 				t.Fatalf("Run error %v; want context.Canceled", err)
 			}
-			if res == nil || !res.Interrupted || res.Failed() {
+			if res == nil || !res.Interrupted || res.Failed() || res.FailedConnsTotal != 0 {
 				t.Fatalf("Run = %+v; want the result so far, interrupted, no failure", res)
+			}
+			wantStoppedEarly(t, res, time.Hour)
+		})
+	}
+}
+
+// A run stopped while its connections are being opened returns a Result
+// all the same, which says that nothing was measured; the dials the stop
+// cut short are not failures.
+func TestCancelWhileOpening(t *testing.T) {
+	addr := tcpServer(t, serveUpper)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var dials atomic.Int64
+	dialer := func(dctx context.Context, network string, local netip.Addr, a string) (net.Conn, error) {
+		if dials.Add(1) == 2 { // stop, and wait to be cut short
+			cancel()
+			<-dctx.Done()
+			return nil, dctx.Err()
+		}
+		return dial(dctx, network, local, a)
+	}
+	res, err := Run(ctx, Config{Addr: addr, Conns: 3, Duration: time.Hour, Dial: dialer})
+	if !errors.Is(err, context.Canceled) || res == nil {
+		t.Fatalf("Run = %v, %v; want a Result and context.Canceled", res, err)
+	}
+	if !res.Interrupted || res.Sending != 0 || res.Duration != 0 || res.Messages != 0 || res.Failed() || res.FailedConnsTotal != 0 || res.ConnsOpened > 2 {
+		t.Errorf("interrupted %v, sending %v, duration %v, %d messages, %d opened, failed %v (%d listed); want stopped before measuring, nothing failed",
+			res.Interrupted, res.Sending, res.Duration, res.Messages, res.ConnsOpened, res.Failed(), res.FailedConnsTotal)
+	}
+}
+
+// wantStoppedEarly fails unless res, of a run planned for planned and
+// stopped long before, says so: sending stopped before the plan, and the
+// rates are over the time measured, not over the plan.
+func wantStoppedEarly(t *testing.T, res *Result, planned time.Duration) {
+	t.Helper()
+	if res.Planned != planned || res.Sending >= planned || res.Duration >= planned || res.Duration < res.Sending {
+		t.Errorf("planned %v, sending %v, duration %v; want %v planned, and sending stopped before, the duration from then on",
+			res.Planned, res.Sending, res.Duration, planned)
+	}
+	wantRatesOverDuration(t, res)
+}
+
+// wantRatesOverDuration fails unless res's rates are its counts over its
+// Duration.
+func wantRatesOverDuration(t *testing.T, res *Result) {
+	t.Helper()
+	var msgs, mb float64
+	if s := res.Duration.Seconds(); s > 0 {
+		msgs, mb = float64(res.Messages)/s, float64(res.Bytes)/s/1e6
+	}
+	if res.MsgsPerSec != msgs || res.MBPerSec != mb {
+		t.Errorf("%d messages, %d bytes over %v: %v msgs/s, %v MB/s; want %v and %v",
+			res.Messages, res.Bytes, res.Duration, res.MsgsPerSec, res.MBPerSec, msgs, mb)
+	}
+}
+
+// Result.Duration is the interval the counts cover: a run that goes its
+// course sends for exactly Config.Duration, and its Duration ends then, or
+// with the last reply counted if that came after; waiting for replies that
+// never come (up to Timeout) is not in it, nor in the throughput timeline.
+func TestDurationIsWhatWasMeasured(t *testing.T) {
+	const d, timeout = 100 * time.Millisecond, 300 * time.Millisecond
+	for _, tc := range []struct {
+		name     string
+		cfg      Config
+		answered bool
+	}{
+		{"ping-pong", Config{Addr: tcpServer(t, serveUpper)}, true},
+		{"pipelined", Config{Addr: tcpServer(t, serveUpper), Pipeline: 4}, true},
+		{"open loop", Config{Addr: tcpServer(t, serveUpper), Rate: 1000}, true},
+		{"udp", Config{Addr: udpServer(t, 0, upper.ASCII), UDP: true, Pipeline: 4}, true},
+		{"ping-pong unanswered", Config{Addr: tcpServer(t, silent(make(chan struct{})))}, false},
+		{"pipelined unanswered", Config{Addr: tcpServer(t, silent(make(chan struct{}))), Pipeline: 4}, false},
+		{"udp unanswered", Config{Addr: udpServer(t, 1, upper.ASCII), UDP: true, Pipeline: 4}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := tc.cfg
+			cfg.Duration, cfg.Timeout, cfg.Conns = d, timeout, 2
+			res, err := Run(context.Background(), cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Interrupted || res.Planned != d || res.Sending != d {
+				t.Errorf("interrupted %v, planned %v, sending %v; want a run that went its course, sending for %v", res.Interrupted, res.Planned, res.Sending, d)
+			}
+			wantRatesOverDuration(t, res)
+			if !tc.answered {
+				if res.Messages != 0 || res.Duration != d {
+					t.Errorf("%d messages over %v; want none, over the %v of sending (not the wait for them)", res.Messages, res.Duration, d)
+				}
+				if n := len(res.Throughput); n > 0 && res.Throughput[n-1].At > res.Duration {
+					t.Errorf("the throughput timeline goes on to %v, past the %v measured", res.Throughput[n-1].At, res.Duration)
+				}
+				return
+			}
+			if res.Messages == 0 || res.Duration < d {
+				t.Errorf("%d messages over %v; want some, over at least the %v of sending", res.Messages, res.Duration, d)
 			}
 		})
 	}
@@ -161,6 +267,47 @@ func TestExpectText(t *testing.T) {
 	var e Expect
 	if err := e.UnmarshalText([]byte("UPPER")); err == nil {
 		t.Error(`UnmarshalText("UPPER") succeeded`)
+	}
+}
+
+// The report of a run stopped early says when it stopped, against the
+// plan; one whose last replies came after sending stopped says how long
+// they took. (The wording is the feature: it is what tells a reader what
+// the counts cover.)
+func TestWriteTextWhatDurationCovers(t *testing.T) {
+	for _, tc := range []struct {
+		name                       string
+		interrupted                bool
+		planned, sending, duration time.Duration
+		want, not                  []string
+	}{
+		{"went its course", false, 2 * time.Second, 2 * time.Second, 2 * time.Second,
+			[]string{"  duration     2.00 s\n"}, []string{"interrupted", "still in flight"}},
+		{"replies in flight", false, 2 * time.Second, 2 * time.Second, 2130 * time.Millisecond,
+			[]string{"  duration     2.13 s: load sent for 2.00 s, then replies still in flight came in over 0.13 s\n"}, []string{"interrupted"}},
+		{"stopped", true, 4 * time.Second, 1500 * time.Millisecond, 1500 * time.Millisecond,
+			[]string{"  interrupted  stopped after 1.50 s of the planned 4.00 s\n", "  duration     1.50 s\n"}, nil},
+		{"stopped before measuring", true, 4 * time.Second, 0, 0,
+			[]string{"  interrupted  stopped before measuring started (opening the connections, or in the warmup): nothing was measured\n"}, nil},
+		{"stopped waiting for replies", true, 4 * time.Second, 4 * time.Second, 4200 * time.Millisecond,
+			[]string{"  interrupted  stopped after the planned 4.00 s, while waiting for the last replies\n"}, nil},
+	} {
+		res := &Result{Addr: "127.0.0.1:9", Network: "tcp", Conns: 1, ConnsOpened: 1, Pipeline: 1, Size: 16,
+			Interrupted: tc.interrupted, Planned: tc.planned, Sending: tc.sending, Duration: tc.duration}
+		var b strings.Builder
+		if err := res.WriteText(&b); err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range tc.want {
+			if !strings.Contains(b.String(), want) {
+				t.Errorf("%s: the report has no %q:\n%s", tc.name, want, b.String())
+			}
+		}
+		for _, not := range tc.not {
+			if strings.Contains(b.String(), not) {
+				t.Errorf("%s: the report says %q:\n%s", tc.name, not, b.String())
+			}
+		}
 	}
 }
 

@@ -11,7 +11,11 @@ const progressEvery = 250 * time.Millisecond
 // watch is what Run's own goroutine does while the connections run: every
 // cfg.Interval after measuring starts it adds a step to the throughput
 // timeline, it calls cfg.Progress, and when ctx is done it stops the
-// connections. It returns the timeline once finished is closed.
+// connections. It returns the timeline once finished is closed. Its steps
+// stop with the sending; a last step then ends where Result.Duration does,
+// with the last reply counted, so the timeline covers what the counts
+// cover and does not run on while the workers wait for replies that never
+// come.
 func (r *run) watch(ctx context.Context, ws []*worker, finished <-chan struct{}) []Sample {
 	interval := int64(r.cfg.Interval)
 	step := time.NewTimer(time.Duration(r.measure + interval - r.now()))
@@ -29,9 +33,9 @@ func (r *run) watch(ctx context.Context, ws []*worker, finished <-chan struct{})
 	for {
 		select {
 		case <-finished:
-			now, n := r.now(), messages(ws)
-			if now-last >= interval/2 && n > lastN { // a last, partial step
-				samples = append(samples, sample(last, now, n-lastN, r.measure))
+			end, n := r.measured(ws), messages(ws)
+			if end-last >= interval/2 && n > lastN { // a last, partial step
+				samples = append(samples, sample(last, end, n-lastN, r.measure))
 			}
 			return samples
 		case <-done:
@@ -39,6 +43,9 @@ func (r *run) watch(ctx context.Context, ws []*worker, finished <-chan struct{})
 			done = nil
 		case <-step.C:
 			now, n := r.now(), messages(ws)
+			if now > r.stopped.Load() {
+				continue // the last step, on finished, ends where Result.Duration does
+			}
 			samples = append(samples, sample(last, now, n-lastN, r.measure))
 			last, lastN = now, n
 			k := (now-r.measure)/interval + 1 // the next step ends on a multiple of interval

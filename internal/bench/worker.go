@@ -53,11 +53,13 @@ type worker struct {
 	// connReplies is how many replies the connection in use has received.
 	connReplies int64
 
-	sent     int64 // messages sent (entirely written)
-	lost     int64 // UDP: no reply within the timeout
-	late     int64 // UDP: a reply that came after its message was counted lost
-	refused  bool  // UDP: refused before any reply: a connection failure
-	finished int64 // when the worker ended, ns after the epoch
+	sent    int64 // messages sent (entirely written)
+	lost    int64 // UDP: no reply within the timeout
+	late    int64 // UDP: a reply that came after its message was counted lost
+	refused bool  // UDP: refused before any reply: a connection failure
+	// lastReply is when the last reply counted came in, ns after the
+	// epoch; only the reading goroutine (the worker's own) writes it.
+	lastReply int64
 
 	mu       sync.Mutex // guards conn's replacement, firstErr and connErr: a pipelined worker has two goroutines
 	firstErr error
@@ -94,7 +96,6 @@ const (
 // run sends and receives until the end of the run or r.stop. Over TCP it
 // opens a new connection whenever one ends before the run does.
 func (w *worker) run(ctx context.Context) {
-	defer func() { w.finished = w.r.now() }()
 	cfg := w.r.cfg
 	if cfg.UDP { // a socket, not a connection: nothing to open again
 		w.udp(ctx)
@@ -150,8 +151,12 @@ func (w *worker) redial() bool {
 			continue
 		}
 		src := r.source()
-		// A dial started before the end may finish within the timeout, as
-		// replies may: a connection the server accepted is one bench opened.
+		// No dial starts after the end, and a stop (cancel) cuts one short;
+		// but one started before the end may finish within the timeout, as
+		// replies may: cut short at the end, a dial whose handshake has
+		// just completed would leave the server a connection bench did not
+		// count as opened. The wait is not in Result.Duration, and a dial
+		// that fails after the end is not a failure.
 		ctx, cancel := context.WithDeadline(r.stopCtx, r.at(r.end+int64(r.cfg.Timeout)))
 		conn, err := r.cfg.Dial(ctx, "tcp", src, r.addr)
 		cancel()
@@ -241,12 +246,14 @@ func addrString(a netip.Addr) string {
 }
 
 // record counts a reply received at now to a message meant to be sent at
-// intended, if measuring has started.
+// intended, if measuring has started. The caller adds it to w.done; record
+// is called only from the goroutine that reads the replies.
 func (w *worker) record(intended, now int64) bool {
 	if now < w.r.measure {
 		return false
 	}
 	w.hist.RecordValue(min(max(now-intended, minLatency), maxLatency))
+	w.lastReply = now
 	return true
 }
 
