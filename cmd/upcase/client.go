@@ -20,9 +20,9 @@ func clientCommand() *command {
 		long: `Client connects to the server at --addr (or the address given as argument).
 
 On a terminal it is the lesson's communication loop: type a line, it is sent
-with its newline, and the server's reply is printed when its newline arrives.
-Line editing and history (kept in the user's cache directory) work as in a
-shell; Ctrl-C clears the line; Ctrl-D or "exit" ends with status 0. If the
+with its newline, and the server's bytes are printed as they arrive, newline
+or not. Line editing and history (kept in the user's cache directory) work as
+in a shell; Ctrl-C clears the line; Ctrl-D or "exit" ends with status 0. If the
 server closes (FIN) or resets (RST) the connection, the client says which and
 exits non-zero.
 

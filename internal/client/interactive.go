@@ -44,17 +44,19 @@ type Options struct {
 	// Nil means io.Discard.
 	Stdout io.Writer
 
-	// Stderr receives warnings and the notice that the server went away. Nil
-	// means io.Discard.
+	// Stderr receives the hint printed first, warnings, and UDP's loss
+	// reports. Nil means io.Discard.
 	Stderr io.Writer
 }
 
 // Interactive runs the lesson's communication loop on a terminal, as a REPL
 // with line editing and history: each line typed is sent to conn with "\n"
-// appended, and each reply line is printed above the prompt as soon as its
-// newline arrives (a longer partial line is printed every 64 KiB, and what is
-// left when the connection ends is printed then). The REPL never waits for a
-// reply before showing the next prompt, so an empty line does not hang.
+// appended, and the server's bytes are printed as soon as they arrive, above
+// the prompt, which is drawn again after them with the line being typed (on
+// the same line when they do not end with a newline, as after a server's
+// own prompt). The REPL never waits for a reply before showing the next
+// prompt, so an empty line does not hang. When Stdin is a terminal, it first
+// prints on Stderr a line saying where it is connected and how to leave.
 //
 // Ctrl-C clears the line being typed. Ctrl-D on an empty line, or typing
 // "exit", half-closes conn, waits up to 2 s for the replies still on their
@@ -64,7 +66,9 @@ type Options struct {
 // returns ctx.Err().
 //
 // When Stdin and Stdout are terminal files (*os.File), the terminal is put in
-// raw mode while a line is read and restored on every return path. The caller
+// raw mode while a line is read and restored on every return path, and it is
+// never sent a query whose answer could arrive after that (cursorTracker
+// answers the line editor's cursor queries instead). The caller
 // owns conn and closes it after Interactive returns; Interactive closes
 // opts.Stdin. Interactive uses conn and opts from its own goroutines until it
 // returns, and from no goroutine afterwards.
@@ -76,13 +80,15 @@ func Interactive(ctx context.Context, conn net.Conn, opts Options) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	rl, guard, closeEditor, err := newEditor(conn, opts)
+	addr := remoteAddr(conn)
+	ed, err := newEditor(conn, opts,
+		"connected to "+addr+"; type a line and press Enter; Ctrl-D or exit to quit")
 	if err != nil {
 		return err
 	}
-	defer closeEditor() // restores the terminal
+	defer ed.close() // restores the terminal
 
-	s := &session{conn: conn, rl: rl, guard: guard, addr: remoteAddr(conn), done: make(chan struct{})}
+	s := &session{conn: conn, ed: ed, addr: addr, done: make(chan struct{})}
 	go s.readReplies()
 	defer s.stopReader()
 
@@ -92,7 +98,7 @@ func Interactive(ctx context.Context, conn net.Conn, opts Options) error {
 		select {
 		case <-ctx.Done():
 			s.stopping.Store(true)
-			rl.Close() // interrupts ReadLine
+			ed.interrupt() // ends ReadLine
 			conn.SetDeadline(aLongTimeAgo)
 		case <-quit:
 		}
@@ -105,48 +111,12 @@ func Interactive(ctx context.Context, conn net.Conn, opts Options) error {
 	return s.loop(ctx)
 }
 
-// newEditor starts the line editor on opts' terminal, with the prompt,
-// history and print guard. close restores the terminal.
-func newEditor(conn net.Conn, opts Options) (rl *readline.Instance, guard *editGuard, close func(), err error) {
-	stdout, stderr := orDiscard(opts.Stdout), orDiscard(opts.Stderr)
-	prompt := opts.Prompt
-	if prompt == "" {
-		prompt = remoteAddr(conn) + "> "
-	}
-	tty := newTerminal(opts.Stdin, stdout)
-	resize := watchResize()
-	guard = &editGuard{}
-	rl, err = readline.NewFromConfig(&readline.Config{
-		Prompt:              prompt,
-		HistoryFile:         historyPath(opts.HistoryFile, stderr),
-		Stdin:               opts.Stdin,
-		Stdout:              stdout,
-		Stderr:              stderr,
-		FuncIsTerminal:      tty.isTerminal,
-		FuncMakeRaw:         tty.makeRaw,
-		FuncExitRaw:         tty.exitRaw,
-		FuncGetSize:         tty.size,
-		FuncOnWidthChanged:  resize.onResize,
-		FuncFilterInputRune: guard.filter,
-		Listener:            guard.listener,
-	})
-	if err != nil {
-		resize.stop()
-		return nil, nil, nil, fmt.Errorf("client: start the line editor: %w", err)
-	}
-	return rl, guard, func() {
-		rl.Close()
-		resize.stop()
-	}, nil
-}
-
 // session is one run of Interactive: the REPL loop in the calling goroutine
 // and the reply reader in its own.
 type session struct {
-	conn  net.Conn
-	rl    *readline.Instance
-	guard *editGuard // serialises printing with the end of a line
-	addr  string
+	conn net.Conn
+	ed   *editor
+	addr string
 
 	leaving  atomic.Bool   // the user asked to leave: the server's FIN is expected
 	stopping atomic.Bool   // we set a read deadline to stop the reader
@@ -162,13 +132,13 @@ func (s *session) loop(ctx context.Context) error {
 		if s.ended() {
 			return s.err
 		}
-		line, err := s.rl.ReadLine()
-		s.guard.release()
+		line, err := s.ed.rl.ReadLine()
+		s.ed.guard.release()
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 		if s.ended() {
-			return s.err // the reader closed rl: the server went away
+			return s.err // the reader interrupted the editor: the server went away
 		}
 		switch {
 		case errors.Is(err, readline.ErrInterrupt):
@@ -215,18 +185,21 @@ func (s *session) leave(ctx context.Context) error {
 	return s.err
 }
 
-// readReplies prints the server's bytes line by line above the prompt until
-// the connection ends, records how it ended in s.err, and closes rl so that a
-// pending ReadLine returns.
+// readReplies prints the server's bytes as they come, above the prompt and
+// the line being typed, until the connection ends, records how it ended in
+// s.err, and interrupts the editor so that a pending ReadLine returns.
 func (s *session) readReplies() {
 	defer close(s.done)
-	lines := newLineWriter(guardedWriter{s.guard, s.rl}, maxPendingLine) // rl.Write prints above the prompt
-	end := copyStream(lines, s.conn, make([]byte, replyBufferSize))
-	if err := lines.Flush(); err != nil && end.writeErr == nil {
+	// rl.Write prints before the prompt and draws the prompt and the line
+	// being typed again after it, on the same line if the bytes printed do
+	// not end one.
+	replies := &replyWriter{w: guardedWriter{s.ed.guard, s.ed.rl}}
+	end := copyStream(replies, s.conn, make([]byte, replyBufferSize))
+	if err := replies.Flush(); err != nil && end.writeErr == nil {
 		end.writeErr = err
 	}
 	s.err = s.endedBy(end)
-	s.rl.Close()
+	s.ed.interrupt()
 }
 
 // endedBy turns how the reply stream ended into Interactive's result. The

@@ -3,9 +3,11 @@ package client
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -27,6 +29,7 @@ func startInteractive(t *testing.T, ctx context.Context, addr string, opts Optio
 	if opts.Prompt == "" {
 		opts.Prompt = addr + "> "
 	}
+	ft.prompt = opts.Prompt
 	ctx, cancel := context.WithCancel(ctx)
 	result := make(chan error, 1)
 	finished := make(chan struct{})
@@ -69,7 +72,8 @@ func TestInteractive(t *testing.T) {
 	}{
 		// Replies end in "\r\n": the terminal still turns "\n" into a new
 		// line at the left margin while a line is being read.
-		{name: "lines", steps: []step{{"hello\r", "HELLO\r\n"}, {"world\r", "WORLD\r\n"}, {"\x04", ""}}},
+		{name: "lines", steps: []step{{"hello\r", "HELLO\r\n"}, {"world\r", "WORLD\r\n"}, {"\x04", ""}},
+			want: []string{"connected to " + addr + "; type a line and press Enter; Ctrl-D or exit to quit\r\n"}},
 		{name: "empty line does not hang", steps: []step{{"\r", ""}, {"after\r", "AFTER\r\n"}, {"\x04", ""}}},
 		{name: "ctrl-c clears the line", steps: []step{{"abc\x03", "^C"}, {"def\r", "DEF\r\n"}, {"\x04", ""}},
 			notWant: []string{"ABC"}},
@@ -173,6 +177,77 @@ func TestInteractiveServerClosesAtPrompt(t *testing.T) {
 	assertCooked(t, ft.tty)
 }
 
+// TestInteractivePartialReply: bytes that come without a newline show at once,
+// and the line being typed is drawn again after them, whole.
+func TestInteractivePartialReply(t *testing.T) {
+	send := make(chan struct{})
+	got := make(chan string, 1)
+	addr := fakeServer(t, func(c *net.TCPConn) {
+		<-send
+		c.Write([]byte("Name: "))
+		all, _ := io.ReadAll(c)
+		got <- string(all)
+	})
+	ft, result := startInteractive(t, context.Background(), addr, Options{})
+	ft.typeAtPrompt(t, "Ann")
+	ft.waitFor(t, "Ann")
+	close(send)
+	ft.waitFor(t, "Name: "+addr+"> \x1b[0KAnn")
+	if _, err := ft.ptmx.Write([]byte("e\r")); err != nil {
+		t.Fatal(err)
+	}
+	ft.typeAtPrompt(t, "\x04")
+	if err := wait(t, ft, result); err != nil {
+		t.Fatalf("Interactive: got %v, want nil", err)
+	}
+	if sent := <-got; sent != "Anne\n" {
+		t.Errorf("the server got %q; want %q", sent, "Anne\n")
+	}
+}
+
+// TestInteractiveEndsTheLine: when the last reply had no newline, what is
+// printed after Interactive (the command's error, the shell's prompt) starts
+// on a line of its own.
+func TestInteractiveEndsTheLine(t *testing.T) {
+	tests := []struct {
+		name   string
+		handle func(c *net.TCPConn)
+		keys   string
+	}{
+		{"server closes", func(c *net.TCPConn) { c.Write([]byte("partial")) }, ""},
+		// The server answers once the client has left (half-closed).
+		{"ctrl-d", partialAtEnd, "\x04"},
+		{"exit", partialAtEnd, "exit\r"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ft, result := startInteractive(t, context.Background(), fakeServer(t, tt.handle), Options{})
+			if tt.keys != "" {
+				ft.typeAtPrompt(t, tt.keys)
+			}
+			wait(t, ft, result)
+			ft.waitFor(t, "partial")
+			ft.barrier(t)
+			// The mark's line: the reply is not on it, and it is empty (only
+			// cursor movements) or erased (back to column 1, erase to the
+			// end), so the mark starts at the left margin.
+			out := strings.TrimSuffix(ft.String(), "--barrier--")
+			last := out[strings.LastIndexByte(out, '\n')+1:]
+			empty := regexp.MustCompile(`^(\x1b\[[0-9;]*[A-Za-z]| \x08)*$`).MatchString(last)
+			if strings.Contains(last, "partial") || !empty && !strings.HasSuffix(last, "\x1b[1G\x1b[J") {
+				t.Errorf("what follows Interactive does not start a line of its own: the terminal shows %q", ft.String())
+			}
+		})
+	}
+}
+
+// partialAtEnd reads until the client's FIN and then sends a reply with no
+// newline.
+func partialAtEnd(c *net.TCPConn) {
+	io.Copy(io.Discard, c)
+	c.Write([]byte("partial"))
+}
+
 func TestInteractiveCancel(t *testing.T) {
 	addr := servertest.Start(t, &server.Server{})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -180,7 +255,7 @@ func TestInteractiveCancel(t *testing.T) {
 	ft, result := startInteractive(t, ctx, addr, Options{})
 	ft.typeAtPrompt(t, "hi\r")
 	ft.waitFor(t, "HI")
-	ft.waitUntil(t, "the second prompt", func(_ []byte, dsr int) bool { return dsr >= 2 })
+	ft.waitUntil(t, "the second prompt", func(out []byte) bool { return ft.prompts(out) >= 2 })
 	cancel()
 	if err := wait(t, ft, result); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Interactive: got %v, want context.Canceled", err)
@@ -257,6 +332,9 @@ func TestInteractiveNotATerminal(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "HELLO\n") {
 		t.Errorf("output %q does not hold the reply", out.String())
+	}
+	if strings.Contains(out.String(), "connected to") {
+		t.Errorf("output %q has the terminal's hint", out.String())
 	}
 }
 

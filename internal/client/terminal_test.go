@@ -10,25 +10,29 @@ import (
 	"github.com/creack/pty"
 )
 
-// dsrQuery is the Device Status Report query readline sends before each
-// prompt to learn where the cursor is; a real terminal answers with a Cursor
-// Position Report.
-var dsrQuery = []byte("\x1b[6n")
-
 // fakeTerminal is the user's side of a pseudo-terminal: it records what the
-// program prints, answers readline's cursor-position queries as a terminal
-// emulator would, and types keys.
+// program prints and types keys. Like a terminal on a slow link, it never
+// answers a cursor position query (ESC [6n) in time: the program must not
+// wait for one, nor leave one unanswered to arrive after it has gone, and
+// the cleanup fails the test if the program sent one.
 type fakeTerminal struct {
 	ptmx    *os.File
 	tty     *os.File // the program's side: its Stdout and Stderr
+	prompt  string   // the program's prompt
 	changed chan struct{}
 	done    chan struct{}
 
-	mu     sync.Mutex
-	out    []byte
-	dsr    int // cursor queries seen (and answered)
-	prompt int // prompts the keys typed so far have used
+	mu    sync.Mutex
+	out   []byte
+	typed int // prompts the keys typed so far have used
 }
+
+// newPrompt is what readline writes before each new prompt, once the
+// terminal is in raw mode: a space and a backspace, which leave the right
+// edge of the screen. It writes them after a line ends too, but then no
+// prompt follows at once; a prompt redrawn under a reply does not start
+// with them.
+const newPrompt = " \b"
 
 func newFakeTerminal(t *testing.T) *fakeTerminal {
 	t.Helper()
@@ -45,6 +49,9 @@ func newFakeTerminal(t *testing.T) *fakeTerminal {
 		tty.Close()
 		ptmx.Close()
 		<-ft.done
+		if ft.shows("\x1b[6n") {
+			t.Errorf("the program asked the terminal where the cursor is: the answer may come after it has gone")
+		}
 	})
 	return ft
 }
@@ -68,12 +75,6 @@ func (ft *fakeTerminal) run() {
 		if n > 0 {
 			ft.mu.Lock()
 			ft.out = append(ft.out, buf[:n]...)
-			// Answer before counting, so that keys typed at a prompt
-			// follow the answer.
-			for ft.dsr < bytes.Count(ft.out, dsrQuery) {
-				ft.ptmx.Write([]byte("\x1b[1;1R"))
-				ft.dsr++
-			}
 			ft.mu.Unlock()
 			select {
 			case ft.changed <- struct{}{}:
@@ -88,13 +89,13 @@ func (ft *fakeTerminal) run() {
 
 // waitUntil waits until cond holds for the terminal's output, failing the test
 // after waitLimit.
-func (ft *fakeTerminal) waitUntil(t *testing.T, what string, cond func(out []byte, dsr int) bool) {
+func (ft *fakeTerminal) waitUntil(t *testing.T, what string, cond func(out []byte) bool) {
 	t.Helper()
 	timer := time.NewTimer(waitLimit)
 	defer timer.Stop()
 	for {
 		ft.mu.Lock()
-		ok := cond(ft.out, ft.dsr)
+		ok := cond(ft.out)
 		out := string(ft.out)
 		ft.mu.Unlock()
 		if ok {
@@ -111,7 +112,7 @@ func (ft *fakeTerminal) waitUntil(t *testing.T, what string, cond func(out []byt
 // waitFor waits until the output contains s.
 func (ft *fakeTerminal) waitFor(t *testing.T, s string) {
 	t.Helper()
-	ft.waitUntil(t, "the terminal to show "+s, func(out []byte, _ int) bool {
+	ft.waitUntil(t, "the terminal to show "+s, func(out []byte) bool {
 		return bytes.Contains(out, []byte(s))
 	})
 }
@@ -123,15 +124,19 @@ func (ft *fakeTerminal) shows(s string) bool {
 	return bytes.Contains(ft.out, []byte(s))
 }
 
-// typeAtPrompt waits for the next prompt (readline asks for the cursor
-// position once per line, in raw mode, before it reads a key) and types keys.
+// prompts is how many new prompts out shows.
+func (ft *fakeTerminal) prompts(out []byte) int {
+	return bytes.Count(out, []byte(newPrompt+ft.prompt))
+}
+
+// typeAtPrompt waits for the next prompt and types keys.
 func (ft *fakeTerminal) typeAtPrompt(t *testing.T, keys string) {
 	t.Helper()
 	ft.mu.Lock()
-	ft.prompt++
-	next := ft.prompt
+	ft.typed++
+	next := ft.typed
 	ft.mu.Unlock()
-	ft.waitUntil(t, "a prompt", func(_ []byte, dsr int) bool { return dsr >= next })
+	ft.waitUntil(t, "a prompt", func(out []byte) bool { return ft.prompts(out) >= next })
 	if _, err := ft.ptmx.Write([]byte(keys)); err != nil {
 		t.Fatal(err)
 	}

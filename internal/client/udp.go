@@ -221,20 +221,22 @@ func isDeadline(err error) bool {
 // the prompt, line editing and history of Interactive; replies and loss
 // reports print above the prompt. Ctrl-C clears the line; Ctrl-D or "exit"
 // ends the input, and it returns as UDP does once the replies still due have
-// come or timed out. It closes opts.Stdin.
+// come or timed out. Like Interactive, it first prints a hint when Stdin is a
+// terminal. It closes opts.Stdin.
 func InteractiveUDP(ctx context.Context, conn net.Conn, opts Options, timeout time.Duration) error {
 	if opts.Stdin == nil {
 		return errors.New("client: InteractiveUDP needs Options.Stdin")
 	}
 	defer opts.Stdin.Close()
-	rl, guard, closeEditor, err := newEditor(conn, opts)
+	ed, err := newEditor(conn, opts,
+		"UDP to "+remoteAddr(conn)+": each line you type is one datagram; Ctrl-D or exit to quit")
 	if err != nil {
 		return err
 	}
-	defer closeEditor()
-	out := guardedWriter{guard, rl}
-	errw := guardedWriter{guard, rl.Stderr()}
-	return UDP(ctx, conn, &editorLines{rl: rl, guard: guard}, out, errw, timeout)
+	defer ed.close()
+	out := guardedWriter{ed.guard, ed.rl}
+	errw := guardedWriter{ed.guard, ed.rl.Stderr()}
+	return UDP(ctx, conn, &editorLines{rl: ed.rl, guard: ed.guard}, out, errw, timeout)
 }
 
 // editorLines reads the lines typed at a line editor as a stream, each with
