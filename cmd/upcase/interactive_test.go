@@ -222,7 +222,7 @@ func (tm *terminal) nextInput(t *testing.T) string {
 func TestInteractiveClient(t *testing.T) {
 	_, addr := startServe(t)
 	p, tm, cache := startInteractive(t, addr)
-	p.output.waitFor(t, p, regexp.MustCompile(`connected to `+regexp.QuoteMeta(addr)+`; type a line and press Enter; Ctrl-D or exit to quit\r\n`))
+	p.output.waitFor(t, p, regexp.MustCompile(`connected to `+regexp.QuoteMeta(addr)+`: type a line and press Enter; Ctrl-D or exit quits\r\n`))
 	typeAtPrompt(t, p, tm, 1, "hello, server\r")
 	p.output.waitFor(t, p, regexp.MustCompile(`HELLO, SERVER`))
 	typeAtPrompt(t, p, tm, 2, "\r") // an empty line
@@ -392,7 +392,7 @@ func TestInteractiveLeavesTerminal(t *testing.T) {
 func TestInteractiveUDP(t *testing.T) {
 	_, addr := startServeUDP(t)
 	p, tm, _ := startInteractive(t, addr, "--udp", "--timeout=2s")
-	p.output.waitFor(t, p, regexp.MustCompile(`UDP to `+regexp.QuoteMeta(addr)+`: each line you type is one datagram; Ctrl-D or exit to quit\r\n`))
+	p.output.waitFor(t, p, regexp.MustCompile(`UDP to `+regexp.QuoteMeta(addr)+`: each line you type is one datagram; Ctrl-D or exit quits\r\n`))
 	typeAtPrompt(t, p, tm, 1, "hello over udp\r")
 	p.output.waitFor(t, p, regexp.MustCompile(`HELLO OVER UDP`))
 	if !strings.Contains(p.output.String(), addr+" (udp)> ") {

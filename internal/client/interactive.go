@@ -82,7 +82,7 @@ func Interactive(ctx context.Context, conn net.Conn, opts Options) error {
 	}
 	addr := remoteAddr(conn)
 	ed, err := newEditor(conn, opts,
-		"connected to "+addr+"; type a line and press Enter; Ctrl-D or exit to quit")
+		"connected to "+addr+": type a line and press Enter; Ctrl-D or exit quits")
 	if err != nil {
 		return err
 	}

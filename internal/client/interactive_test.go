@@ -73,7 +73,7 @@ func TestInteractive(t *testing.T) {
 		// Replies end in "\r\n": the terminal still turns "\n" into a new
 		// line at the left margin while a line is being read.
 		{name: "lines", steps: []step{{"hello\r", "HELLO\r\n"}, {"world\r", "WORLD\r\n"}, {"\x04", ""}},
-			want: []string{"connected to " + addr + "; type a line and press Enter; Ctrl-D or exit to quit\r\n"}},
+			want: []string{"connected to " + addr + ": type a line and press Enter; Ctrl-D or exit quits\r\n"}},
 		{name: "empty line does not hang", steps: []step{{"\r", ""}, {"after\r", "AFTER\r\n"}, {"\x04", ""}}},
 		{name: "ctrl-c clears the line", steps: []step{{"abc\x03", "^C"}, {"def\r", "DEF\r\n"}, {"\x04", ""}},
 			notWant: []string{"ABC"}},

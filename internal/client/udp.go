@@ -229,7 +229,7 @@ func InteractiveUDP(ctx context.Context, conn net.Conn, opts Options, timeout ti
 	}
 	defer opts.Stdin.Close()
 	ed, err := newEditor(conn, opts,
-		"UDP to "+remoteAddr(conn)+": each line you type is one datagram; Ctrl-D or exit to quit")
+		"UDP to "+remoteAddr(conn)+": each line you type is one datagram; Ctrl-D or exit quits")
 	if err != nil {
 		return err
 	}

@@ -24,11 +24,27 @@ func TestBlocksErrors(t *testing.T) {
 		{"<!-- sample a -->\n", "line 1: sample \"a\": the marker must be followed"},
 		{"<!-- sample a -->\n```\nnever closed\n", "line 1: sample \"a\": its block is never closed"},
 		{"<!-- sample a -->\n```\n```\n<!-- sample a -->\n```\n```\n", "line 4: sample \"a\" is already marked at line 1"},
+		{"  <!-- sample a -->\n  ```\n  in\n out\n  ```\n", "line 4: sample \"a\": the line is not indented as its fence (2 spaces)"},
+		{"<!-- sample a -->\n```\n  \n```\n", "line 3: sample \"a\": a line of spaces only"},
 	} {
 		_, err := Blocks([]byte(tc.doc))
 		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
 			t.Errorf("Blocks(%q) = %v; want %q...", tc.doc, err, tc.want)
 		}
+	}
+}
+
+// A block inside a list item is indented: its text is read without the
+// indent and written back with it.
+func TestIndentedBlock(t *testing.T) {
+	d := "1. step\n\n   <!-- sample i -->\n   ```\n   old\n\n   more\n   ```\n2. next\n"
+	bs, err := Blocks([]byte(d))
+	if err != nil || len(bs) != 1 || bs[0].Text != "old\n\nmore\n" || bs[0].Indent != "   " {
+		t.Fatalf("Blocks = %+v, %v", bs, err)
+	}
+	got, err := Replace([]byte(d), "i", "a\n\nb\n")
+	if want := "1. step\n\n   <!-- sample i -->\n   ```\n   a\n\n   b\n   ```\n2. next\n"; err != nil || string(got) != want {
+		t.Errorf("Replace = %q, %v; want %q", got, err, want)
 	}
 }
 
@@ -58,6 +74,7 @@ func FuzzBlocks(f *testing.F) {
 	f.Add([]byte(doc), "replacement\n")
 	f.Add([]byte("<!-- sample a -->\n```\n```"), "")
 	f.Add([]byte("<!-- sample a -->\r\n```\r\nx\r\n```\r\n"), "y")
+	f.Add([]byte("  <!-- sample a -->\n  ```\n  x\n\n  y\n  ```\n"), "z\n\nw")
 	f.Fuzz(func(t *testing.T, d []byte, text string) {
 		bs, err := Blocks(d)
 		if err != nil {

@@ -100,6 +100,14 @@ func TestWrite(t *testing.T) {
 			wantInSVG: []string{"<svg", "mean 51.68k msgs/s"},
 		},
 		{
+			// 100 messages in the first second, 20 in the next two: the
+			// mean is 120 over 3 s, as the report says, not the mean of
+			// the two rates (55).
+			name: "svg steps of unequal length", file: "run.svg", h: full,
+			points:    []Point{{At: time.Second, MsgsPerSec: 100}, {At: 3 * time.Second, MsgsPerSec: 10}},
+			wantInSVG: []string{"mean 40 msgs/s"},
+		},
+		{
 			name: "svg", file: "run.svg", h: full, points: rates(),
 			wantInSVG: []string{"<svg", "bench 3 clients", "0%", "50%", "90%", "99%", "99.9%", "99.99%",
 				"latency (µs)", "percentile", "p50 = ", "p99 = ", "p99.9 = ", "max = ",
