@@ -3,6 +3,7 @@ package main
 import (
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,12 +30,17 @@ func sampleInteractive(t *testing.T, s *sampler) string {
 	vt := vt10x.New(vt10x.WithWriter(tty), vt10x.WithSize(cols, rows))
 	changed := make(chan struct{}, 1)
 	read := make(chan struct{})
+	var mu sync.Mutex
+	var raw strings.Builder // every byte the client wrote, to count its prompts
 	go func() {
 		defer close(read)
 		var held []byte // an incomplete UTF-8 sequence, until its rest comes
 		buf := make([]byte, 4096)
 		for {
 			n, err := tty.Read(buf)
+			mu.Lock()
+			raw.Write(buf[:n])
+			mu.Unlock()
 			held = append(held, buf[:n]...)
 			w, _ := vt.Write(held)
 			held = append(held[:0], held[w:]...)
@@ -48,23 +54,39 @@ func sampleInteractive(t *testing.T, s *sampler) string {
 		}
 	}()
 	screen := func() string { return strings.ReplaceAll(vt.String(), addr, "127.0.0.1:8080") }
-	waitFor := func(what string) {
+	wait := func(what string, ok func() bool) {
 		t.Helper()
 		limit := time.After(20 * time.Second)
-		for !strings.Contains(screen(), what) {
+		for !ok() {
 			select {
 			case <-changed:
 			case <-limit:
-				t.Fatalf("the terminal never showed %q; it shows:\n%s", what, screen())
+				t.Fatalf("the terminal never showed %s; it shows:\n%s", what, screen())
 			}
 		}
 	}
-	waitFor("127.0.0.1:8080> ")
+	// Type only at a prompt, as a person does: between prompts the terminal
+	// is not in raw mode, and a Ctrl-D there would be the line discipline's.
+	prompts := func(n int) func() bool {
+		return func() bool {
+			mu.Lock()
+			defer mu.Unlock()
+			return strings.Count(raw.String(), newPrompt+addr+"> ") >= n
+		}
+	}
+	wait("the first prompt", prompts(1))
 	tty.Write([]byte("hello, server\r"))
-	waitFor("HELLO, SERVER")
+	wait("the reply and the next prompt", func() bool { return strings.Contains(screen(), "HELLO, SERVER") && prompts(2)() })
 	tty.Write([]byte{4}) // Ctrl-D
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("client after Ctrl-D: %v\n%s", err, screen())
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Fatalf("client after Ctrl-D: %v\n%s", err, screen())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("the client did not exit after Ctrl-D; the terminal shows:\n%s", screen())
 	}
 	<-read
 	var lines []string
