@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"text/tabwriter"
 
+	"github.com/upcase/upcase/internal/lang"
 	"github.com/upcase/upcase/internal/subnet"
 )
 
@@ -48,7 +49,12 @@ Nothing is sent on the network.`,
 			gateway := fs.String("gateway", "", "with two addresses: the `address` of the first one's gateway (router)")
 			local := fs.Bool("local", false, "show this machine's interfaces, MAC makers and default gateways")
 			asJSON := fs.Bool("json", false, "print the result as JSON")
+			language := langFlag(fs)
 			return func(ctx context.Context, sio stdio, args []string) error {
+				l, err := language()
+				if err != nil {
+					return err
+				}
 				if *local {
 					if len(args) > 0 {
 						return usageError{fmt.Sprintf("--local takes no addresses, not %q", args[0])}
@@ -67,7 +73,7 @@ Nothing is sent on the network.`,
 					}
 					return ipOne(sio.out, *asJSON, args[0])
 				case 2:
-					return ipPath(sio.out, *asJSON, args[0], args[1], *gateway)
+					return ipPath(sio.out, *asJSON, args[0], args[1], *gateway, l)
 				}
 				return usageError{fmt.Sprintf("unexpected argument %q: ip takes one or two addresses", args[2])}
 			}
@@ -96,7 +102,7 @@ func ipOne(out io.Writer, asJSON bool, arg string) error {
 	return in.WriteText(out)
 }
 
-func ipPath(out io.Writer, asJSON bool, a, b, gw string) error {
+func ipPath(out io.Writer, asJSON bool, a, b, gw string, l lang.Lang) error {
 	pa, masked, err := subnet.Parse(a)
 	if err != nil {
 		return parseErr(err)
@@ -118,6 +124,7 @@ func ipPath(out io.Writer, asJSON bool, a, b, gw string) error {
 	if err != nil {
 		return usageError{err.Error()}
 	}
+	path = path.In(l)
 	if asJSON {
 		return writeJSON(out, path)
 	}

@@ -45,6 +45,7 @@ var samples = []sample{
 	{name: "trace-gateway", run: sampleTrace("gateway", fromLine("The first SYN as each link carried it:"))},
 	{name: "ip-gateway", exact: true, run: sampleCommand("ip", "192.168.1.2/24", "192.168.2.2", "--gateway=192.168.1.1")},
 	{name: "ip-multicast", exact: true, run: sampleCommand("ip", "192.168.1.2/24", "224.0.0.251")},
+	{name: "ip-gateway-zh", exact: true, run: sampleCommand("ip", "--lang=zh", "192.168.1.2/24", "192.168.2.2", "--gateway=192.168.1.1")},
 }
 
 // TestREADMESamples: every sample of output in the README is what the

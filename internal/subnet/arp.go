@@ -2,6 +2,9 @@ package subnet
 
 import (
 	"net/netip"
+	"slices"
+
+	"github.com/upcase/upcase/internal/lang"
 )
 
 // BroadcastMAC is the Ethernet broadcast address: every interface on the
@@ -20,9 +23,27 @@ type Frame struct {
 	SrcIP  string `json:"src_ip"`
 	DstIP  string `json:"dst_ip"`
 
-	role   frameRole // what the frame is for; What says it in English
+	role   frameRole // what the frame is for; What says it in words
 	target string    // for a request: the IP whose MAC is asked for
+
+	// The addresses the arithmetic cannot know, named in words ("MAC of A")
+	// in the Path's language: SrcMAC, DstMAC and DstIP are set from them.
+	srcMAC, dstMAC, dstIP symbol
+	arg                   string // the address a symbol names: the gateway, or the solicited-node group
 }
+
+// symbol is an address named in words, not known as a number.
+type symbol int
+
+const (
+	noSymbol       symbol = iota
+	macOfA                // MAC of A
+	macOfB                // MAC of B
+	gatewaysIP            // the gateway's IP, none given
+	gatewaysMAC           // the gateway's MAC, none given
+	macOfGatewayX         // MAC of gateway 192.168.1.1
+	solicitedNodeX        // ff02::1:ff00:2 (solicited-node multicast)
+)
 
 // frameRole is what a frame is for.
 type frameRole int
@@ -86,9 +107,10 @@ type Path struct {
 	Frames      []Frame  `json:"frames"`             // in order; empty, never null, when nothing goes on the wire
 	Notes       []string `json:"notes,omitempty"`
 
-	why   reason // the case, for the English
-	group string // the multicast group's MAC, for the English
+	why   reason // the case, for the words
+	group string // the multicast group's MAC, for the words
 	ipv6  bool
+	lang  lang.Lang // of What, Notes and the symbolic addresses
 }
 
 // reason is which of the cases Decide found.
@@ -144,27 +166,32 @@ func Decide(a netip.Prefix, b, gw netip.Addr) (Path, error) {
 		}
 	case limitedBroadcast, directedBroadcast:
 		p.Delivery, p.Reach = Broadcast, LinkReach
-		p.Frames = append(p.Frames, Frame{SrcMAC: macOfA, DstMAC: BroadcastMAC, SrcIP: src, DstIP: dst, role: broadcastRole})
+		p.Frames = append(p.Frames, Frame{srcMAC: macOfA, DstMAC: BroadcastMAC, SrcIP: src, DstIP: dst, role: broadcastRole})
 	case linkMulticast, routedMulticast:
 		p.Delivery, p.Reach = Multicast, LinkReach
 		if p.why == routedMulticast {
 			p.Reach = RoutedReach
 		}
 		p.group = multicastMAC(b)
-		p.Frames = append(p.Frames, Frame{SrcMAC: macOfA, DstMAC: p.group, SrcIP: src, DstIP: dst, role: multicastRole})
+		p.Frames = append(p.Frames, Frame{srcMAC: macOfA, DstMAC: p.group, SrcIP: src, DstIP: dst, role: multicastRole})
 	case sameSubnet:
 		p.Delivery, p.Reach = Unicast, LinkReach
 		p.AskFor = dst
-		p.Frames = append(p.Frames, p.request(src, dst), Frame{SrcMAC: macOfA, DstMAC: macOfB, SrcIP: src, DstIP: dst, role: toHostRole})
+		p.Frames = append(p.Frames, p.request(src, dst), Frame{srcMAC: macOfA, dstMAC: macOfB, SrcIP: src, DstIP: dst, role: toHostRole})
 	default: // otherSubnet
 		p.Delivery, p.Reach, p.ViaGateway = Unicast, RoutedReach, true
-		gwIP, gwMAC := gatewaysIP, gatewaysMAC
+		ask := p.request(src, "") // asking for a gateway not named
+		if !p.ipv6 {
+			ask.dstIP = gatewaysIP
+		}
+		data := Frame{srcMAC: macOfA, dstMAC: gatewaysMAC, SrcIP: src, DstIP: dst, role: toGatewayRole}
 		p.AskFor = "gateway"
 		if gw.IsValid() {
-			gwIP, gwMAC = gw.String(), macOfGateway(gw.String())
-			p.AskFor = gwIP
+			ask = p.request(src, gw.String())
+			data.dstMAC, data.arg = macOfGatewayX, gw.String()
+			p.AskFor = gw.String()
 		}
-		p.Frames = append(p.Frames, p.request(src, gwIP), Frame{SrcMAC: macOfA, DstMAC: gwMAC, SrcIP: src, DstIP: dst, role: toGatewayRole})
+		p.Frames = append(p.Frames, ask, data)
 	}
 	if p.AskFor != "" {
 		p.Protocol = "ARP"
@@ -172,8 +199,15 @@ func Decide(a netip.Prefix, b, gw netip.Addr) (Path, error) {
 			p.Protocol = "NDP"
 		}
 	}
-	p.explain()
+	p.explain(lang.English)
 	return p, nil
+}
+
+// In is p with its words (What, Notes, the symbolic addresses) in l.
+func (p Path) In(l lang.Lang) Path {
+	p.Frames = slices.Clone(p.Frames)
+	p.explain(l)
+	return p
 }
 
 // classify says which case b is, seen from a. Order matters: an address
@@ -205,7 +239,7 @@ func classify(a netip.Prefix, b netip.Addr) reason {
 // IPv6's neighbor solicitation to the solicited-node multicast group
 // (ff02::1:ffXX:XXXX, whose MAC is 33:33:ff:XX:XX:XX).
 func (p Path) request(src, target string) Frame {
-	f := Frame{SrcMAC: macOfA, DstMAC: BroadcastMAC, SrcIP: src, DstIP: target, role: askRole, target: target}
+	f := Frame{srcMAC: macOfA, DstMAC: BroadcastMAC, SrcIP: src, DstIP: target, role: askRole, target: target}
 	if !p.ipv6 {
 		return f
 	}
@@ -214,7 +248,7 @@ func (p Path) request(src, target string) Frame {
 		b := t.As16()
 		sn := netip.AddrFrom16([16]byte{0: 0xff, 1: 0x02, 11: 0x01, 12: 0xff, 13: b[13], 14: b[14], 15: b[15]})
 		f.DstMAC = multicastMAC(sn)
-		f.DstIP = solicitedNode(sn.String())
+		f.dstIP, f.arg = solicitedNodeX, sn.String()
 	}
 	return f
 }

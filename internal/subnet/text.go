@@ -6,6 +6,8 @@ import (
 	"net/netip"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/upcase/upcase/internal/lang"
 )
 
 // WriteText writes in for a learner: the address in its forms, the mask in
@@ -100,68 +102,86 @@ func expand(addr string) string {
 	return a.StringExpanded()
 }
 
-// The English of the ARP decision follows: every sentence a Path carries
-// or prints, and Decide's errors, so that a translation touches this file
-// only.
+// The words of the ARP decision follow, from msg (messages.go) in the
+// Path's language: every sentence a Path carries or prints.
 
-// The symbolic addresses in the frames: the arithmetic knows no real MACs.
-const (
-	macOfA      = "MAC of A"
-	macOfB      = "MAC of B"
-	gatewaysIP  = "gateway's IP"
-	gatewaysMAC = "gateway's MAC"
-)
+// word is the symbolic address x in the Path's language.
+func (p *Path) word(x symbol, f Frame) string {
+	switch x {
+	case macOfA:
+		return msg.MACOfA.In(p.lang)
+	case macOfB:
+		return msg.MACOfB.In(p.lang)
+	case gatewaysIP:
+		return msg.GatewaysIP.In(p.lang)
+	case gatewaysMAC:
+		return msg.GatewaysMAC.In(p.lang)
+	case macOfGatewayX:
+		return msg.MACOfGateway.F(p.lang, f.arg)
+	case solicitedNodeX:
+		return msg.SolicitedNode.F(p.lang, f.arg)
+	}
+	return ""
+}
 
-func macOfGateway(gw string) string { return "MAC of gateway " + gw }
-
-func solicitedNode(addr string) string { return addr + " (solicited-node multicast)" }
-
-// explain writes p's frames' What and p's Notes from the facts Decide found.
-func (p *Path) explain() {
-	for i := range p.Frames {
-		p.Frames[i].What = p.frameWhat(p.Frames[i])
+// explain writes, in l, p's frames' What and symbolic addresses and p's
+// Notes, from the facts Decide found.
+func (p *Path) explain(l lang.Lang) {
+	p.lang = l
+	for i, f := range p.Frames {
+		if f.srcMAC != noSymbol {
+			p.Frames[i].SrcMAC = p.word(f.srcMAC, f)
+		}
+		if f.dstMAC != noSymbol {
+			p.Frames[i].DstMAC = p.word(f.dstMAC, f)
+		}
+		if f.dstIP != noSymbol {
+			p.Frames[i].DstIP = p.word(f.dstIP, f)
+		}
+		p.Frames[i].What = p.frameWhat(f)
 	}
 	dst := p.Destination
-	add := func(format string, args ...any) { p.Notes = append(p.Notes, fmt.Sprintf(format, args...)) }
+	p.Notes = nil
+	add := func(t lang.Text, args ...any) { p.Notes = append(p.Notes, t.F(l, args...)) }
 	if p.Gateway != "" && !p.ViaGateway {
 		if p.why == sameSubnet {
-			add("the gateway %s is not used: %s is on the same subnet", p.Gateway, dst)
+			add(msg.GatewayUnusedSame, p.Gateway, dst)
 		} else {
-			add("the gateway %s is not used: it carries unicast to other subnets only", p.Gateway)
+			add(msg.GatewayUnusedUnicast, p.Gateway)
 		}
 	}
 	switch p.why {
 	case toItself:
-		add("the destination is A itself: the kernel hands the packet back through loopback")
+		add(msg.ToItself)
 	case toLoopback:
-		add("%s is a loopback address: the loopback interface has no Ethernet header, so there are no MAC addresses to ask for", dst)
+		add(msg.ToLoopback, dst)
 	case interfaceMulticast:
-		add("%s is interface-local multicast (ff01::/16): its group is on this machine only", dst)
+		add(msg.InterfaceMulticast, dst)
 	case limitedBroadcast:
-		add("255.255.255.255 is the limited broadcast: every host on this link reads it, whatever its subnet; no router forwards it, so it never leaves the link and never goes through the gateway")
+		add(msg.LimitedBroadcast)
 	case directedBroadcast:
-		add("%s is the broadcast address of A's subnet %s (host bits all 1): every host on the subnet reads the one frame; it stays on the link, the gateway does not send it on", dst, p.Network)
+		add(msg.DirectedBroadcast, dst, p.Network)
 	case linkMulticast, routedMulticast:
 		if p.ipv6 {
-			add("the destination MAC is 33:33 followed by the group's low 32 bits: for %s, %s", dst, p.group)
+			add(msg.GroupMAC6, dst, p.group)
 		} else {
-			add("the destination MAC is 01:00:5e followed by the group's low 23 bits: for %s, %s", dst, p.group)
+			add(msg.GroupMAC4, dst, p.group)
 		}
 		switch {
 		case p.why == linkMulticast && p.ipv6:
-			add("%s is link-local multicast (ff02::/16): no router forwards it, it never leaves the link", dst)
+			add(msg.LinkMulticast6, dst)
 		case p.why == linkMulticast:
-			add("%s is link-local multicast (224.0.0.0/24): no router forwards it, it never leaves the link", dst)
+			add(msg.LinkMulticast4, dst)
 		case p.ipv6:
-			add("%s is a multicast group: on this link the hosts that joined it read the frame; other links get it from multicast routing (routers that learned through MLD where members are), not through the default gateway's unicast path", dst)
+			add(msg.RoutedMulticast6, dst)
 		default:
-			add("%s is a multicast group: on this link the hosts that joined it read the frame; other links get it from multicast routing (routers that learned through IGMP where members are), not through the default gateway's unicast path", dst)
+			add(msg.RoutedMulticast4, dst)
 		}
 	case otherSubnet:
 		if p.Gateway == "" {
-			add("%s is on another subnet: %s needs a gateway (a router on %s) to reach it; name it with --gateway", dst, p.Frames[0].SrcIP, p.Network)
+			add(msg.NeedsGateway, dst, p.Frames[0].SrcIP, p.Network)
 		}
-		add("the router then sends it on with new MAC addresses on each link; the IP addresses stay the same")
+		add(msg.RouterRewrites)
 	}
 }
 
@@ -169,39 +189,45 @@ func (p *Path) explain() {
 func (p *Path) frameWhat(f Frame) string {
 	switch f.role {
 	case askRole:
-		if p.ipv6 {
-			return "NDP neighbor solicitation: who has " + f.target + "? (IPv6 has no ARP)"
+		target := f.target
+		if target == "" {
+			target = msg.GatewaysIP.In(p.lang)
 		}
-		return "ARP request, broadcast: who has " + f.target + "? tell " + f.SrcIP
+		if p.ipv6 {
+			return msg.AskNDP.F(p.lang, target)
+		}
+		return msg.AskARP.F(p.lang, target, f.SrcIP)
 	case toHostRole:
-		return "the data, once B has answered with its MAC"
+		return msg.ToHost.In(p.lang)
 	case toGatewayRole:
-		return "the data, once the gateway has answered: the gateway's MAC, B's IP"
+		return msg.ToGateway.In(p.lang)
 	case broadcastRole:
-		return "the data, broadcast: every host on the link reads it (no ARP: the broadcast MAC is known)"
+		return msg.ToBroadcast.In(p.lang)
 	}
-	return "the data, to the group: the hosts that joined it read it (no " + p.resolver() + ": the MAC comes from the group's address)"
+	return msg.ToGroup.F(p.lang, p.resolver())
 }
 
-// WriteText writes the decision and its frames as the lesson's tables.
+// WriteText writes the decision and its frames as the lesson's tables, in
+// the Path's language (see In).
 func (p Path) WriteText(w io.Writer) error {
-	fmt.Fprintf(w, "A  %s  network %s\n", p.Source, p.Network)
-	fmt.Fprintf(w, "B  %s  under A's mask: network %s\n", p.Destination, p.DestNetwork)
+	l := p.lang
+	fmt.Fprintln(w, msg.LineA.F(l, p.Source, p.Network))
+	fmt.Fprintln(w, msg.LineB.F(l, p.Destination, p.DestNetwork))
 	switch {
 	case p.Reach == HostReach:
-		fmt.Fprintf(w, "loopback: the packet never leaves this machine, so there is no frame and no %s\n", p.resolver())
+		fmt.Fprintln(w, msg.Loopback.F(l, p.resolver()))
 	case p.Delivery == Broadcast:
-		fmt.Fprintf(w, "broadcast: one frame to every host on the link, to %s; no %s, no gateway\n", BroadcastMAC, p.resolver())
+		fmt.Fprintln(w, msg.BroadcastLine.F(l, BroadcastMAC, p.resolver()))
 	case p.Delivery == Multicast:
-		fmt.Fprintf(w, "multicast: one frame to the group's MAC %s; no %s, no gateway\n", p.group, p.resolver())
+		fmt.Fprintln(w, msg.MulticastLine.F(l, p.group, p.resolver()))
 	case p.SameSubnet:
-		fmt.Fprintf(w, "same subnet: A sends straight to B, so %s asks for B's MAC\n", p.Protocol)
+		fmt.Fprintln(w, msg.SameSubnetLine.F(l, p.Protocol))
 	default:
-		who := "the gateway's"
+		who := msg.TheGateways.In(l)
 		if p.Gateway != "" {
-			who = "the gateway " + p.Gateway + "'s"
+			who = msg.TheGatewayXs.F(l, p.Gateway)
 		}
-		fmt.Fprintf(w, "different subnets: A sends through the gateway, so %s asks for %s MAC, not B's\n", p.Protocol, who)
+		fmt.Fprintln(w, msg.OtherSubnetLine.F(l, p.Protocol, who))
 	}
 	if len(p.Frames) > 0 {
 		if err := p.writeTables(w); err != nil {
@@ -212,47 +238,51 @@ func (p Path) WriteText(w io.Writer) error {
 		}
 	}
 	for _, n := range p.Notes {
-		fmt.Fprintln(w, "note: "+n)
+		fmt.Fprintln(w, noteWord(l)+n)
 	}
 	return nil
 }
 
+// noteWord begins a note.
+func noteWord(l lang.Lang) string { return msg.Note.In(l) }
+
 // writeTables writes the lesson's table of cases, this one marked, and a
 // table for each frame.
 func (p Path) writeTables(w io.Writer) error {
+	l := p.lang
 	fmt.Fprintln(w)
-	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
-	fmt.Fprintln(tw, "  case\tdestination MAC\tdestination IP")
+	var tb lang.Table
 	mark := func(this bool) string {
 		if this {
-			return "  <- this one"
+			return msg.ThisOne.In(l)
 		}
 		return ""
 	}
 	unicast := p.Delivery == Unicast
-	fmt.Fprintf(tw, "  same subnet\tthe target host's MAC\tthe target host's IP%s\n", mark(unicast && !p.ViaGateway))
-	fmt.Fprintf(tw, "  different subnet\tthe gateway's MAC\tthe target host's IP%s\n", mark(unicast && p.ViaGateway))
+	tb.Row(msg.CaseHeader.In(l))
+	tb.Row(msg.SameSubnetRow.F(l, mark(unicast && !p.ViaGateway)))
+	tb.Row(msg.OtherSubnetRow.F(l, mark(unicast && p.ViaGateway)))
 	switch {
 	case p.Delivery == Broadcast:
-		fmt.Fprintf(tw, "  broadcast\t%s\tthe broadcast address%s\n", BroadcastMAC, mark(true))
+		tb.Row(msg.BroadcastRow.F(l, BroadcastMAC, mark(true)))
 	case p.Delivery == Multicast && p.ipv6:
-		fmt.Fprintf(tw, "  multicast\t33:33 + the group's low 32 bits\tthe group's address%s\n", mark(true))
+		tb.Row(msg.Multicast6Row.F(l, mark(true)))
 	case p.Delivery == Multicast:
-		fmt.Fprintf(tw, "  multicast\t01:00:5e + the group's low 23 bits\tthe group's address%s\n", mark(true))
+		tb.Row(msg.Multicast4Row.F(l, mark(true)))
 	}
-	if err := tw.Flush(); err != nil {
+	if _, err := tb.WriteTo(w); err != nil {
 		return err
 	}
 	for i, f := range p.Frames {
 		fmt.Fprintf(w, "\n%d. %s\n", i+1, f.What)
-		tw = tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
-		data := "data"
+		data := msg.Data.In(l)
 		if f.role == askRole {
-			data = "(the question)"
+			data = msg.Question.In(l)
 		}
-		fmt.Fprintln(tw, "  source MAC\tdestination MAC\tsource IP\tdestination IP\tdata")
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", f.SrcMAC, f.DstMAC, f.SrcIP, f.DstIP, data)
-		if err := tw.Flush(); err != nil {
+		var ft lang.Table
+		ft.Row(msg.FrameHeader.In(l))
+		ft.Row(fmt.Sprintf("  %s\t%s\t%s\t%s\t%s", f.SrcMAC, f.DstMAC, f.SrcIP, f.DstIP, data))
+		if _, err := ft.WriteTo(w); err != nil {
 			return err
 		}
 	}

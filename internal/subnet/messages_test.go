@@ -1,0 +1,59 @@
+package subnet
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/upcase/upcase/internal/lang"
+)
+
+// TestMessagesComplete: every sentence of the ARP decision exists in
+// English and Chinese, with the same arguments.
+func TestMessagesComplete(t *testing.T) {
+	for _, p := range lang.Complete(msg) {
+		t.Error(p)
+	}
+}
+
+// TestPathIn: a Path in Chinese says the same as in English, in the
+// lesson's words, and turning it into one language and back changes
+// nothing.
+func TestPathIn(t *testing.T) {
+	for _, tc := range []struct {
+		a, b, gw string
+		zh       []string
+	}{
+		{"192.168.1.2/24", "192.168.2.2", "192.168.1.1", []string{"不同子网：A 经网关发送，所以 ARP 问的是网关 192.168.1.1 的 MAC，不是 B 的", "ARP 请求，广播：谁是 192.168.1.1？请告诉 192.168.1.2", "网关 192.168.1.1 的 MAC", "源 MAC", "目标主机的 IP  <- 就是这种"}},
+		{"192.168.1.2/24", "192.168.2.2", "", []string{"谁是 网关的 IP？", "网关的 MAC", "用 --gateway 指定网关"}},
+		{"172.16.10.10/24", "172.16.10.11", "", []string{"同一子网：A 直接发给 B，所以 ARP 问的是 B 的 MAC", "B 的 MAC"}},
+		{"192.168.1.2/24", "192.168.1.255", "", []string{"广播：一帧发给链路上的每台主机", "主机位全为 1"}},
+		{"127.0.0.1/8", "127.0.0.5", "", []string{"回环：数据包不离开本机", "没有以太网报头"}},
+		{"2001:db8::1/64", "2001:db8::2", "", []string{"NDP 邻居请求：谁是 2001:db8::2？", "（请求节点组播地址）"}},
+	} {
+		a := netip.MustParsePrefix(tc.a)
+		var gw netip.Addr
+		if tc.gw != "" {
+			gw = netip.MustParseAddr(tc.gw)
+		}
+		p, err := Decide(a, netip.MustParseAddr(tc.b), gw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var en, zh, again strings.Builder
+		p.WriteText(&en)
+		p.In(lang.Chinese).WriteText(&zh)
+		p.In(lang.Chinese).In(lang.English).WriteText(&again)
+		if again.String() != en.String() {
+			t.Errorf("%s → %s: Chinese and back is not the English:\n%s\nwant\n%s", tc.a, tc.b, again.String(), en.String())
+		}
+		for _, w := range tc.zh {
+			if !strings.Contains(zh.String(), w) {
+				t.Errorf("%s → %s in Chinese lacks %q:\n%s", tc.a, tc.b, w, zh.String())
+			}
+		}
+		if strings.Count(zh.String(), "\n") != strings.Count(en.String(), "\n") {
+			t.Errorf("%s → %s: %d lines in Chinese, %d in English", tc.a, tc.b, strings.Count(zh.String(), "\n"), strings.Count(en.String(), "\n"))
+		}
+	}
+}
