@@ -71,7 +71,7 @@ Nothing is sent on the network.`,
 					if *gateway != "" {
 						return usageError{"--gateway needs a second address, the destination: upcase ip A/MASK B --gateway=G"}
 					}
-					return ipOne(sio.out, *asJSON, args[0])
+					return ipOne(sio.out, *asJSON, args[0], l)
 				case 2:
 					return ipPath(sio.out, *asJSON, args[0], args[1], *gateway, l)
 				}
@@ -90,12 +90,12 @@ func parseErr(err error) error {
 	return err
 }
 
-func ipOne(out io.Writer, asJSON bool, arg string) error {
+func ipOne(out io.Writer, asJSON bool, arg string, l lang.Lang) error {
 	p, masked, err := subnet.Parse(arg)
 	if err != nil {
 		return parseErr(err)
 	}
-	in := subnet.Describe(arg, p, masked)
+	in := subnet.Describe(arg, p, masked).In(l)
 	if asJSON {
 		return writeJSON(out, in)
 	}

@@ -31,7 +31,9 @@ func walk(v reflect.Value, path string, problems *[]string) {
 			walk(v.Elem(), path, problems)
 		}
 	case v.Type() == textType:
-		t := v.Interface().(Text)
+		// Read through reflection, not Interface(): a catalog's fields may
+		// be unexported.
+		t := Text{En: v.Field(0).String(), Zh: v.Field(1).String()}
 		switch {
 		case t.En == "" && t.Zh == "":
 			*problems = append(*problems, path+": empty in both languages")

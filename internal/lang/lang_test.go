@@ -69,6 +69,13 @@ func TestComplete(t *testing.T) {
 	if p := Complete(good); len(p) != 0 {
 		t.Errorf("a complete catalog: %v", p)
 	}
+	unexported := []struct {
+		note Text
+		n    int
+	}{{note: Text{En: "x", Zh: "甲"}}}
+	if p := Complete(unexported); len(p) != 0 {
+		t.Errorf("a complete catalog: %v", p)
+	}
 	bad := struct {
 		NoZh, NoEn, Empty, Verbs Text
 		Nested                   []Text

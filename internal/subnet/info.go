@@ -5,6 +5,8 @@ import (
 	"math/big"
 	"net/netip"
 	"strings"
+
+	"github.com/upcase/upcase/internal/lang"
 )
 
 // Info is everything the lesson computes about one address and its mask.
@@ -38,6 +40,27 @@ type Info struct {
 	KindNote string   `json:"kind_note"`
 	Classful string   `json:"classful,omitempty"` // the historic class A-E, IPv4 only
 	Notes    []string `json:"notes,omitempty"`
+
+	kindNote lang.Text // KindNote in both languages
+	notes    []note    // Notes in both languages
+	lang     lang.Lang // of KindNote, Notes and WriteText
+}
+
+// note is one of Info's notes, before it is put in a language.
+type note struct {
+	text lang.Text
+	args []any
+}
+
+// In is in with its words (KindNote, Notes, WriteText's) in l.
+func (in Info) In(l lang.Lang) Info {
+	in.lang = l
+	in.KindNote = in.kindNote.In(l)
+	in.Notes = nil
+	for _, n := range in.notes {
+		in.Notes = append(in.Notes, n.text.F(l, n.args...))
+	}
+	return in
 }
 
 // Describe computes the Info for p; input is what the user typed.
@@ -65,7 +88,7 @@ func Describe(input string, p netip.Prefix, masked bool) Info {
 		CIDR:      netip.PrefixFrom(netA, bits).String(),
 		HostBits:  n - bits,
 	}
-	in.Kind, in.KindNote = Kind(a)
+	in.Kind, in.kindNote = kindOf(a)
 	if a.Is4() {
 		in.Version = 4
 		in.Binary = binary(ab)
@@ -79,11 +102,11 @@ func Describe(input string, p netip.Prefix, masked bool) Info {
 		case 32:
 			in.FirstHost, in.LastHost = netA.String(), netA.String()
 			in.Hosts = "1"
-			in.Notes = append(in.Notes, "/32 is a single address (a host route): no network or broadcast address of its own")
+			in.notes = append(in.notes, note{infoMsg.Slash32, nil})
 		case 31:
 			in.FirstHost, in.LastHost = netA.String(), lastA.String()
 			in.Hosts = "2"
-			in.Notes = append(in.Notes, "/31 is a point-to-point link (RFC 3021): both addresses are hosts, there is no broadcast address")
+			in.notes = append(in.notes, note{infoMsg.Slash31, nil})
 		default:
 			in.Broadcast = lastA.String()
 			in.FirstHost = netA.Next().String()
@@ -91,13 +114,13 @@ func Describe(input string, p netip.Prefix, masked bool) Info {
 			in.Hosts = fmt.Sprint(size - 2)
 			switch a {
 			case netA:
-				in.Notes = append(in.Notes, networkAddrNote(a.String()))
+				in.notes = append(in.notes, note{infoMsg.NetworkAddr, []any{a.String()}})
 			case lastA:
-				in.Notes = append(in.Notes, broadcastAddrNote(a.String()))
+				in.notes = append(in.notes, note{infoMsg.BroadcastAddr, []any{a.String()}})
 			}
 		}
 		if !masked {
-			in.Notes = append(in.Notes, "no mask given: the address alone (/32); add one, as /24 or /255.255.255.0")
+			in.notes = append(in.notes, note{infoMsg.NoMask4, nil})
 		}
 	} else {
 		in.Version = 6
@@ -109,12 +132,12 @@ func Describe(input string, p netip.Prefix, masked bool) Info {
 		in.FirstHost, in.LastHost = netA.String(), lastA.String()
 		in.Addresses = fmt.Sprintf("2^%d", n-bits)
 		in.Hosts = in.Addresses
-		in.Notes = append(in.Notes, "IPv6 has no broadcast address (multicast does its work): every address in the range is usable")
+		in.notes = append(in.notes, note{infoMsg.NoBroadcast6, nil})
 		if !masked {
-			in.Notes = append(in.Notes, "no prefix length given: the address alone (/128); add one, as /64")
+			in.notes = append(in.notes, note{infoMsg.NoMask6, nil})
 		}
 	}
-	return in
+	return in.In(lang.English)
 }
 
 // maskBytes is a mask of ones bits in an n-bit address.
@@ -168,39 +191,51 @@ func classful(first byte) string {
 type kindRange struct {
 	prefix netip.Prefix
 	kind   string
-	note   string
+	note   lang.Text
 }
 
 // kinds is checked in order: the first prefix that holds the address wins.
 var kinds = []kindRange{
-	{netip.MustParsePrefix("0.0.0.0/32"), "unspecified", "0.0.0.0: no address yet, or every address when listening"},
-	{netip.MustParsePrefix("0.0.0.0/8"), "this-network", `"this network" (RFC 1122): not a destination`},
-	{netip.MustParsePrefix("127.0.0.0/8"), "loopback", "loopback (RFC 1122): never leaves this machine"},
-	{netip.MustParsePrefix("10.0.0.0/8"), "private", "private (RFC 1918): not routed on the Internet; reaches it through NAT"},
-	{netip.MustParsePrefix("172.16.0.0/12"), "private", "private (RFC 1918): not routed on the Internet; reaches it through NAT"},
-	{netip.MustParsePrefix("192.168.0.0/16"), "private", "private (RFC 1918): not routed on the Internet; reaches it through NAT"},
-	{netip.MustParsePrefix("100.64.0.0/10"), "shared", "shared address space (RFC 6598): carrier-grade NAT, between an ISP and its customers"},
-	{netip.MustParsePrefix("169.254.0.0/16"), "link-local", "link-local (RFC 3927): self-assigned when no DHCP answers; never routed"},
-	{netip.MustParsePrefix("192.0.2.0/24"), "documentation", "documentation (RFC 5737, TEST-NET-1): for examples, never on a real network"},
-	{netip.MustParsePrefix("198.51.100.0/24"), "documentation", "documentation (RFC 5737, TEST-NET-2): for examples, never on a real network"},
-	{netip.MustParsePrefix("203.0.113.0/24"), "documentation", "documentation (RFC 5737, TEST-NET-3): for examples, never on a real network"},
-	{netip.MustParsePrefix("198.18.0.0/15"), "benchmarking", "benchmarking (RFC 2544): for testing network devices, not routed"},
-	{netip.MustParsePrefix("224.0.0.0/4"), "multicast", "multicast (RFC 5771): a group, not one host"},
-	{netip.MustParsePrefix("255.255.255.255/32"), "broadcast", "the limited broadcast address: every host on this link"},
-	{netip.MustParsePrefix("240.0.0.0/4"), "reserved", "reserved (RFC 1112, class E): not usable"},
-	{netip.MustParsePrefix("::/128"), "unspecified", ":: is no address yet, or every address when listening"},
-	{netip.MustParsePrefix("::1/128"), "loopback", "loopback (RFC 4291): never leaves this machine"},
-	{netip.MustParsePrefix("::ffff:0:0/96"), "ipv4-mapped", "IPv4-mapped (RFC 4291): an IPv4 address seen through an IPv6 socket"},
-	{netip.MustParsePrefix("fe80::/10"), "link-local", "link-local (RFC 4291): every interface has one; valid on its link only"},
-	{netip.MustParsePrefix("fc00::/7"), "ula", "unique local (ULA, RFC 4193): IPv6's private addresses, not routed on the Internet"},
-	{netip.MustParsePrefix("ff00::/8"), "multicast", "multicast (RFC 4291): a group, not one host"},
-	{netip.MustParsePrefix("2001:db8::/32"), "documentation", "documentation (RFC 3849): for examples, never on a real network"},
-	{netip.MustParsePrefix("2000::/3"), "global", "global unicast (RFC 4291): routed on the Internet"},
+	{netip.MustParsePrefix("0.0.0.0/32"), "unspecified", lang.Text{En: "0.0.0.0: no address yet, or every address when listening", Zh: "0.0.0.0：还没有地址，或在监听时表示本机所有地址"}},
+	{netip.MustParsePrefix("0.0.0.0/8"), "this-network", lang.Text{En: `"this network" (RFC 1122): not a destination`, Zh: "“本网络”（RFC 1122）：不能作为目标地址"}},
+	{netip.MustParsePrefix("127.0.0.0/8"), "loopback", lang.Text{En: "loopback (RFC 1122): never leaves this machine", Zh: "回环地址（RFC 1122）：数据包不离开本机"}},
+	{netip.MustParsePrefix("10.0.0.0/8"), "private", lang.Text{En: "private (RFC 1918): not routed on the Internet; reaches it through NAT", Zh: "私有地址（RFC 1918）：互联网上不路由，经 NAT 上网"}},
+	{netip.MustParsePrefix("172.16.0.0/12"), "private", lang.Text{En: "private (RFC 1918): not routed on the Internet; reaches it through NAT", Zh: "私有地址（RFC 1918）：互联网上不路由，经 NAT 上网"}},
+	{netip.MustParsePrefix("192.168.0.0/16"), "private", lang.Text{En: "private (RFC 1918): not routed on the Internet; reaches it through NAT", Zh: "私有地址（RFC 1918）：互联网上不路由，经 NAT 上网"}},
+	{netip.MustParsePrefix("100.64.0.0/10"), "shared", lang.Text{En: "shared address space (RFC 6598): carrier-grade NAT, between an ISP and its customers", Zh: "共享地址空间（RFC 6598）：运营商级 NAT，用在运营商和用户之间"}},
+	{netip.MustParsePrefix("169.254.0.0/16"), "link-local", lang.Text{En: "link-local (RFC 3927): self-assigned when no DHCP answers; never routed", Zh: "链路本地地址（RFC 3927）：没有 DHCP 应答时自己分配；从不被路由"}},
+	{netip.MustParsePrefix("192.0.2.0/24"), "documentation", lang.Text{En: "documentation (RFC 5737, TEST-NET-1): for examples, never on a real network", Zh: "文档专用（RFC 5737，TEST-NET-1）：只用于举例，不出现在真实网络中"}},
+	{netip.MustParsePrefix("198.51.100.0/24"), "documentation", lang.Text{En: "documentation (RFC 5737, TEST-NET-2): for examples, never on a real network", Zh: "文档专用（RFC 5737，TEST-NET-2）：只用于举例，不出现在真实网络中"}},
+	{netip.MustParsePrefix("203.0.113.0/24"), "documentation", lang.Text{En: "documentation (RFC 5737, TEST-NET-3): for examples, never on a real network", Zh: "文档专用（RFC 5737，TEST-NET-3）：只用于举例，不出现在真实网络中"}},
+	{netip.MustParsePrefix("198.18.0.0/15"), "benchmarking", lang.Text{En: "benchmarking (RFC 2544): for testing network devices, not routed", Zh: "基准测试专用（RFC 2544）：用于测试网络设备，不被路由"}},
+	{netip.MustParsePrefix("224.0.0.0/4"), "multicast", lang.Text{En: "multicast (RFC 5771): a group, not one host", Zh: "组播地址（RFC 5771）：代表一个组，而不是一台主机"}},
+	{netip.MustParsePrefix("255.255.255.255/32"), "broadcast", lang.Text{En: "the limited broadcast address: every host on this link", Zh: "受限广播地址：这条链路上的每台主机"}},
+	{netip.MustParsePrefix("240.0.0.0/4"), "reserved", lang.Text{En: "reserved (RFC 1112, class E): not usable", Zh: "保留地址（RFC 1112，E 类）：不可使用"}},
+	{netip.MustParsePrefix("::/128"), "unspecified", lang.Text{En: ":: is no address yet, or every address when listening", Zh: "::：还没有地址，或在监听时表示本机所有地址"}},
+	{netip.MustParsePrefix("::1/128"), "loopback", lang.Text{En: "loopback (RFC 4291): never leaves this machine", Zh: "回环地址（RFC 4291）：数据包不离开本机"}},
+	{netip.MustParsePrefix("::ffff:0:0/96"), "ipv4-mapped", lang.Text{En: "IPv4-mapped (RFC 4291): an IPv4 address seen through an IPv6 socket", Zh: "IPv4 映射地址（RFC 4291）：通过 IPv6 套接字看到的 IPv4 地址"}},
+	{netip.MustParsePrefix("fe80::/10"), "link-local", lang.Text{En: "link-local (RFC 4291): every interface has one; valid on its link only", Zh: "链路本地地址（RFC 4291）：每个接口都有一个，只在本链路有效"}},
+	{netip.MustParsePrefix("fc00::/7"), "ula", lang.Text{En: "unique local (ULA, RFC 4193): IPv6's private addresses, not routed on the Internet", Zh: "唯一本地地址（ULA，RFC 4193）：IPv6 的私有地址，互联网上不路由"}},
+	{netip.MustParsePrefix("ff00::/8"), "multicast", lang.Text{En: "multicast (RFC 4291): a group, not one host", Zh: "组播地址（RFC 4291）：代表一个组，而不是一台主机"}},
+	{netip.MustParsePrefix("2001:db8::/32"), "documentation", lang.Text{En: "documentation (RFC 3849): for examples, never on a real network", Zh: "文档专用（RFC 3849）：只用于举例，不出现在真实网络中"}},
+	{netip.MustParsePrefix("2000::/3"), "global", lang.Text{En: "global unicast (RFC 4291): routed on the Internet", Zh: "全球单播地址（RFC 4291）：在互联网上路由"}},
 }
 
+// publicKind and reservedKind are what an address in no range of kinds is.
+var (
+	publicKind   = lang.Text{En: "public: routed on the Internet", Zh: "公网地址：在互联网上路由"}
+	reservedKind = lang.Text{En: "reserved by the IETF: not in use", Zh: "IETF 保留：尚未使用"}
+)
+
 // Kind says what sort of address a is: its kind (one word, as in the JSON)
-// and a sentence for learners.
+// and a sentence for learners, in English.
 func Kind(a netip.Addr) (kind, note string) {
+	kind, t := kindOf(a)
+	return kind, t.In(lang.English)
+}
+
+// kindOf is Kind with its sentence in both languages.
+func kindOf(a netip.Addr) (string, lang.Text) {
 	a = a.WithZone("")
 	for _, k := range kinds {
 		if k.prefix.Contains(a) {
@@ -208,7 +243,7 @@ func Kind(a netip.Addr) (kind, note string) {
 		}
 	}
 	if a.Is4() {
-		return "public", "public: routed on the Internet"
+		return "public", publicKind
 	}
-	return "reserved", "reserved by the IETF: not in use"
+	return "reserved", reservedKind
 }

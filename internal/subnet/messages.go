@@ -129,3 +129,75 @@ var msg = struct {
 	Data:           lang.Text{En: "data", Zh: "数据"},
 	Note:           lang.Text{En: "note: ", Zh: "注："},
 }
+
+// infoMsg is every sentence of one address's arithmetic (Info), in
+// English and the lesson's Chinese: 子网掩码, 按位与运算, 子网地址, 广播地址.
+// TestMessagesComplete fails when one lacks a language.
+var infoMsg = struct {
+	Address, Binary, Integer, Mask, Expanded, Prefix               lang.Text
+	MaskBits, OneOne, Ones, OneZero, Zeros, PrefixMask             lang.Text
+	AndHeader4, AndHeader6, AndAddress, AndMask, AndNetwork        lang.Text
+	Network, Broadcast, AllOnes, FirstHost, LastHost, Hosts        lang.Text
+	HostsCount, Addresses, Kind, Class, ClassNote, Note            lang.Text
+	Slash32, Slash31, NetworkAddr, BroadcastAddr, NoMask4, NoMask6 lang.Text
+	NoBroadcast6                                                   lang.Text
+}{
+	Address:    lang.Text{En: "address", Zh: "IP 地址"},
+	Binary:     lang.Text{En: "  binary", Zh: "  二进制"},
+	Integer:    lang.Text{En: "  integer", Zh: "  整数"},
+	Mask:       lang.Text{En: "mask", Zh: "子网掩码"},
+	Expanded:   lang.Text{En: "  expanded", Zh: "  完整写法"},
+	Prefix:     lang.Text{En: "prefix", Zh: "前缀"},
+	MaskBits:   lang.Text{En: "%s (%s, then %s)", Zh: "%s（先 %s，再 %s）"},
+	OneOne:     lang.Text{En: "1 one", Zh: "1 个 1"},
+	Ones:       lang.Text{En: "%d ones", Zh: "%d 个 1"},
+	OneZero:    lang.Text{En: "1 zero", Zh: "1 个 0"},
+	Zeros:      lang.Text{En: "%d zeros", Zh: "%d 个 0"},
+	PrefixMask: lang.Text{En: "/%d (mask %s)", Zh: "/%d（掩码 %s）"},
+	AndHeader4: lang.Text{
+		En: "network = address AND mask, bit by bit (1 only where both are 1):",
+		Zh: "子网地址 = IP 地址和子网掩码按位与运算（两边都是 1 才得 1）："},
+	AndHeader6: lang.Text{
+		En: "network = address AND mask, bit by bit, in hex (each digit is 4 bits; f = 1111):",
+		Zh: "子网地址 = IP 地址和掩码按位与运算，用十六进制写（每位 4 个比特；f = 1111）："},
+	AndAddress: lang.Text{En: "  address", Zh: "  IP 地址"},
+	AndMask:    lang.Text{En: "  AND mask", Zh: "  与 掩码"},
+	AndNetwork: lang.Text{En: "  network", Zh: "  子网地址"},
+	Network:    lang.Text{En: "network", Zh: "子网"},
+	Broadcast:  lang.Text{En: "broadcast", Zh: "广播地址"},
+	AllOnes:    lang.Text{En: "%s (host bits all 1)", Zh: "%s（主机位全为 1）"},
+	FirstHost:  lang.Text{En: "first host", Zh: "第一台主机"},
+	LastHost:   lang.Text{En: "last host", Zh: "最后一台主机"},
+	Hosts:      lang.Text{En: "hosts", Zh: "主机数"},
+	HostsCount: lang.Text{
+		En: "%s (2^%d = %s addresses, minus network and broadcast)",
+		Zh: "%s（2^%d = %s 个地址，减去子网地址和广播地址）"},
+	Addresses: lang.Text{En: "addresses", Zh: "地址数"},
+	Kind:      lang.Text{En: "kind", Zh: "类型"},
+	Class:     lang.Text{En: "class", Zh: "类别"},
+	ClassNote: lang.Text{
+		En: "%s (historic, before CIDR; the mask decides the network now)",
+		Zh: "%s 类（CIDR 之前的旧分类；现在由子网掩码决定子网）"},
+	Note: lang.Text{En: "note: ", Zh: "注："},
+	Slash32: lang.Text{
+		En: "/32 is a single address (a host route): no network or broadcast address of its own",
+		Zh: "/32 只有一个地址（主机路由）：没有自己的子网地址和广播地址"},
+	Slash31: lang.Text{
+		En: "/31 is a point-to-point link (RFC 3021): both addresses are hosts, there is no broadcast address",
+		Zh: "/31 是点对点链路（RFC 3021）：两个地址都是主机，没有广播地址"},
+	NetworkAddr: lang.Text{
+		En: "%s is the network address itself (host bits all 0): it names the subnet, and no host may have it",
+		Zh: "%s 就是子网地址（主机位全为 0）：它代表整个子网，任何主机都不能用它"},
+	BroadcastAddr: lang.Text{
+		En: "%s is the broadcast address itself (host bits all 1): a packet to it reaches every host on the subnet, and no host may have it",
+		Zh: "%s 就是广播地址（主机位全为 1）：发给它的数据包会到达子网里的每台主机，任何主机都不能用它"},
+	NoMask4: lang.Text{
+		En: "no mask given: the address alone (/32); add one, as /24 or /255.255.255.0",
+		Zh: "没有给子网掩码：只算这一个地址（/32）；请加上掩码，如 /24 或 /255.255.255.0"},
+	NoMask6: lang.Text{
+		En: "no prefix length given: the address alone (/128); add one, as /64",
+		Zh: "没有给前缀长度：只算这一个地址（/128）；请加上，如 /64"},
+	NoBroadcast6: lang.Text{
+		En: "IPv6 has no broadcast address (multicast does its work): every address in the range is usable",
+		Zh: "IPv6 没有广播地址（由组播代替）：范围内的每个地址都可以用"},
+}

@@ -11,8 +11,46 @@ import (
 // TestMessagesComplete: every sentence of the ARP decision exists in
 // English and Chinese, with the same arguments.
 func TestMessagesComplete(t *testing.T) {
-	for _, p := range lang.Complete(msg) {
-		t.Error(p)
+	for _, catalog := range []any{msg, infoMsg, kinds, publicKind, reservedKind} {
+		for _, p := range lang.Complete(catalog) {
+			t.Error(p)
+		}
+	}
+}
+
+// TestInfoIn: one address's arithmetic in Chinese has the same lines as
+// in English, in the lesson's words, and back again changes nothing.
+func TestInfoIn(t *testing.T) {
+	for _, tc := range []struct {
+		in string
+		zh []string
+	}{
+		{"172.16.10.1/24", []string{"子网掩码  255.255.255.0 = /24", "（先 24 个 1，再 8 个 0）", "子网地址 = IP 地址和子网掩码按位与运算", "广播地址", "172.16.10.255（主机位全为 1）", "私有地址（RFC 1918）", "B 类（CIDR 之前的旧分类"}},
+		{"192.168.1.255/24", []string{"注：192.168.1.255 就是广播地址"}},
+		{"10.0.0.1/31", []string{"/31 是点对点链路"}},
+		{"2001:db8::1/64", []string{"前缀", "/64（掩码 ffff:", "IPv6 没有广播地址", "文档专用（RFC 3849）"}},
+		{"8.8.8.8", []string{"没有给子网掩码", "公网地址"}},
+	} {
+		p, masked, err := Parse(tc.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		info := Describe(tc.in, p, masked)
+		var en, zh, again strings.Builder
+		info.WriteText(&en)
+		info.In(lang.Chinese).WriteText(&zh)
+		info.In(lang.Chinese).In(lang.English).WriteText(&again)
+		if again.String() != en.String() {
+			t.Errorf("%s: Chinese and back is not the English:\n%s\nwant\n%s", tc.in, again.String(), en.String())
+		}
+		for _, w := range tc.zh {
+			if !strings.Contains(zh.String(), w) {
+				t.Errorf("%s in Chinese lacks %q:\n%s", tc.in, w, zh.String())
+			}
+		}
+		if strings.Count(zh.String(), "\n") != strings.Count(en.String(), "\n") {
+			t.Errorf("%s: %d lines in Chinese, %d in English", tc.in, strings.Count(zh.String(), "\n"), strings.Count(en.String(), "\n"))
+		}
 	}
 }
 

@@ -5,38 +5,39 @@ import (
 	"io"
 	"net/netip"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/upcase/upcase/internal/lang"
 )
 
-// WriteText writes in for a learner: the address in its forms, the mask in
-// both notations, the AND bit by bit, and the range.
+// WriteText writes in for a learner, in its language (see In): the
+// address in its forms, the mask in both notations, the AND bit by bit,
+// and the range.
 func (in Info) WriteText(w io.Writer) error {
-	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
-	row := func(k, v string) { fmt.Fprintf(tw, "%s\t%s\n", k, v) }
+	l, m := in.lang, &infoMsg
+	var tb lang.Table
+	row := func(k lang.Text, v string) { tb.Row(k.In(l) + "\t" + v) }
 	if in.Version == 4 {
-		row("address", in.Address)
-		row("  binary", in.Binary)
-		row("  integer", in.Integer)
-		row("mask", fmt.Sprintf("%s = /%d", in.Mask, in.PrefixLen))
-		row("  binary", fmt.Sprintf("%s (%s, then %s)", in.MaskBin, plural(in.PrefixLen, "one"), plural(in.HostBits, "zero")))
+		row(m.Address, in.Address)
+		row(m.Binary, in.Binary)
+		row(m.Integer, in.Integer)
+		row(m.Mask, fmt.Sprintf("%s = /%d", in.Mask, in.PrefixLen))
+		row(m.Binary, m.MaskBits.F(l, in.MaskBin, count(l, in.PrefixLen, m.OneOne, m.Ones), count(l, in.HostBits, m.OneZero, m.Zeros)))
 	} else {
-		row("address", in.Address)
-		row("  expanded", in.Expanded)
-		row("  integer", in.Integer)
-		row("prefix", fmt.Sprintf("/%d (mask %s)", in.PrefixLen, in.Mask))
+		row(m.Address, in.Address)
+		row(m.Expanded, in.Expanded)
+		row(m.Integer, in.Integer)
+		row(m.Prefix, m.PrefixMask.F(l, in.PrefixLen, in.Mask))
 	}
-	if err := tw.Flush(); err != nil {
+	if _, err := tb.WriteTo(w); err != nil {
 		return err
 	}
 	fmt.Fprintln(w)
 	addr, mask, net := in.Binary, in.MaskBin, in.NetBin
 	if in.Version == 4 {
-		fmt.Fprintln(w, "network = address AND mask, bit by bit (1 only where both are 1):")
+		fmt.Fprintln(w, m.AndHeader4.In(l))
 	} else {
 		// 128 bits do not fit a line: hex, each digit 4 bits (f = 1111).
-		fmt.Fprintln(w, "network = address AND mask, bit by bit, in hex (each digit is 4 bits; f = 1111):")
+		fmt.Fprintln(w, m.AndHeader6.In(l))
 		addr, mask, net = in.Expanded, in.Mask, expand(in.Network)
 	}
 	bar := strings.Map(func(r rune) rune {
@@ -45,53 +46,53 @@ func (in Info) WriteText(w io.Writer) error {
 		}
 		return '-'
 	}, addr)
-	tw = tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
-	fmt.Fprintf(tw, "  address\t%s\t%s\n", addr, in.Address)
+	tb = lang.Table{}
+	tb.Row(m.AndAddress.In(l) + "\t" + addr + "\t" + in.Address)
 	if in.Version == 4 {
-		fmt.Fprintf(tw, "  AND mask\t%s\t%s\n", mask, in.Mask)
+		tb.Row(m.AndMask.In(l) + "\t" + mask + "\t" + in.Mask)
 	} else {
-		fmt.Fprintf(tw, "  AND mask\t%s\t/%d\n", mask, in.PrefixLen)
+		tb.Row(fmt.Sprintf("%s\t%s\t/%d", m.AndMask.In(l), mask, in.PrefixLen))
 	}
-	fmt.Fprintf(tw, "  \t%s\n", bar)
-	fmt.Fprintf(tw, "  network\t%s\t%s\n", net, in.Network)
-	if err := tw.Flush(); err != nil {
+	tb.Row("  \t" + bar)
+	tb.Row(m.AndNetwork.In(l) + "\t" + net + "\t" + in.Network)
+	if _, err := tb.WriteTo(w); err != nil {
 		return err
 	}
 	fmt.Fprintln(w)
-	tw = tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
-	row = func(k, v string) { fmt.Fprintf(tw, "%s\t%s\n", k, v) }
-	row("network", in.CIDR)
+	tb = lang.Table{}
+	row(m.Network, in.CIDR)
 	if in.Broadcast != "" {
-		row("broadcast", in.Broadcast+" (host bits all 1)")
+		row(m.Broadcast, m.AllOnes.F(l, in.Broadcast))
 	}
-	row("first host", in.FirstHost)
-	row("last host", in.LastHost)
+	row(m.FirstHost, in.FirstHost)
+	row(m.LastHost, in.LastHost)
 	if in.Version == 4 {
 		hosts := in.Hosts
 		if in.PrefixLen < 31 {
-			hosts = fmt.Sprintf("%s (2^%d = %s addresses, minus network and broadcast)", in.Hosts, in.HostBits, in.Addresses)
+			hosts = m.HostsCount.F(l, in.Hosts, in.HostBits, in.Addresses)
 		}
-		row("hosts", hosts)
-		row("kind", in.KindNote)
-		row("class", fmt.Sprintf("%s (historic, before CIDR; the mask decides the network now)", in.Classful))
+		row(m.Hosts, hosts)
+		row(m.Kind, in.KindNote)
+		row(m.Class, m.ClassNote.F(l, in.Classful))
 	} else {
-		row("addresses", in.Addresses)
-		row("kind", in.KindNote)
+		row(m.Addresses, in.Addresses)
+		row(m.Kind, in.KindNote)
 	}
-	if err := tw.Flush(); err != nil {
+	if _, err := tb.WriteTo(w); err != nil {
 		return err
 	}
 	for _, n := range in.Notes {
-		fmt.Fprintln(w, "note: "+n)
+		fmt.Fprintln(w, m.Note.In(l)+n)
 	}
 	return nil
 }
 
-func plural(n int, what string) string {
+// count is n things in l: one when n is 1, many otherwise.
+func count(l lang.Lang, n int, one, many lang.Text) string {
 	if n == 1 {
-		return "1 " + what
+		return one.In(l)
 	}
-	return fmt.Sprintf("%d %ss", n, what)
+	return many.F(l, n)
 }
 
 func expand(addr string) string {
@@ -336,15 +337,4 @@ func notAHostText(addr netip.Addr, p netip.Prefix, why hostProblem) string {
 		return fmt.Sprintf("%s is the network address of %s (host bits all 0), not a host's address%s", addr, netw, hosts)
 	}
 	return fmt.Sprintf("%s is the broadcast address of %s (host bits all 1), not a host's address%s", addr, netw, hosts)
-}
-
-// networkAddrNote and broadcastAddrNote flag, in Describe, an address that
-// is its subnet's network or broadcast address: a fair thing to ask about,
-// but no host's address.
-func networkAddrNote(addr string) string {
-	return addr + " is the network address itself (host bits all 0): it names the subnet, and no host may have it"
-}
-
-func broadcastAddrNote(addr string) string {
-	return addr + " is the broadcast address itself (host bits all 1): a packet to it reaches every host on the subnet, and no host may have it"
 }
