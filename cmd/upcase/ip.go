@@ -81,11 +81,11 @@ Nothing is sent on the network.`,
 	}
 }
 
-// parseErr makes a parse error a usage error: the input was wrong.
-func parseErr(err error) error {
-	var pe *subnet.ParseError
-	if errors.As(err, &pe) {
-		return usageError{pe.Error()}
+// inputErr makes a mistake in the input a usage error, said in l.
+func inputErr(err error, l lang.Lang) error {
+	var said interface{ In(lang.Lang) string }
+	if errors.As(err, &said) {
+		return usageError{said.In(l)}
 	}
 	return err
 }
@@ -93,7 +93,7 @@ func parseErr(err error) error {
 func ipOne(out io.Writer, asJSON bool, arg string, l lang.Lang) error {
 	p, masked, err := subnet.Parse(arg)
 	if err != nil {
-		return parseErr(err)
+		return inputErr(err, l)
 	}
 	in := subnet.Describe(arg, p, masked).In(l)
 	if asJSON {
@@ -105,24 +105,24 @@ func ipOne(out io.Writer, asJSON bool, arg string, l lang.Lang) error {
 func ipPath(out io.Writer, asJSON bool, a, b, gw string, l lang.Lang) error {
 	pa, masked, err := subnet.Parse(a)
 	if err != nil {
-		return parseErr(err)
+		return inputErr(err, l)
 	}
 	if !masked {
 		return usageError{fmt.Sprintf("%s: the first address needs its mask, as %s/24: the mask decides what its subnet is", a, a)}
 	}
 	pb, _, err := subnet.Parse(b)
 	if err != nil {
-		return parseErr(err)
+		return inputErr(err, l)
 	}
 	var g netip.Addr
 	if gw != "" {
 		if g, err = subnet.ParseAddr(gw); err != nil {
-			return usageError{"--gateway=" + parseErr(err).Error()}
+			return usageError{"--gateway=" + inputErr(err, l).Error()}
 		}
 	}
 	path, err := subnet.Decide(pa, pb.Addr(), g)
 	if err != nil {
-		return usageError{err.Error()}
+		return inputErr(err, l)
 	}
 	path = path.In(l)
 	if asJSON {

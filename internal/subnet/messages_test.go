@@ -11,7 +11,7 @@ import (
 // TestMessagesComplete: every sentence of the ARP decision exists in
 // English and Chinese, with the same arguments.
 func TestMessagesComplete(t *testing.T) {
-	for _, catalog := range []any{msg, infoMsg, kinds, publicKind, reservedKind} {
+	for _, catalog := range []any{msg, infoMsg, errMsg, kinds, publicKind, reservedKind} {
 		for _, p := range lang.Complete(catalog) {
 			t.Error(p)
 		}
@@ -93,5 +93,29 @@ func TestPathIn(t *testing.T) {
 		if strings.Count(zh.String(), "\n") != strings.Count(en.String(), "\n") {
 			t.Errorf("%s → %s: %d lines in Chinese, %d in English", tc.a, tc.b, strings.Count(zh.String(), "\n"), strings.Count(en.String(), "\n"))
 		}
+	}
+}
+
+// TestErrorIn: a mistake is said in the language asked for, the parts it
+// wraps too, and its English is what Error and Msg say.
+func TestErrorIn(t *testing.T) {
+	for _, tc := range []struct{ in, en, zh string }{
+		{"300.1.1.1", "300.1.1.1: 300 is not 0-255", "300.1.1.1: 300 不在 0-255 之间"},
+		{"1.2.3.4/255.0.300.0", "1.2.3.4/255.0.300.0: mask 255.0.300.0: 300 is not 0-255", "1.2.3.4/255.0.300.0: 子网掩码 255.0.300.0：300 不在 0-255 之间"},
+		{"", "empty address", "地址是空的"},
+	} {
+		_, _, err := Parse(tc.in)
+		pe, ok := err.(*ParseError)
+		if !ok {
+			t.Fatalf("Parse(%q): %v is not a *ParseError", tc.in, err)
+		}
+		if pe.Error() != tc.en || pe.In(lang.Chinese) != tc.zh || pe.In(lang.English) != tc.en || !strings.HasSuffix(tc.en, pe.Msg) {
+			t.Errorf("Parse(%q): %q / %q (Msg %q); want %q / %q", tc.in, pe.Error(), pe.In(lang.Chinese), pe.Msg, tc.en, tc.zh)
+		}
+	}
+	_, err := Decide(netip.MustParsePrefix("192.168.1.2/24"), netip.MustParseAddr("192.168.2.2"), netip.MustParseAddr("10.0.0.1"))
+	e, ok := err.(*Error)
+	if !ok || !strings.HasPrefix(e.In(lang.Chinese), "网关 10.0.0.1 不在 192.168.1.2 的子网 192.168.1.0/24 里") || !strings.HasPrefix(e.Error(), "gateway 10.0.0.1 is not on") {
+		t.Errorf("Decide with a gateway off the subnet: %v", err)
 	}
 }
