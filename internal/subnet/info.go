@@ -199,32 +199,32 @@ var kinds = []kindRange{
 	{netip.MustParsePrefix("0.0.0.0/32"), "unspecified", lang.Text{En: "0.0.0.0: no address yet, or every address when listening", Zh: "0.0.0.0：还没有地址，或在监听时表示本机所有地址"}},
 	{netip.MustParsePrefix("0.0.0.0/8"), "this-network", lang.Text{En: `"this network" (RFC 1122): not a destination`, Zh: "“本网络”（RFC 1122）：不能作为目标地址"}},
 	{netip.MustParsePrefix("127.0.0.0/8"), "loopback", lang.Text{En: "loopback (RFC 1122): never leaves this machine", Zh: "回环地址（RFC 1122）：数据包不离开本机"}},
-	{netip.MustParsePrefix("10.0.0.0/8"), "private", lang.Text{En: "private (RFC 1918): not routed on the Internet; reaches it through NAT", Zh: "私有地址（RFC 1918）：互联网上不路由，经 NAT 上网"}},
-	{netip.MustParsePrefix("172.16.0.0/12"), "private", lang.Text{En: "private (RFC 1918): not routed on the Internet; reaches it through NAT", Zh: "私有地址（RFC 1918）：互联网上不路由，经 NAT 上网"}},
-	{netip.MustParsePrefix("192.168.0.0/16"), "private", lang.Text{En: "private (RFC 1918): not routed on the Internet; reaches it through NAT", Zh: "私有地址（RFC 1918）：互联网上不路由，经 NAT 上网"}},
+	{netip.MustParsePrefix("10.0.0.0/8"), "private", lang.Text{En: "private (RFC 1918): not routed on the Internet; reaches it through NAT", Zh: "私有地址（RFC 1918）：不在互联网上路由，要经 NAT 才能上网"}},
+	{netip.MustParsePrefix("172.16.0.0/12"), "private", lang.Text{En: "private (RFC 1918): not routed on the Internet; reaches it through NAT", Zh: "私有地址（RFC 1918）：不在互联网上路由，要经 NAT 才能上网"}},
+	{netip.MustParsePrefix("192.168.0.0/16"), "private", lang.Text{En: "private (RFC 1918): not routed on the Internet; reaches it through NAT", Zh: "私有地址（RFC 1918）：不在互联网上路由，要经 NAT 才能上网"}},
 	{netip.MustParsePrefix("100.64.0.0/10"), "shared", lang.Text{En: "shared address space (RFC 6598): carrier-grade NAT, between an ISP and its customers", Zh: "共享地址空间（RFC 6598）：运营商级 NAT，用在运营商和用户之间"}},
-	{netip.MustParsePrefix("169.254.0.0/16"), "link-local", lang.Text{En: "link-local (RFC 3927): self-assigned when no DHCP answers; never routed", Zh: "链路本地地址（RFC 3927）：没有 DHCP 应答时自己分配；从不被路由"}},
-	{netip.MustParsePrefix("192.0.2.0/24"), "documentation", lang.Text{En: "documentation (RFC 5737, TEST-NET-1): for examples, never on a real network", Zh: "文档专用（RFC 5737，TEST-NET-1）：只用于举例，不出现在真实网络中"}},
-	{netip.MustParsePrefix("198.51.100.0/24"), "documentation", lang.Text{En: "documentation (RFC 5737, TEST-NET-2): for examples, never on a real network", Zh: "文档专用（RFC 5737，TEST-NET-2）：只用于举例，不出现在真实网络中"}},
-	{netip.MustParsePrefix("203.0.113.0/24"), "documentation", lang.Text{En: "documentation (RFC 5737, TEST-NET-3): for examples, never on a real network", Zh: "文档专用（RFC 5737，TEST-NET-3）：只用于举例，不出现在真实网络中"}},
-	{netip.MustParsePrefix("198.18.0.0/15"), "benchmarking", lang.Text{En: "benchmarking (RFC 2544): for testing network devices, not routed", Zh: "基准测试专用（RFC 2544）：用于测试网络设备，不被路由"}},
+	{netip.MustParsePrefix("169.254.0.0/16"), "link-local", lang.Text{En: "link-local (RFC 3927): self-assigned when no DHCP answers; never routed", Zh: "链路本地地址（RFC 3927）：没有 DHCP 应答时由主机自行分配；不会被路由"}},
+	{netip.MustParsePrefix("192.0.2.0/24"), "documentation", lang.Text{En: "documentation (RFC 5737, TEST-NET-1): for examples, never on a real network", Zh: "文档专用地址（RFC 5737，TEST-NET-1）：只用于举例，不会出现在真实网络中"}},
+	{netip.MustParsePrefix("198.51.100.0/24"), "documentation", lang.Text{En: "documentation (RFC 5737, TEST-NET-2): for examples, never on a real network", Zh: "文档专用地址（RFC 5737，TEST-NET-2）：只用于举例，不会出现在真实网络中"}},
+	{netip.MustParsePrefix("203.0.113.0/24"), "documentation", lang.Text{En: "documentation (RFC 5737, TEST-NET-3): for examples, never on a real network", Zh: "文档专用地址（RFC 5737，TEST-NET-3）：只用于举例，不会出现在真实网络中"}},
+	{netip.MustParsePrefix("198.18.0.0/15"), "benchmarking", lang.Text{En: "benchmarking (RFC 2544): for testing network devices, not routed", Zh: "基准测试专用地址（RFC 2544）：用于测试网络设备，不会被路由"}},
 	{netip.MustParsePrefix("224.0.0.0/4"), "multicast", lang.Text{En: "multicast (RFC 5771): a group, not one host", Zh: "组播地址（RFC 5771）：代表一个组，而不是一台主机"}},
-	{netip.MustParsePrefix("255.255.255.255/32"), "broadcast", lang.Text{En: "the limited broadcast address: every host on this link", Zh: "受限广播地址：这条链路上的每台主机"}},
+	{netip.MustParsePrefix("255.255.255.255/32"), "broadcast", lang.Text{En: "the limited broadcast address: every host on this link", Zh: "受限广播地址：发给本链路上的所有主机"}},
 	{netip.MustParsePrefix("240.0.0.0/4"), "reserved", lang.Text{En: "reserved (RFC 1112, class E): not usable", Zh: "保留地址（RFC 1112，E 类）：不可使用"}},
-	{netip.MustParsePrefix("::/128"), "unspecified", lang.Text{En: ":: is no address yet, or every address when listening", Zh: "::：还没有地址，或在监听时表示本机所有地址"}},
+	{netip.MustParsePrefix("::/128"), "unspecified", lang.Text{En: ":: is no address yet, or every address when listening", Zh: ":: 表示还没有地址，或在监听时表示本机所有地址"}},
 	{netip.MustParsePrefix("::1/128"), "loopback", lang.Text{En: "loopback (RFC 4291): never leaves this machine", Zh: "回环地址（RFC 4291）：数据包不离开本机"}},
 	{netip.MustParsePrefix("::ffff:0:0/96"), "ipv4-mapped", lang.Text{En: "IPv4-mapped (RFC 4291): an IPv4 address seen through an IPv6 socket", Zh: "IPv4 映射地址（RFC 4291）：通过 IPv6 套接字看到的 IPv4 地址"}},
 	{netip.MustParsePrefix("fe80::/10"), "link-local", lang.Text{En: "link-local (RFC 4291): every interface has one; valid on its link only", Zh: "链路本地地址（RFC 4291）：每个接口都有一个，只在本链路有效"}},
-	{netip.MustParsePrefix("fc00::/7"), "ula", lang.Text{En: "unique local (ULA, RFC 4193): IPv6's private addresses, not routed on the Internet", Zh: "唯一本地地址（ULA，RFC 4193）：IPv6 的私有地址，互联网上不路由"}},
+	{netip.MustParsePrefix("fc00::/7"), "ula", lang.Text{En: "unique local (ULA, RFC 4193): IPv6's private addresses, not routed on the Internet", Zh: "唯一本地地址（ULA，RFC 4193）：IPv6 的私有地址，不在互联网上路由"}},
 	{netip.MustParsePrefix("ff00::/8"), "multicast", lang.Text{En: "multicast (RFC 4291): a group, not one host", Zh: "组播地址（RFC 4291）：代表一个组，而不是一台主机"}},
-	{netip.MustParsePrefix("2001:db8::/32"), "documentation", lang.Text{En: "documentation (RFC 3849): for examples, never on a real network", Zh: "文档专用（RFC 3849）：只用于举例，不出现在真实网络中"}},
-	{netip.MustParsePrefix("2000::/3"), "global", lang.Text{En: "global unicast (RFC 4291): routed on the Internet", Zh: "全球单播地址（RFC 4291）：在互联网上路由"}},
+	{netip.MustParsePrefix("2001:db8::/32"), "documentation", lang.Text{En: "documentation (RFC 3849): for examples, never on a real network", Zh: "文档专用地址（RFC 3849）：只用于举例，不会出现在真实网络中"}},
+	{netip.MustParsePrefix("2000::/3"), "global", lang.Text{En: "global unicast (RFC 4291): routed on the Internet", Zh: "全球单播地址（RFC 4291）：可在互联网上路由"}},
 }
 
 // publicKind and reservedKind are what an address in no range of kinds is.
 var (
-	publicKind   = lang.Text{En: "public: routed on the Internet", Zh: "公网地址：在互联网上路由"}
-	reservedKind = lang.Text{En: "reserved by the IETF: not in use", Zh: "IETF 保留：尚未使用"}
+	publicKind   = lang.Text{En: "public: routed on the Internet", Zh: "公网地址：可在互联网上路由"}
+	reservedKind = lang.Text{En: "reserved by the IETF: not in use", Zh: "IETF 保留地址：尚未分配使用"}
 )
 
 // Kind says what sort of address a is: its kind (one word, as in the JSON)
