@@ -23,6 +23,12 @@ const (
 	// ScenarioNormal: handshake, two exchanges, the client half-closes,
 	// the server closes after Demo.CloseDelay.
 	ScenarioNormal Scenario = "normal"
+	// ScenarioHalfClose: the client sends a line and shuts down its
+	// sending side (CloseWrite) before reading; the server reads to the
+	// end, waits Demo.CloseDelay, answers, and closes once its answer is
+	// acknowledged: data flows after the first FIN, while the connection is
+	// half open.
+	ScenarioHalfClose Scenario = "halfclose"
 	// ScenarioReset: the client aborts after one exchange (SO_LINGER 0),
 	// which sends RST instead of FIN.
 	ScenarioReset Scenario = "reset"
@@ -44,7 +50,7 @@ const (
 )
 
 // Scenarios lists the demo's scenarios, the default first.
-var Scenarios = []Scenario{ScenarioNormal, ScenarioReset, ScenarioRefused, ScenarioUDP, ScenarioLAN, ScenarioGateway}
+var Scenarios = []Scenario{ScenarioNormal, ScenarioHalfClose, ScenarioReset, ScenarioRefused, ScenarioUDP, ScenarioLAN, ScenarioGateway}
 
 // LinkLayer reports whether the scenario runs between hosts on Ethernet
 // links (veth pairs) rather than on lo, so that its frames' MAC addresses
@@ -52,18 +58,32 @@ var Scenarios = []Scenario{ScenarioNormal, ScenarioReset, ScenarioRefused, Scena
 func (s Scenario) LinkLayer() bool { return s == ScenarioLAN || s == ScenarioGateway }
 
 // DefaultCloseDelay is how long the demo's server waits after the client's
-// FIN before it closes: longer than Linux's delayed ACK (about 40 ms), so
-// that the server's ACK and its FIN go as two segments, the textbook's four
-// steps.
+// FIN before it closes (or, in the halfclose scenario, before it answers):
+// longer than Linux's delayed ACK (about 40 ms), so that the server's ACK of
+// the FIN goes as a segment of its own, the textbook's four steps.
 const DefaultCloseDelay = 200 * time.Millisecond
+
+// MaxCloseDelay bounds Demo.CloseDelay: each side of the demo gives up on
+// its connection 5 s after it began, and a longer pause shows nothing new.
+const MaxCloseDelay = 2 * time.Second
+
+// UsesCloseDelay reports whether the scenario's server pauses for
+// Demo.CloseDelay: the normal conversation (on lo, lan or gateway) before
+// it closes, halfclose before it answers.
+func (s Scenario) UsesCloseDelay() bool {
+	return s == ScenarioNormal || s == ScenarioHalfClose || s.LinkLayer()
+}
 
 // Demo is a scripted conversation between a client and an upper-casing
 // server on loopback, captured segment by segment. Run it in a network
 // namespace of its own (package netns) so that nothing else is on the port.
 type Demo struct {
-	Scenario   Scenario      // "" means ScenarioNormal
-	IPv6       bool          // on ::1 instead of 127.0.0.1
-	CloseDelay time.Duration // the server's pause after the client's FIN before its close; zero means none
+	Scenario Scenario // "" means ScenarioNormal
+	IPv6     bool     // on ::1 instead of 127.0.0.1
+	// CloseDelay is the server's pause after the client's FIN before it
+	// closes (before it answers, in halfclose); zero means none. It is at
+	// most MaxCloseDelay.
+	CloseDelay time.Duration
 	// Timeout bounds the whole demo; zero means 10 s.
 	Timeout time.Duration
 	// KernelStates also reads each side's TCP state from the kernel itself
@@ -111,6 +131,9 @@ func (d Demo) Run(ctx context.Context) (*DemoResult, error) {
 	if scenario == "" {
 		scenario = ScenarioNormal
 	}
+	if d.CloseDelay > MaxCloseDelay {
+		return nil, fmt.Errorf("demo: a close delay of %v is longer than %v", d.CloseDelay, MaxCloseDelay)
+	}
 	delay := max(d.CloseDelay, 0)
 	if scenario.LinkLayer() {
 		return d.runLinks(ctx, scenario, delay)
@@ -123,7 +146,7 @@ func (d Demo) Run(ctx context.Context) (*DemoResult, error) {
 		shutdown func()
 	)
 	switch scenario {
-	case ScenarioNormal, ScenarioReset, ScenarioRefused:
+	case ScenarioNormal, ScenarioHalfClose, ScenarioReset, ScenarioRefused:
 		ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
 		if err != nil {
 			return nil, fmt.Errorf("demo: listen: %w", err)
@@ -132,6 +155,9 @@ func (d Demo) Run(ctx context.Context) (*DemoResult, error) {
 		if scenario == ScenarioRefused {
 			ln.Close() // a port nobody listens on
 			serve, shutdown = func() error { return nil }, func() {}
+		} else if scenario == ScenarioHalfClose {
+			serve = func() error { return serveHalfClose(ctx, ln, delay) }
+			shutdown = func() { ln.Close() }
 		} else {
 			serve = func() error { return serveTCP(ctx, ln, delay) }
 			shutdown = func() { ln.Close() }
@@ -375,6 +401,9 @@ func (d Demo) script(ctx context.Context, scenario Scenario, server netip.AddrPo
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(5 * time.Second))
 	local := c.LocalAddr().(*net.TCPAddr).AddrPort()
+	if scenario == ScenarioHalfClose {
+		return local, halfCloseClient(ctx, c)
+	}
 	exchange := func(msg string) error {
 		if _, err := c.Write([]byte(msg)); err != nil {
 			return fmt.Errorf("demo: send: %w", err)
@@ -438,14 +467,7 @@ func serveTCP(ctx context.Context, ln net.Listener, delay time.Duration) error {
 			return nil // the client reset: the reset scenario
 		}
 	}
-	if delay > 0 {
-		t := time.NewTimer(delay) // the demo's pause, so the ACK and FIN go apart
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-		}
-	}
+	pause(ctx, delay) // the demo's pause, so the ACK and FIN go apart
 	return nil
 }
 

@@ -26,6 +26,15 @@ func TestDemo(t *testing.T) {
 		{Demo{Scenario: ScenarioNormal},
 			nil, // three or four segments in the teardown, as the delayed ACK falls: checked below
 			States{Client: TimeWait, Server: Closed}},
+		{Demo{Scenario: ScenarioHalfClose, CloseDelay: DefaultCloseDelay},
+			[]string{"SYN", "SYN, ACK", "ACK", "PSH, ACK", "ACK", "FIN, ACK", "ACK", "PSH, ACK", "ACK", "FIN, ACK", "ACK"},
+			States{Client: TimeWait, Server: Closed}},
+		{Demo{Scenario: ScenarioHalfClose, IPv6: true, CloseDelay: DefaultCloseDelay},
+			[]string{"SYN", "SYN, ACK", "ACK", "PSH, ACK", "ACK", "FIN, ACK", "ACK", "PSH, ACK", "ACK", "FIN, ACK", "ACK"},
+			States{Client: TimeWait, Server: Closed}},
+		{Demo{Scenario: ScenarioHalfClose}, // the server's ACK of the FIN rides on its answer
+			[]string{"SYN", "SYN, ACK", "ACK", "PSH, ACK", "ACK", "FIN, ACK", "PSH, ACK", "ACK", "FIN, ACK", "ACK"},
+			States{Client: TimeWait, Server: Closed}},
 		{Demo{Scenario: ScenarioRefused},
 			[]string{"SYN", "RST, ACK"},
 			States{Client: Closed, Server: Closed}},
@@ -37,7 +46,7 @@ func TestDemo(t *testing.T) {
 		if tc.demo.IPv6 {
 			name += "/ipv6"
 		}
-		if tc.demo.Scenario == ScenarioNormal && tc.demo.CloseDelay == 0 {
+		if tc.demo.Scenario.UsesCloseDelay() && tc.demo.CloseDelay == 0 {
 			name += "/no-delay"
 		}
 		t.Run(name, func(t *testing.T) {

@@ -128,6 +128,46 @@ func scenarioNormal3(client, server netip.AddrPort) []Event {
 	return d.events
 }
 
+// halfCloseStart adds the halfclose demo up to the client's FIN: the
+// handshake, the client's line and the server's ACK of it, then the
+// client's FIN before it has read anything.
+func (d *dialogue) halfCloseStart() {
+	d.handshake()
+	d.send(ClientToServer, FlagPSH|FlagACK, "hello\n", 150*time.Microsecond)
+	d.send(ServerToClient, FlagACK, "", 20*time.Microsecond)
+	d.send(ClientToServer, FlagFIN|FlagACK, "", 290*time.Microsecond)
+}
+
+// halfCloseEnd adds the end of the halfclose demo after the server's
+// answer: the client's ACK of it, the server's FIN and the last ACK.
+func (d *dialogue) halfCloseEnd() {
+	d.send(ClientToServer, FlagACK, "", 24*time.Microsecond)
+	d.send(ServerToClient, FlagFIN|FlagACK, "", 250*time.Microsecond)
+	d.send(ClientToServer, FlagACK, "", 15*time.Microsecond)
+}
+
+// scenarioHalfClose is the halfclose demo with the server answering 200 ms
+// after the client's FIN: its ACK of the FIN goes alone, then its answer
+// flows while the connection is half open.
+func scenarioHalfClose(client, server netip.AddrPort) []Event {
+	d := newDialogue(client, server)
+	d.halfCloseStart()
+	d.send(ServerToClient, FlagACK, "", 42*time.Millisecond)
+	d.send(ServerToClient, FlagPSH|FlagACK, "HELLO\n", 158*time.Millisecond)
+	d.halfCloseEnd()
+	return d.events
+}
+
+// scenarioHalfClose0 is the halfclose demo with the server answering at
+// once: its ACK of the client's FIN rides on its answer.
+func scenarioHalfClose0(client, server netip.AddrPort) []Event {
+	d := newDialogue(client, server)
+	d.halfCloseStart()
+	d.send(ServerToClient, FlagPSH|FlagACK, "HELLO\n", 150*time.Microsecond)
+	d.halfCloseEnd()
+	return d.events
+}
+
 // scenarioServerClose has the server close first.
 func scenarioServerClose(client, server netip.AddrPort) []Event {
 	d := newDialogue(client, server)

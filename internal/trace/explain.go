@@ -10,7 +10,8 @@ import (
 // say it to someone seeing TCP (or UDP, or ARP) for the first time: why the
 // ISN is random, why the ack is seq + 1, what data and its ACK mean, why the
 // teardown takes four steps or sometimes three segments, what TIME-WAIT is
-// for, what a RST does. It reads only the step, so it gives the same
+// for, what a RST does, why data may still flow after a FIN (a half-open
+// connection). It reads only the step, so it gives the same
 // sentence for the same step.
 func Explain(s Step) string {
 	switch s.Event.Kind {
@@ -61,9 +62,13 @@ func explainTCP(s Step) string {
 		}
 		return fmt.Sprintf("The %s acknowledges the %s's SYN (its ISN + 1), so both sides are ESTABLISHED: that was the three-way handshake%s.", snd, rcv, also)
 	case sb != sa || rb != ra:
-		return explainClose(snd, rcv, sb, sa, rb, ra, n)
+		return explainClose(snd, rcv, sb, sa, rb, ra, s.Event.Payload)
+	case n > 0 && sa == CloseWait:
+		return fmt.Sprintf("The %s still sends %d bytes of data (%s) after the %s's FIN: the connection is half open, because that FIN closed only the %s's direction, so the %s, in CLOSE-WAIT, may still send, and the %s, in %s, still receives until the %s closes its own direction too.", snd, n, preview(s.Event.Payload), rcv, rcv, snd, rcv, ra, snd)
 	case n > 0:
 		return explainData(s, snd, rcv, n)
+	case s.Acked > 0 && sa == FinWait2:
+		return fmt.Sprintf("The %s acknowledges the data although it has sent its FIN: in FIN-WAIT-2 only its own direction is closed, so it still receives, and acknowledges, what the %s sends until the %s's FIN.", snd, rcv, rcv)
 	case s.Acked > 0:
 		return fmt.Sprintf("The %s acknowledges the data: its ack is the number of the next byte it expects, so everything before it has arrived, and its window says how many more bytes it can take.", snd)
 	}
@@ -79,8 +84,10 @@ func explainRST(s Step, snd string, rcvBefore State) string {
 	return fmt.Sprintf("The %s aborts the connection with RST instead of FIN (as a close with SO_LINGER set to 0 does): there is no goodbye, data not yet read is thrown away, and both sides forget the connection at once, with no TIME-WAIT.", snd)
 }
 
-// explainClose explains a segment of the teardown by the states it moved.
-func explainClose(snd, rcv string, sb, sa, rb, ra State, n int) string {
+// explainClose explains a segment of the teardown by the states it moved;
+// payload is the data it carries.
+func explainClose(snd, rcv string, sb, sa, rb, ra State, payload []byte) string {
+	n := len(payload)
 	last := ""
 	if n > 0 {
 		last = fmt.Sprintf("sends its last %d bytes and ", n)
@@ -94,6 +101,8 @@ func explainClose(snd, rcv string, sb, sa, rb, ra State, n int) string {
 		return fmt.Sprintf("Now the %s %scloses its own direction with FIN: each direction closes on its own, which is why the teardown takes four steps (FIN, ACK, FIN, ACK).", snd, last)
 	case sa == Closing && sb != Closing:
 		return fmt.Sprintf("The %s's FIN does not acknowledge the %s's FIN, so it was sent before that FIN arrived: both sides are closing at once (a simultaneous close), and each waits in CLOSING for the ACK of its own FIN.", snd, rcv)
+	case rb == FinWait1 && ra == FinWait2 && sa == CloseWait && n > 0:
+		return fmt.Sprintf("The %s acknowledges the %s's FIN and in the same segment still sends %d bytes of data (%s): the connection is half open, because that FIN closed only the %s's direction, so the %s, in CLOSE-WAIT, may still send, and the %s, now in FIN-WAIT-2, still receives until the %s closes its own direction too.", snd, rcv, n, preview(payload), rcv, snd, rcv, snd)
 	case rb == FinWait1 && ra == FinWait2:
 		return fmt.Sprintf("The %s acknowledges the FIN (ack = the FIN's seq + 1): the %s's direction is closed, but the %s may still send data until it closes its own direction too.", snd, rcv, snd)
 	case rb == LastAck && ra == Closed:

@@ -33,6 +33,18 @@ func TestExplain(t *testing.T) {
 			11: {"same segment", "three segments instead of four", "delayed"},
 			12: {"TIME-WAIT", "2×MSL"},
 		}},
+		{"halfclose", KindTCP, scenarioHalfClose(client4, server4), fresh, map[int][]string{
+			5:  {"client", "FIN", "half-close", "the server can still send"},
+			6:  {"ack = the FIN's seq + 1", "server may still send"},
+			7:  {"server still sends 6 bytes", `"HELLO\n"`, "after the client's FIN", "half open", "closed only the client's direction", "server, in CLOSE-WAIT, may still send", "client, in FIN-WAIT-2, still receives"},
+			8:  {"client acknowledges the data although it has sent its FIN", "FIN-WAIT-2", "still receives"},
+			9:  {"server closes its own direction"},
+			10: {"TIME-WAIT", "server is CLOSED"},
+		}},
+		{"halfclose, no delay", KindTCP, scenarioHalfClose0(client4, server4), fresh, map[int][]string{
+			6: {"acknowledges the client's FIN and in the same segment still sends 6 bytes", "half open", "closed only the client's direction", "CLOSE-WAIT", "now in FIN-WAIT-2"},
+			7: {"FIN-WAIT-2", "still receives"},
+		}},
 		{"server close", KindTCP, scenarioServerClose(client4, server4), fresh, map[int][]string{
 			3: {"server has nothing more to send", "the client can still send"},
 			6: {"server acknowledges the client's FIN", "client is CLOSED", "server stays in TIME-WAIT"},

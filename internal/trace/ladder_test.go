@@ -55,6 +55,8 @@ func TestLadderGolden(t *testing.T) {
 	}{
 		{"normal4", KindTCP, scenarioNormal4(client4, server4), fresh, Renderer{}, client4, server4},
 		{"normal3", KindTCP, scenarioNormal3(client4, server4), fresh, Renderer{}, client4, server4},
+		{"halfclose", KindTCP, scenarioHalfClose(client4, server4), fresh, Renderer{}, client4, server4},
+		{"halfclose0", KindTCP, scenarioHalfClose0(client4, server4), fresh, Renderer{}, client4, server4},
 		{"server_close", KindTCP, scenarioServerClose(client4, server4), fresh, Renderer{}, client4, server4},
 		{"reset", KindTCP, scenarioReset(client4, server4), fresh, Renderer{}, client4, server4},
 		{"refused", KindTCP, scenarioRefused(client4, server4), st(Closed, Closed), Renderer{}, client4, server4},

@@ -53,6 +53,10 @@ func TestConversationStates(t *testing.T) {
 			st(FinWait1, CloseWait), st(FinWait2, CloseWait), st(TimeWait, LastAck), st(TimeWait, Closed)})},
 		{"three-segment teardown", scenarioNormal3, fresh, cat(handshakeStates, established(7), []States{
 			st(FinWait1, CloseWait), st(TimeWait, LastAck), st(TimeWait, Closed)})},
+		{"half-close, data after the FIN", scenarioHalfClose, fresh, cat(handshakeStates, established(2), []States{
+			st(FinWait1, CloseWait), st(FinWait2, CloseWait), st(FinWait2, CloseWait), st(FinWait2, CloseWait), st(TimeWait, LastAck), st(TimeWait, Closed)})},
+		{"half-close, the FIN's ACK on the data", scenarioHalfClose0, fresh, cat(handshakeStates, established(2), []States{
+			st(FinWait1, CloseWait), st(FinWait2, CloseWait), st(FinWait2, CloseWait), st(TimeWait, LastAck), st(TimeWait, Closed)})},
 		{"server-initiated close", scenarioServerClose, fresh, cat(handshakeStates, []States{
 			st(CloseWait, FinWait1), st(CloseWait, FinWait2), st(LastAck, TimeWait), st(Closed, TimeWait)})},
 		{"reset mid-conversation", scenarioReset, fresh, cat(handshakeStates, established(2), []States{st(Closed, Closed)})},
