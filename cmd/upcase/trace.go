@@ -29,19 +29,27 @@ Without --port it plays a scripted conversation (--scenario) between a client
 and an upper-casing server in a private network namespace of its own, which
 needs no root where the kernel allows unprivileged user namespaces:
 
-  normal   connect, "hello" → "HELLO", a second line, the client half-closes,
-           the server closes after --close-delay (four teardown segments;
-           --close-delay=0 shows three: the server's ACK rides on its FIN)
-  reset    the client aborts (SO_LINGER 0): RST instead of FIN
-  refused  nobody listens: the SYN is answered by RST
-  udp      two datagrams and their replies: no handshake, no teardown
-  lan      the normal conversation between two hosts on one Ethernet link
-           (172.16.10.10/24 and 172.16.10.11/24, a veth pair), with MAC
-           addresses and the ARP request and reply before the SYN
-  gateway  the same through a router: client 192.168.1.2/24, router
-           192.168.1.1 and 192.168.2.1, server 192.168.2.2/24; the client
-           ARPs for its gateway, and the first SYN is compared on both links
-           (MACs change, IPs stay, the TTL drops by one)
+  normal     connect, "hello" → "HELLO", a second line, the client
+             half-closes, the server closes after --close-delay (four
+             teardown segments; --close-delay=0 shows three: the server's
+             ACK rides on its FIN)
+  halfclose  the client sends a line and shuts down its sending side (FIN)
+             before reading; the server reads to the end, answers after
+             --close-delay while the connection is half open (client
+             FIN-WAIT-2, server CLOSE-WAIT), then closes
+  reset      the client aborts (SO_LINGER 0): RST instead of FIN
+  refused    nobody listens: the SYN is answered by RST
+  udp        two datagrams and their replies: no handshake, no teardown
+  lan        the normal conversation between two hosts on one Ethernet
+             link (172.16.10.10/24 and 172.16.10.11/24, a veth pair), with
+             MAC addresses and the ARP request and reply before the SYN
+  gateway    the same through a router: client 192.168.1.2/24, router
+             192.168.1.1 and 192.168.2.1, server 192.168.2.2/24; the client
+             ARPs for its gateway, and the first SYN is compared on both
+             links (MACs change, IPs stay, the TTL drops by one)
+
+--close-delay (at most 2s) applies to normal, halfclose, lan and gateway;
+--ipv6 to the scenarios on lo (lan and gateway build IPv4 networks).
 
 With --port it captures the real traffic to and from a local port (for
 example the lesson's client.py talking to upcase serve) and draws each
@@ -53,9 +61,9 @@ says. Linux differs in details it does not hide: its TIME-WAIT is a separate
 record that ss shows for 60 s, and it sends the server's ACK of a FIN at once
 or delays it (about 40 ms), which decides between four segments and three.`,
 		setup: func(fs *flag.FlagSet) func(context.Context, stdio, []string) error {
-			scenario := fs.String("scenario", string(trace.ScenarioNormal), "the scripted conversation: normal, reset, refused, udp, lan or gateway")
-			closeDelay := durationFlag(fs, "close-delay", trace.DefaultCloseDelay, "in the normal scenario, how long the server waits after the client's FIN before closing (0: at once)")
-			ipv6 := fs.Bool("ipv6", false, "use IPv6 (::1) instead of IPv4 (127.0.0.1)")
+			scenario := fs.String("scenario", string(trace.ScenarioNormal), "the scripted conversation: normal, halfclose, reset, refused, udp, lan or gateway")
+			closeDelay := durationFlag(fs, "close-delay", trace.DefaultCloseDelay, "how long the server waits after the client's FIN before closing (normal, lan, gateway) or answering (halfclose); 0: at once, at most 2s")
+			ipv6 := fs.Bool("ipv6", false, "use IPv6 (::1) instead of IPv4 (127.0.0.1); not with lan or gateway")
 			absolute := fs.Bool("absolute", false, "show sequence and acknowledgement numbers as sent, not relative to each side's initial sequence number")
 			pcapFile := fs.String("pcap", "", "also write the captured frames to this pcap `file`, for Wireshark or tshark")
 			asJSON := fs.Bool("json", false, "print the segments and states as JSON instead of the ladder")
@@ -74,9 +82,18 @@ or delays it (about 40 ms), which decides between four segments and three.`,
 				if *closeDelay < 0 {
 					return usageError{"--close-delay must not be negative"}
 				}
+				if *closeDelay > trace.MaxCloseDelay {
+					// Each side of the demo gives up on its connection
+					// after 5 s: a longer pause would end in a timeout,
+					// and longer than the delayed ACK shows nothing new.
+					return usageError{fmt.Sprintf("--close-delay must be at most %v, not %v: the demo's connection would time out first", trace.MaxCloseDelay, *closeDelay)}
+				}
 				sc := trace.Scenario(*scenario)
 				if !slices.Contains(trace.Scenarios, sc) {
 					return usageError{fmt.Sprintf("--scenario must be one of %s, not %q", scenarioNames(), *scenario)}
+				}
+				if err := scenarioFlags(fs, sc, *ipv6); err != nil {
+					return err
 				}
 				out := traceOutput{sio: sio, json: *asJSON, pcap: *pcapFile, renderer: newRenderer(sio.out, *absolute)}
 				out.renderer.Link = sc.LinkLayer()
@@ -106,6 +123,23 @@ or delays it (about 40 ms), which decides between four segments and three.`,
 			}
 		},
 	}
+}
+
+// scenarioFlags refuses flags that the scenario would ignore, so that
+// nobody reads a ladder believing it shows what they asked for. A usage
+// error rather than a warning: a warning scrolls away above the ladder,
+// and the command does nothing the user could not simply ask for without
+// the flag.
+func scenarioFlags(fs *flag.FlagSet, sc trace.Scenario, ipv6 bool) error {
+	if ipv6 && sc.LinkLayer() {
+		return usageError{fmt.Sprintf("--ipv6 does not apply to --scenario=%s: it builds the lesson's IPv4 networks", sc)}
+	}
+	delaySet := false
+	fs.Visit(func(f *flag.Flag) { delaySet = delaySet || f.Name == "close-delay" })
+	if delaySet && !sc.UsesCloseDelay() {
+		return usageError{fmt.Sprintf("--close-delay does not apply to --scenario=%s: only normal, halfclose, lan and gateway have a server that waits before it closes or answers", sc)}
+	}
+	return nil
 }
 
 func scenarioNames() string {

@@ -35,7 +35,8 @@ type traceJSON struct {
 			}
 			Payload []byte
 		}
-		After states
+		After       states
+		Explanation string
 	} `json:"steps"`
 	Final states `json:"final"`
 }
@@ -76,25 +77,64 @@ func flagsOf(tj traceJSON) []string {
 	return got
 }
 
+// halfCloseFlags are the segments of --scenario=halfclose: the client's
+// line and its FIN, the server's ACK of the FIN on its own, then the
+// server's answer after that FIN, its ACK, and the server's FIN.
+var halfCloseFlags = []string{"SYN", "SYN, ACK", "ACK", "PSH, ACK", "ACK", "FIN, ACK", "ACK", "PSH, ACK", "ACK", "FIN, ACK", "ACK"}
+
 // TestTraceDemo: the demo, as the user who runs it (root in CI), shows the
-// handshake, the data and the four-step teardown, with the states in order.
+// handshake, the data and the four-step teardown, with the states in order;
+// in halfclose, the server's data after the client's FIN too.
 func TestTraceDemo(t *testing.T) {
-	tj := runTrace(t, nil)
-	want := []string{"SYN", "SYN, ACK", "ACK", "PSH, ACK", "ACK", "PSH, ACK", "ACK", "PSH, ACK", "PSH, ACK", "FIN, ACK", "ACK", "FIN, ACK", "ACK"}
-	if got := flagsOf(tj); strings.Join(got, "|") != strings.Join(want, "|") {
-		t.Errorf("segments %q; want %q", got, want)
+	for _, tt := range []struct {
+		scenario string
+		flags    []string
+		client   string // the client's states, each once
+	}{
+		{"normal", []string{"SYN", "SYN, ACK", "ACK", "PSH, ACK", "ACK", "PSH, ACK", "ACK", "PSH, ACK", "PSH, ACK", "FIN, ACK", "ACK", "FIN, ACK", "ACK"},
+			"SYN-SENT ESTABLISHED FIN-WAIT-1 FIN-WAIT-2 TIME-WAIT"},
+		{"halfclose", halfCloseFlags, "SYN-SENT ESTABLISHED FIN-WAIT-1 FIN-WAIT-2 TIME-WAIT"},
+	} {
+		t.Run(tt.scenario, func(t *testing.T) {
+			tj := runTrace(t, nil, "--scenario="+tt.scenario)
+			if got := flagsOf(tj); strings.Join(got, "|") != strings.Join(tt.flags, "|") {
+				t.Errorf("segments %q; want %q", got, tt.flags)
+			}
+			var client []string
+			for _, s := range tj.Steps {
+				if n := len(client); n == 0 || client[n-1] != s.After.Client {
+					client = append(client, s.After.Client)
+				}
+			}
+			if got := strings.Join(client, " "); got != tt.client {
+				t.Errorf("client states %q; want %q", got, tt.client)
+			}
+			if tj.Final != (states{Client: "TIME-WAIT", Server: "CLOSED"}) {
+				t.Errorf("final states %+v; want TIME-WAIT and CLOSED", tj.Final)
+			}
+			if tt.scenario == "halfclose" {
+				checkHalfOpen(t, tj)
+			}
+		})
 	}
-	var client []string
-	for _, s := range tj.Steps {
-		if n := len(client); n == 0 || client[n-1] != s.After.Client {
-			client = append(client, s.After.Client)
+}
+
+// checkHalfOpen checks the step of halfclose where the server answers after
+// the client's FIN: its data, the two sides' states, and an explanation that
+// says why data still flows.
+func checkHalfOpen(t *testing.T, tj traceJSON) {
+	t.Helper()
+	if len(tj.Steps) != len(halfCloseFlags) {
+		return // reported already
+	}
+	s := tj.Steps[7]
+	if string(s.Event.Payload) != "HELLO\n" || s.After != (states{Client: "FIN-WAIT-2", Server: "CLOSE-WAIT"}) {
+		t.Errorf("the server's answer after the client's FIN: %q, states %+v; want \"HELLO\\n\" in FIN-WAIT-2 and CLOSE-WAIT", s.Event.Payload, s.After)
+	}
+	for _, w := range []string{"after the client's FIN", "half open", "CLOSE-WAIT", "FIN-WAIT-2"} {
+		if !strings.Contains(s.Explanation, w) {
+			t.Errorf("the answer after the FIN is explained as %q; want it to say %q", s.Explanation, w)
 		}
-	}
-	if got, want := strings.Join(client, " "), "SYN-SENT ESTABLISHED FIN-WAIT-1 FIN-WAIT-2 TIME-WAIT"; got != want {
-		t.Errorf("client states %q; want %q", got, want)
-	}
-	if tj.Final != (states{Client: "TIME-WAIT", Server: "CLOSED"}) {
-		t.Errorf("final states %+v; want TIME-WAIT and CLOSED", tj.Final)
 	}
 }
 
@@ -124,6 +164,13 @@ func TestTraceUnprivileged(t *testing.T) {
 	if got := flagsOf(tj); strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("segments %q; want %q", got, want)
 	}
+
+	// The half-close too, segment for segment as root sees it.
+	hj := runTrace(t, wrapper, "--scenario=halfclose")
+	if got := flagsOf(hj); strings.Join(got, "|") != strings.Join(halfCloseFlags, "|") {
+		t.Errorf("halfclose as an ordinary user: segments %q; want %q", got, halfCloseFlags)
+	}
+	checkHalfOpen(t, hj)
 
 	// The link-layer scenarios too: several namespaces inside its own.
 	if lj := runLinkTrace(t, wrapper, "lan"); len(lj.Steps) == 0 || lj.Steps[0].Event.Kind != "ARP" {
