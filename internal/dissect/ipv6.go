@@ -18,7 +18,7 @@ const (
 	ipv6DestOpts = 60
 )
 
-// ipv6ExtNames are Wireshark's protocol names of the extension headers
+// ipv6ExtNames are Wireshark's names of the extension headers
 // whose first two bytes are the next header and the length in 8-byte units
 // after the first 8.
 var ipv6ExtNames = map[uint8]string{
@@ -62,17 +62,20 @@ func (d *dissector) ipv6(off int) (int, error) {
 	case end > len(d.b):
 		return off + ipv6Len, fmt.Errorf("dissect ipv6: %d bytes, payload length says %d: %w", len(b), ipv6Len+plen, ErrTruncated)
 	}
+	// The extension headers are fields of the ipv6 layer, as in Wireshark.
+	layer := &d.f.Layers[len(d.f.Layers)-1]
 	at, fragment := off+ipv6Len, false
 	for {
+		var ext Field
 		var n int
 		var err error
 		switch next {
 		case ipv6HopByHop, ipv6Routing, ipv6DestOpts:
-			next, n, err = d.ipv6Ext(ipv6ExtNames[next], at, end)
+			ext, next, n, err = d.ipv6Ext(ipv6ExtNames[next], at, end)
 		case ipv6Fragment:
-			next, n, fragment, err = d.ipv6Frag(at, end)
+			ext, next, n, fragment, err = d.ipv6Frag(at, end)
 		case ipv6AH:
-			next, n, err = d.ah(at, end)
+			ext, next, n, err = d.ah(at, end)
 		default:
 			if fragment {
 				d.data(at, end)
@@ -83,20 +86,22 @@ func (d *dissector) ipv6(off int) (int, error) {
 		if err != nil {
 			return end, err
 		}
+		layer.Fields = append(layer.Fields, ext)
+		layer.Length += n
 		at += n
 	}
 }
 
 // ipv6Ext dissects a hop-by-hop, routing or destination options header at
-// off, named name, and returns the next header and its own length.
-func (d *dissector) ipv6Ext(name string, off, end int) (uint8, int, error) {
+// off, named name, and returns it, the next header and its length.
+func (d *dissector) ipv6Ext(name string, off, end int) (Field, uint8, int, error) {
 	if err := needIn(name, "header", off, 8, end); err != nil {
-		return 0, 0, err
+		return Field{}, 0, 0, err
 	}
 	b := d.b[off:]
 	n := (int(b[1]) + 1) * 8
 	if err := needIn(name, "header of its length", off, n, end); err != nil {
-		return 0, 0, err
+		return Field{}, 0, 0, err
 	}
 	fields := []Field{
 		field(name+".nxt", off, 1, named(protoNames, uint64(b[0]), "%d")),
@@ -108,23 +113,22 @@ func (d *dissector) ipv6Ext(name string, off, end int) (uint8, int, error) {
 			field("ipv6.routing.segleft", off+3, 1, fmt.Sprint(b[3])),
 		)
 	}
-	d.add(name, off, n, fields...)
-	return b[0], n, nil
+	return field(name, off, n, bytesValue(b[:n]), fields...), b[0], n, nil
 }
 
 // ipv6FragLen is the length of IPv6's fragment header.
 const ipv6FragLen = 8
 
-// ipv6Frag dissects a fragment header at off and returns the next header,
-// its own length and whether the packet is a fragment (an offset or more
+// ipv6Frag dissects a fragment header at off and returns it, the next
+// header, its length and whether the packet is a fragment (an offset or more
 // fragments to come).
-func (d *dissector) ipv6Frag(off, end int) (uint8, int, bool, error) {
+func (d *dissector) ipv6Frag(off, end int) (Field, uint8, int, bool, error) {
 	if err := needIn("ipv6.fraghdr", "header", off, ipv6FragLen, end); err != nil {
-		return 0, 0, false, err
+		return Field{}, 0, 0, false, err
 	}
 	b := d.b[off:]
 	fo := binary.BigEndian.Uint16(b[2:4])
-	d.add("ipv6.fraghdr", off, ipv6FragLen,
+	f := field("ipv6.fraghdr", off, ipv6FragLen, bytesValue(b[:ipv6FragLen]),
 		field("ipv6.fraghdr.nxt", off, 1, named(protoNames, uint64(b[0]), "%d")),
 		field("ipv6.fraghdr.reserved_octet", off+1, 1, fmt.Sprintf("0x%02x", b[1])),
 		bits("ipv6.fraghdr.offset", off+2, 2, 0xfff8, fmt.Sprint(fo>>3)),
@@ -132,22 +136,22 @@ func (d *dissector) ipv6Frag(off, end int) (uint8, int, bool, error) {
 		bits("ipv6.fraghdr.more", off+2, 2, 0x0001, yesNo(fo&1 != 0)),
 		field("ipv6.fraghdr.ident", off+4, 4, fmt.Sprintf("0x%08x", binary.BigEndian.Uint32(b[4:8]))),
 	)
-	return b[0], ipv6FragLen, fo&^7 != 0 || fo&1 != 0, nil
+	return f, b[0], ipv6FragLen, fo&^7 != 0 || fo&1 != 0, nil
 }
 
-// ah dissects an IPsec authentication header at off and returns the next
-// header and its own length.
-func (d *dissector) ah(off, end int) (uint8, int, error) {
+// ah dissects an IPsec authentication header at off and returns it, the
+// next header and its length.
+func (d *dissector) ah(off, end int) (Field, uint8, int, error) {
 	if err := needIn("ah", "header", off, 12, end); err != nil {
-		return 0, 0, err
+		return Field{}, 0, 0, err
 	}
 	b := d.b[off:]
 	n := (int(b[1]) + 2) * 4
 	if n < 12 {
-		return 0, 0, errMalformed("ah", "length %d", n)
+		return Field{}, 0, 0, errMalformed("ah", "length %d", n)
 	}
 	if err := needIn("ah", "header of its length", off, n, end); err != nil {
-		return 0, 0, err
+		return Field{}, 0, 0, err
 	}
 	fields := []Field{
 		field("ah.next_header", off, 1, named(protoNames, uint64(b[0]), "%d")),
@@ -159,8 +163,7 @@ func (d *dissector) ah(off, end int) (uint8, int, error) {
 	if n > 12 {
 		fields = append(fields, field("ah.icv", off+12, n-12, bytesValue(b[12:n])))
 	}
-	d.add("ah", off, n, fields...)
-	return b[0], n, nil
+	return field("ah", off, n, bytesValue(b[:n]), fields...), b[0], n, nil
 }
 
 // yesNo shows a boolean as Wireshark shows a flag that is not a bit of a

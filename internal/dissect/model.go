@@ -28,9 +28,10 @@ type Frame struct {
 
 // Layer is one protocol's header (or a payload) in a frame.
 type Layer struct {
-	// Name is Wireshark's protocol name: eth, arp, ip, ipv6,
-	// ipv6.hopopts, ipv6.routing, ipv6.fraghdr, ipv6.dstopts, ah, tcp,
-	// udp or data.
+	// Name is Wireshark's protocol name: eth, arp, ip, ipv6 (with its
+	// extension headers, as fields named ipv6.hopopts, ipv6.routing,
+	// ipv6.fraghdr, ipv6.dstopts and ah), tcp, udp, data, or eth.padding
+	// for the bytes a wire adds after a short packet.
 	Name string `json:"name"`
 	// Offset and Length place the layer's bytes in the frame.
 	Offset int `json:"offset"`
