@@ -2,6 +2,7 @@ package dissect
 
 import (
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -248,4 +249,28 @@ func FuzzDissect(f *testing.F) {
 		}
 		checkInside(t, fr)
 	})
+}
+
+// TestJSON checks the JSON shape the views build on: snake_case keys, a
+// mask only on bit fields, a field's parts under fields.
+func TestJSON(t *testing.T) {
+	f, err := Dissect(frameHex(t, ethIPv4+ipv4UDP+udpHello))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Layers = f.Layers[1:2] // ip
+	f.Layers[0].Fields = f.Layers[0].Fields[:3]
+	got, err := json.Marshal(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"length":47,"layers":[{"name":"ip","offset":14,"length":20,"fields":[` +
+		`{"name":"ip.version","offset":14,"length":1,"mask":240,"value":"4"},` +
+		`{"name":"ip.hdr_len","offset":14,"length":1,"mask":15,"value":"20 bytes (5)"},` +
+		`{"name":"ip.dsfield","offset":15,"length":1,"value":"0x00","fields":[` +
+		`{"name":"ip.dsfield.dscp","offset":15,"length":1,"mask":252,"value":"0"},` +
+		`{"name":"ip.dsfield.ecn","offset":15,"length":1,"mask":3,"value":"0"}]}]}]}`
+	if string(got) != want {
+		t.Errorf("json:\n%s\nwant:\n%s", got, want)
+	}
 }
