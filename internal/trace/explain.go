@@ -8,7 +8,7 @@ import (
 
 // Explain says in one plain sentence what a step means, as a teacher would
 // say it to someone seeing TCP (or UDP, or ARP) for the first time: why the
-// ISN is random, why the ack is seq + 1, what data and its ACK mean, why the
+// ISN cannot be guessed, why the ack is seq + 1, what data and its ACK mean, why the
 // teardown takes four steps or sometimes three segments, what TIME-WAIT is
 // for, what a RST does, why data may still flow after a FIN (a half-open
 // connection). It reads only the step, so it gives the same
@@ -52,9 +52,9 @@ func explainTCP(s Step) string {
 	case h.Flags.Has(FlagRST):
 		return explainRST(s, snd, rb)
 	case h.Flags.Has(FlagSYN) && !h.Flags.Has(FlagACK):
-		return fmt.Sprintf("The %s asks to open a connection with SYN and a random initial sequence number (ISN), %d: random, so that segments left over from an old connection, or forged ones, do not fit the new one.", snd, h.Seq)
+		return fmt.Sprintf("The %s asks to open a connection with SYN and its initial sequence number (ISN), %d, which no outsider can guess: a clock plus a keyed hash of the addresses and ports (RFC 6528), so that segments left over from an old connection, or forged ones, do not fit the new one.", snd, h.Seq)
 	case h.Flags.Has(FlagSYN):
-		return fmt.Sprintf("The %s accepts with SYN, ACK: its ack is the %s's ISN + 1, because a SYN uses up one sequence number, and it sends its own random ISN, %d.", snd, rcv, h.Seq)
+		return fmt.Sprintf("The %s accepts with SYN, ACK: its ack is the %s's ISN + 1, because a SYN uses up one sequence number, and it sends its own ISN, %d, chosen the same way.", snd, rcv, h.Seq)
 	case rb == SynReceived && ra == Established:
 		also := ""
 		if n > 0 {
@@ -106,9 +106,9 @@ func explainClose(snd, rcv string, sb, sa, rb, ra State, payload []byte) string 
 	case rb == FinWait1 && ra == FinWait2:
 		return fmt.Sprintf("The %s acknowledges the FIN (ack = the FIN's seq + 1): the %s's direction is closed, but the %s may still send data until it closes its own direction too.", snd, rcv, snd)
 	case rb == LastAck && ra == Closed:
-		return fmt.Sprintf("The %s acknowledges the %s's FIN, so the %s is CLOSED; the %s stays in TIME-WAIT for 2×MSL (60 s on Linux) so that it can resend this last ACK if it is lost, and so that old segments of this connection die out before its addresses and ports are used again.", snd, rcv, rcv, snd)
+		return fmt.Sprintf("The %s acknowledges the %s's FIN, so the %s is CLOSED; the %s stays in TIME-WAIT so that it can resend this last ACK if it is lost, and so that old segments of this connection die out before its addresses and ports are used again: for 2×MSL in RFC 9293 (4 minutes), for a fixed 60 s on Linux, which does not derive it from an MSL.", snd, rcv, rcv, snd)
 	case rb == Closing && ra == TimeWait:
-		return fmt.Sprintf("The %s acknowledges the %s's FIN, so the %s moves from CLOSING to TIME-WAIT, where it waits 2×MSL so that a lost ACK can be resent and old segments die out.", snd, rcv, rcv)
+		return fmt.Sprintf("The %s acknowledges the %s's FIN, so the %s moves from CLOSING to TIME-WAIT, where it waits (2×MSL in RFC 9293, a fixed 60 s on Linux) so that a lost ACK can be resent and old segments die out.", snd, rcv, rcv)
 	}
 	return fmt.Sprintf("The %s is now %s and the %s %s.", snd, sa, rcv, ra)
 }

@@ -17,7 +17,7 @@ func TestExplain(t *testing.T) {
 		want map[int][]string
 	}{
 		{"normal4", KindTCP, scenarioNormal4(client4, server4), fresh, map[int][]string{
-			0:  {"client asks", "random", "2746135912", "old connection, or forged"},
+			0:  {"client asks", "RFC 6528", "2746135912", "old connection, or forged"},
 			1:  {"SYN, ACK", "ISN + 1", "SYN uses up one sequence number", "1102931735"},
 			2:  {"three-way handshake", "ESTABLISHED"},
 			3:  {"5 bytes", `"hello"`, "seq counts bytes", "+ 5"},
@@ -27,7 +27,7 @@ func TestExplain(t *testing.T) {
 			10: {"client", "FIN", "half-close", "the server can still send"},
 			11: {"ack = the FIN's seq + 1", "server may still send"},
 			12: {"server closes its own direction", "four steps"},
-			13: {"TIME-WAIT", "2×MSL", "resend this last ACK", "old segments", "server is CLOSED"},
+			13: {"TIME-WAIT", "2×MSL", "4 minutes", "fixed 60 s", "resend this last ACK", "old segments", "server is CLOSED"},
 		}},
 		{"normal3", KindTCP, scenarioNormal3(client4, server4), fresh, map[int][]string{
 			11: {"same segment", "three segments instead of four", "delayed"},

@@ -54,7 +54,7 @@ func kernelNote(s Step, client bool) string {
 		return ""
 	}
 	if st == Closed && inferred == TimeWait {
-		return fmt.Sprintf("Linux reports the %s CLOSED, not TIME-WAIT: the socket hands the connection over to a small timewait record, which stays for the 60 s (`ss -tan state time-wait` shows it).", name)
+		return fmt.Sprintf("Linux reports the %s CLOSED, not TIME-WAIT: the socket hands the connection over to a small timewait record, which Linux keeps for a fixed 60 s (`ss -tan state time-wait` shows it).", name)
 	}
 	if len(changes) > 1 {
 		path := []string{changes[0].Old.String()}
