@@ -195,6 +195,9 @@ func (o traceOutput) conversation(sc trace.Scenario, res *trace.DemoResult) erro
 		}
 	}
 	c := res.Conversation
+	if len(res.Links) > 0 {
+		o.renderer.Via = res.Links[0].Far
+	}
 	if o.json {
 		return writeJSON(o.sio.out, struct {
 			Scenario trace.Scenario `json:"scenario"`

@@ -48,6 +48,11 @@ type Renderer struct {
 	// Width is the ladder's width in columns; zero means DefaultWidth, and
 	// less than MinWidth means MinWidth.
 	Width int
+	// Via names the link's other end when it is not the server (a router,
+	// LinkView.Far): the right column is headed with it, then the server
+	// whose states it shows, so that a frame the router sends is not drawn
+	// as if the server had sent it.
+	Via string
 
 	last   time.Time
 	kernel bool // the conversation drawn has the kernel's states
@@ -95,6 +100,9 @@ func (r *Renderer) Header(c *Conversation) error {
 	var b strings.Builder
 	w := r.width()
 	left, right := "client "+c.Client().String(), "server "+c.Server().String()
+	if r.Via != "" {
+		right = r.Via + " → " + right
+	}
 	if gap := w - runeLen(left) - runeLen(right); gap > 0 {
 		b.WriteString(r.paint(ansiBold, left) + strings.Repeat(" ", gap) + r.paint(ansiBold, right) + "\n")
 	} else {

@@ -66,6 +66,8 @@ func TestLadderGolden(t *testing.T) {
 		{"color", KindTCP, scenarioReset(client4, server4), fresh, Renderer{Color: true}, client4, server4},
 		{"narrow", KindTCP, scenarioNormal3(client4, server4)[:3], fresh, Renderer{Width: 20}, client4, server4},
 		{"lan_link_arp", KindTCP, scenarioLAN(), fresh, Renderer{Link: true}, lanClient, lanServer},
+		// Beyond a router the link's other end is the router: the header says so.
+		{"link_via_router", KindTCP, scenarioLAN()[:2], fresh, Renderer{Link: true, Via: "router 10.0.0.254"}, lanClient, lanServer},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

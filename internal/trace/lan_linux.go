@@ -115,7 +115,7 @@ func buildTopology(ctx context.Context, scenario Scenario) (*topology, error) {
 			return nil, fmt.Errorf("demo: turn on forwarding in the router: %w", err)
 		}
 		t.links = []linkSpec{{
-			view: LinkView{Name: "client ↔ router", Host: "router", Interface: "eth0",
+			view: LinkView{Name: "client ↔ router", Host: "router", Interface: "eth0", Far: "router 192.168.1.1",
 				Owners: map[MAC]string{MAC(macGWClient): "client eth0", MAC(macGWRouter1): "router eth0"}},
 			host: router, gateways: []netip.Addr{netip.MustParseAddr("192.168.1.1")},
 		}, {

@@ -21,6 +21,10 @@ type LinkView struct {
 	// Owners names the machine and device each MAC address on the link
 	// belongs to, as "client eth0".
 	Owners map[MAC]string
+	// Far names the link's other end from the client where that is not
+	// the server, as "router 192.168.1.1": frames on the link come from
+	// and go to it, while the TCP states are still the server's.
+	Far string `json:",omitempty"`
 }
 
 // owner gives the name of the device with MAC m, or m itself.
