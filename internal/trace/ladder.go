@@ -133,8 +133,22 @@ func (r *Renderer) Step(s Step) error {
 		left, right = r.cell(s, true), r.cell(s, false)
 	}
 	b.WriteString(r.arrow(s, left, right))
-	for _, line := range wrap(s.Explanation, r.middle()-2) {
+	// Under the arrow, where Linux reported another state than RFC 9293's
+	// diagram gives, Linux's own, in brackets: both are shown, marked.
+	kleft, kright := "", ""
+	if s.Event.Kind == KindTCP {
+		kleft, kright = r.kernelCell(s, true), r.kernelCell(s, false)
+	}
+	for i, line := range wrap(s.Explanation, r.middle()-2) {
+		if i == 0 {
+			b.WriteString(r.row(kleft, line, kright))
+			kleft, kright = "", ""
+			continue
+		}
 		b.WriteString(r.row("", line, ""))
+	}
+	if kleft != "" || kright != "" {
+		b.WriteString(r.row(kleft, "", kright))
 	}
 	if r.kernel && s.Kernel != nil {
 		for _, note := range kernelNotes(s) {
@@ -206,22 +220,38 @@ func (r *Renderer) arrow(s Step, left, right string) string {
 }
 
 // cell gives the client's or the server's state after s for its column:
-// the inferred one; or, with the kernel's states, the kernel's, and the
-// inferred one marked "*" where the kernel had reported none.
+// the one RFC 9293's diagram gives for the segments, which the explanation
+// speaks of. With the kernel's states, it is marked "*" where the kernel
+// had reported none; where the kernel reported another, kernelCell shows
+// that one under it.
 func (r *Renderer) cell(s Step, client bool) string {
 	before, inferred := s.side(client)
 	if !r.kernel || s.Kernel == nil {
 		return r.state(inferred.String(), inferred != before, client)
 	}
-	st, changes, known := s.Kernel.side(client)
-	if !known {
+	if _, _, known := s.Kernel.side(client); !known {
 		return r.state(inferred.String()+"*", inferred != before, client)
 	}
-	text := st.String()
+	text := inferred.String()
 	if client {
 		text += " " // in line with the marked ones
 	}
-	return r.state(text, len(changes) > 0, client)
+	return r.state(text, inferred != before, client)
+}
+
+// kernelCell gives, for the line under the arrow, the state Linux
+// reported after s in brackets, where it differs from the one cell shows;
+// otherwise "".
+func (r *Renderer) kernelCell(s Step, client bool) string {
+	if !r.kernel || s.Kernel == nil {
+		return ""
+	}
+	_, inferred := s.side(client)
+	st, _, known := s.Kernel.side(client)
+	if !known || st == inferred {
+		return ""
+	}
+	return r.paint(ansiMagenta, r.state("("+st.String()+")", false, client))
 }
 
 // state gives a state's text padded to its column (right-aligned on the

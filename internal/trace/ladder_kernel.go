@@ -6,14 +6,15 @@ import (
 )
 
 // kernelLegend ends a ladder with the kernel's states.
-const kernelLegend = "States are Linux's own, as its sock:inet_sock_set_state tracepoint " +
-	"reported them; a * marks a state inferred from the segments where Linux " +
-	"had reported none. Linux differs from RFC 9293's diagram in three ways: " +
+const kernelLegend = "States are RFC 9293's, from the segments, as the explanations speak of " +
+	"them; Linux's own, from its sock:inet_sock_set_state tracepoint, stand " +
+	"under them in brackets where they differ, and a * marks a state Linux " +
+	"had not reported. Linux differs from RFC 9293's diagram in three ways: " +
 	"it reports the server's SYN-RECEIVED only as the handshake's last ACK " +
 	"arrives (until then the half-open connection is a small request socket, " +
 	"not a full one); it never reports TIME-WAIT (the socket goes to CLOSED " +
 	"and hands over to a timewait record, which `ss -tan state time-wait` " +
-	"shows for about 60 s); and it reports the client's SYN-SENT with source " +
+	"shows for a fixed 60 s); and it reports the client's SYN-SENT with source " +
 	"port 0 (the port is picked just after)."
 
 // kernelNotes gives the sentences said under a step's explanation where
