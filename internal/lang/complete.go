@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
+	"strings"
 )
 
 // verb is a fmt verb, with its flags, width, precision or argument index.
@@ -66,9 +67,9 @@ func walk(v reflect.Value, path string, problems *[]string) {
 // as the verb it applies to.
 func verbs(format string) []string {
 	var vs []string
-	for _, m := range verb.FindAllString(format, -1) {
-		if m != "%%" {
-			vs = append(vs, regexp.MustCompile(`\[\d+\]`).ReplaceAllString(m, ""))
+	for _, m := range verb.FindAllStringSubmatch(format, -1) {
+		if m[0] != "%%" {
+			vs = append(vs, strings.Replace(m[0], m[1], "", 1))
 		}
 	}
 	slices.Sort(vs)

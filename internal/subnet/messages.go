@@ -138,7 +138,7 @@ var infoMsg = struct {
 	MaskBits, OneOne, Ones, OneZero, Zeros, PrefixMask             lang.Text
 	AndHeader4, AndHeader6, AndAddress, AndMask, AndNetwork        lang.Text
 	Network, Broadcast, AllOnes, FirstHost, LastHost, Hosts        lang.Text
-	HostsCount, Addresses, Kind, Class, ClassNote, Note            lang.Text
+	HostsCount, Addresses, Kind, Class, ClassNote                  lang.Text
 	Slash32, Slash31, NetworkAddr, BroadcastAddr, NoMask4, NoMask6 lang.Text
 	NoBroadcast6                                                   lang.Text
 }{
@@ -178,7 +178,6 @@ var infoMsg = struct {
 	ClassNote: lang.Text{
 		En: "%s (historic, before CIDR; the mask decides the network now)",
 		Zh: "%s 类（CIDR 出现之前的旧分类；现在由子网掩码划分子网）"},
-	Note: lang.Text{En: "note: ", Zh: "注："},
 	Slash32: lang.Text{
 		En: "/32 is a single address (a host route): no network or broadcast address of its own",
 		Zh: "/32 只有一个地址（主机路由）：没有自己的子网地址和广播地址"},

@@ -81,10 +81,15 @@ func (in Info) WriteText(w io.Writer) error {
 	if _, err := tb.WriteTo(w); err != nil {
 		return err
 	}
-	for _, n := range in.Notes {
-		fmt.Fprintln(w, m.Note.In(l)+n)
-	}
+	writeNotes(w, l, in.Notes)
 	return nil
+}
+
+// writeNotes writes each note on a line of its own, after "note: ".
+func writeNotes(w io.Writer, l lang.Lang, notes []string) {
+	for _, n := range notes {
+		fmt.Fprintln(w, msg.Note.In(l)+n)
+	}
 }
 
 // count is n things in l: one when n is 1, many otherwise.
@@ -238,14 +243,9 @@ func (p Path) WriteText(w io.Writer) error {
 			fmt.Fprintln(w)
 		}
 	}
-	for _, n := range p.Notes {
-		fmt.Fprintln(w, noteWord(l)+n)
-	}
+	writeNotes(w, l, p.Notes)
 	return nil
 }
-
-// noteWord begins a note.
-func noteWord(l lang.Lang) string { return msg.Note.In(l) }
 
 // writeTables writes the lesson's table of cases, this one marked, and a
 // table for each frame.
