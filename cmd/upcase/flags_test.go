@@ -92,10 +92,7 @@ func TestParseFlagsInterspersed(t *testing.T) {
 // bare count of nanoseconds.
 func TestJSONLogDurations(t *testing.T) {
 	var buf bytes.Buffer
-	log, err := newLogger(&buf, "json", false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	log := newLogger(&buf, "json", false)
 	log.Info("closed", "duration", 300*time.Microsecond, "retry_in", 5*time.Millisecond)
 	var m map[string]any
 	if err := json.Unmarshal(buf.Bytes(), &m); err != nil {

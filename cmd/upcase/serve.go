@@ -102,7 +102,7 @@ type serveArgs struct {
 func newServeArgs(fs *flag.FlagSet) *serveArgs {
 	a := new(serveArgs)
 	fs.StringVar(&a.addr, "addr", server.DefaultAddr, "`host:port` to listen on; 127.0.0.1 is reachable from this machine only, 0.0.0.0 or [::] from others too, port 0 picks a free one")
-	durationVar(fs, &a.drain, "drain", 10*time.Second, "on SIGINT/SIGTERM, how long open connections may go on before they are closed")
+	durationVar(fs, &a.drain, "drain", defaultDrain, "on SIGINT/SIGTERM, how long open connections may go on before they are closed")
 	durationVar(fs, &a.linger, "linger", server.DefaultLinger, "when the server closes a connection, how long it waits for the client's FIN so no reply is lost")
 	durationVar(fs, &a.idleTimeout, "idle-timeout", server.DefaultIdle, "close a connection on which the client has sent nothing for this long (0: never)")
 	durationVar(fs, &a.writeTimeout, "write-timeout", server.DefaultWrite, "close a connection whose client, while replies wait for it, takes less than --write-min-rate of them for this long: a client that does not read, or barely (0: never)")
@@ -126,13 +126,14 @@ func newServeArgs(fs *flag.FlagSet) *serveArgs {
 	return a
 }
 
+// defaultDrain is --drain's default: how long open connections may go on
+// after SIGINT or SIGTERM.
+const defaultDrain = 10 * time.Second
+
 // runServe is serve's wiring: the logger, the sockets (ours or systemd's),
 // then the server on them until ctx is done.
 func runServe(ctx context.Context, stderr io.Writer, cfg serveConfig) error {
-	log, err := newLogger(stderr, cfg.logFormat, cfg.verbose)
-	if err != nil {
-		return err
-	}
+	log := newLogger(stderr, cfg.logFormat, cfg.verbose)
 	cfg.srv.Logger = log
 	socks, err := openSockets(cfg.srv.Addr, cfg.udp, cfg.listen, log)
 	if err != nil {
@@ -162,19 +163,16 @@ func durationText(_ []string, a slog.Attr) slog.Attr {
 	return a
 }
 
-// newLogger is the server's slog output on stderr: text or JSON, debug level
-// with -v.
-func newLogger(stderr io.Writer, format string, verbose bool) (*slog.Logger, error) {
+// newLogger is the server's slog output on stderr: JSON for "json" (which
+// serveConfigFromArgs has checked), text otherwise; debug level with -v.
+func newLogger(stderr io.Writer, format string, verbose bool) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
 	if verbose {
 		opts.Level = slog.LevelDebug
 	}
-	if err := checkLogFormat(format); err != nil {
-		return nil, err
-	}
 	if format == "json" {
 		opts.ReplaceAttr = durationText
-		return slog.New(slog.NewJSONHandler(stderr, opts)), nil
+		return slog.New(slog.NewJSONHandler(stderr, opts))
 	}
-	return slog.New(slog.NewTextHandler(stderr, opts)), nil
+	return slog.New(slog.NewTextHandler(stderr, opts))
 }

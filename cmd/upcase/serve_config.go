@@ -2,15 +2,11 @@ package main
 
 import (
 	"crypto/tls"
-	"errors"
 	"fmt"
-	"net"
 	"net/netip"
-	"strings"
 	"time"
 
 	"github.com/upcase/upcase/internal/server"
-	"github.com/upcase/upcase/internal/subnet"
 )
 
 // serveConfig is what serve runs with, decided from its flags alone.
@@ -34,9 +30,9 @@ type serveConfig struct {
 // means its default: a 0 becomes server.Never or server.NoLimit here, and
 // nowhere else.
 //
-// A mistake in the flags is a usageError naming the flag; an --addr that
-// is dotted decimal but no IPv4 address is a listen error, as the listen
-// would have been.
+// A mistake in the flags is a usageError naming the flag; --addr is
+// judged by the listen (server.ListenConfig), which explains a dotted
+// address that is no IPv4 address.
 func serveConfigFromArgs(a serveArgs, tc *tls.Config) (serveConfig, error) {
 	for _, d := range []struct {
 		name string
@@ -85,9 +81,6 @@ func serveConfigFromArgs(a serveArgs, tc *tls.Config) (serveConfig, error) {
 	}
 	if err := checkLogFormat(a.logFormat); err != nil {
 		return serveConfig{}, err
-	}
-	if err := checkDotted(a.addr); err != nil {
-		return serveConfig{}, fmt.Errorf("listen on %s: %w", a.addr, err)
 	}
 	return serveConfig{
 		srv: &server.Server{
@@ -152,22 +145,4 @@ func checkLogFormat(format string) error {
 		return nil
 	}
 	return usageError{fmt.Sprintf("--log-format must be text or json, not %q", format)}
-}
-
-// checkDotted explains a host that is meant as an IPv4 address but is not
-// one (256.1.1.1), as upcase ip does, rather than let it be looked up as a
-// name that does not exist ("no such host").
-func checkDotted(addr string) error {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil || host == "" || strings.Trim(host, "0123456789.") != "" {
-		return nil // not dotted decimal: the listen says what is wrong
-	}
-	if _, err := subnet.ParseAddr(host); err != nil {
-		var pe *subnet.ParseError
-		if errors.As(err, &pe) {
-			return errors.New(pe.Msg)
-		}
-		return err
-	}
-	return nil
 }

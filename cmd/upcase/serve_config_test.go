@@ -36,7 +36,7 @@ func TestServeConfigFromArgs(t *testing.T) {
 				Engine:        server.EngineAuto,
 				ProxyProtocol: server.ProxyOff,
 			},
-			drain:     10 * time.Second,
+			drain:     defaultDrain,
 			logFormat: "text",
 		}
 	}
@@ -158,8 +158,6 @@ func TestServeConfigFromArgs(t *testing.T) {
 		{name: "bad allow", flags: []string{"--allow=172.16.10.1/24"}, usage: true, names: []string{"--allow", "172.16.10.0/24"}},
 		{name: "bad deny", flags: []string{"--deny=300.1.1.1"}, usage: true, names: []string{"--deny", "300.1.1.1"}},
 		{name: "unknown log format", flags: []string{"--log-format=xml"}, usage: true, names: []string{"--log-format", "xml"}},
-		// Not a usage error: the listen on it would fail, and says so.
-		{name: "dotted address that is no IPv4 address", flags: []string{"--addr=256.1.1.1:8080"}, names: []string{"listen on 256.1.1.1:8080", "256"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			fs := flag.NewFlagSet("serve", flag.ContinueOnError)

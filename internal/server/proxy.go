@@ -170,7 +170,7 @@ const (
 	headerSilent               // missing where required, but nothing came at all: a probe that only connects, or a reset
 )
 
-// readHeader reads the header, if one comes, within timeout (0: none), and
+// readHeader reads the header, if one comes, within timeout (Never: none), and
 // keeps what followed it. It gathers bytes until frameHeader can tell, as
 // the epoll engine does, so both engines decide alike.
 func (c *proxiedConn) readHeader(required bool, timeout time.Duration) (headerOutcome, error) {

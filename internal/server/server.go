@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/upcase/upcase/internal/subnet"
 	"github.com/upcase/upcase/internal/upper"
 	"golang.org/x/text/language"
 )
@@ -214,6 +215,9 @@ type ListenConfig struct {
 
 // Listen opens a TCP listener on addr, as the package's Listen.
 func (lc ListenConfig) Listen(addr string) (net.Listener, error) {
+	if err := dottedMistake(addr); err != nil {
+		return nil, listenError(addr, err)
+	}
 	ln, err := lc.config().Listen(context.Background(), "tcp", addr)
 	if err != nil {
 		return nil, listenError(addr, err)
@@ -223,6 +227,9 @@ func (lc ListenConfig) Listen(addr string) (net.Listener, error) {
 
 // ListenPacket opens a UDP socket on addr, as the package's ListenPacket.
 func (lc ListenConfig) ListenPacket(addr string) (net.PacketConn, error) {
+	if err := dottedMistake(addr); err != nil {
+		return nil, listenError(addr, err)
+	}
 	pc, err := lc.config().ListenPacket(context.Background(), "udp", addr)
 	if err != nil {
 		return nil, listenError(addr, err)
@@ -258,6 +265,24 @@ func listenError(addr string, err error) error {
 		}
 	}
 	return fmt.Errorf("listen on %s: %w", addr, err)
+}
+
+// dottedMistake explains a host that is meant as an IPv4 address but is
+// not one (256.1.1.1), as upcase ip does ("256 is not 0-255"), rather than
+// let it be looked up as a name that does not exist ("no such host").
+func dottedMistake(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil || host == "" || strings.Trim(host, "0123456789.") != "" {
+		return nil // not dotted decimal: the listen says what is wrong
+	}
+	if _, err := subnet.ParseAddr(host); err != nil {
+		var pe *subnet.ParseError
+		if errors.As(err, &pe) {
+			return errors.New(pe.Msg)
+		}
+		return err
+	}
+	return nil
 }
 
 // Serve accepts connections on ln and serves each in its own goroutine until

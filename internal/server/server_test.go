@@ -317,6 +317,10 @@ func TestListenError(t *testing.T) {
 		{"in use", busy.Addr().String(), "address already in use", syscall.EADDRINUSE},
 		{"no port", "127.0.0.1", "missing port", nil},
 		{"bad port", "127.0.0.1:99999", "invalid port", nil},
+		// Dotted decimal that is no IPv4 address: said as upcase ip says it,
+		// not looked up as a name.
+		{"dotted, out of range", "256.1.1.1:8080", "256 is not 0-255", nil},
+		{"dotted, three numbers", "10.0.0:8080", "an IPv4 address has 4 numbers separated by dots, not 3", nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
