@@ -62,7 +62,7 @@ record that ss shows for 60 s, and it sends the server's ACK of a FIN at once
 or delays it (about 40 ms), which decides between four segments and three.`,
 		setup: func(fs *flag.FlagSet) func(context.Context, stdio, []string) error {
 			scenario := fs.String("scenario", string(trace.ScenarioNormal), "the scripted conversation: normal, halfclose, reset, refused, udp, lan or gateway")
-			closeDelay := durationFlag(fs, "close-delay", trace.DefaultCloseDelay, "how long the server waits after the client's FIN before closing (normal, lan, gateway) or answering (halfclose); 0: at once, at most 2s")
+			closeDelay := durationFlag(fs, "close-delay", trace.DefaultCloseDelay, "how long the server waits after the client's FIN before closing (normal, lan, gateway) or answering (halfclose); 0: at once, at most "+trace.MaxCloseDelay.String())
 			ipv6 := fs.Bool("ipv6", false, "use IPv6 (::1) instead of IPv4 (127.0.0.1); not with lan or gateway")
 			absolute := fs.Bool("absolute", false, "show sequence and acknowledgement numbers as sent, not relative to each side's initial sequence number")
 			pcapFile := fs.String("pcap", "", "also write the captured frames to this pcap `file`, for Wireshark or tshark")
@@ -90,7 +90,7 @@ or delays it (about 40 ms), which decides between four segments and three.`,
 				}
 				sc := trace.Scenario(*scenario)
 				if !slices.Contains(trace.Scenarios, sc) {
-					return usageError{fmt.Sprintf("--scenario must be one of %s, not %q", scenarioNames(), *scenario)}
+					return usageError{fmt.Sprintf("--scenario must be one of %s, not %q", scenarioNames(nil), *scenario)}
 				}
 				if err := scenarioFlags(fs, sc, *ipv6); err != nil {
 					return err
@@ -137,15 +137,18 @@ func scenarioFlags(fs *flag.FlagSet, sc trace.Scenario, ipv6 bool) error {
 	delaySet := false
 	fs.Visit(func(f *flag.Flag) { delaySet = delaySet || f.Name == "close-delay" })
 	if delaySet && !sc.UsesCloseDelay() {
-		return usageError{fmt.Sprintf("--close-delay does not apply to --scenario=%s: only normal, halfclose, lan and gateway have a server that waits before it closes or answers", sc)}
+		return usageError{fmt.Sprintf("--close-delay does not apply to --scenario=%s: only %s have a server that waits before it closes or answers", sc, scenarioNames(trace.Scenario.UsesCloseDelay))}
 	}
 	return nil
 }
 
-func scenarioNames() string {
+// scenarioNames lists the scenarios for which keep (nil: all) is true.
+func scenarioNames(keep func(trace.Scenario) bool) string {
 	var names []string
 	for _, s := range trace.Scenarios {
-		names = append(names, string(s))
+		if keep == nil || keep(s) {
+			names = append(names, string(s))
+		}
 	}
 	return strings.Join(names, ", ")
 }

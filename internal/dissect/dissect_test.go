@@ -171,6 +171,13 @@ func TestDissect(t *testing.T) {
 			fields: []want{{"tcp.options.mss_val", 56, 2, 0, "65495"}, {"tcp.options.nop", 58, 1, 0, "01"}},
 		},
 		{
+			// The end-of-options byte is 00, as tshark shows it.
+			name: "tcp options end with eol", frame: ethIPv4 + "45 00 0030 3830 4000 40 06 0000 7f000001 7f000001" +
+				"eaaa 885d e2a79196 00000000 7002 ffd7 0000 0000 0204ffd7 01000000",
+			layers: []string{"eth", "ip", "tcp"},
+			fields: []want{{"tcp.options.nop", 58, 1, 0, "01"}, {"tcp.options.eol", 59, 1, 0, "00"}},
+		},
+		{
 			name: "udp length too long", frame: ethIPv4 + "45 00 001d 0001 4000 40 11 0000 7f000001 7f000001" + "e83a 9b1d 00ff 0000 6869",
 			layers: []string{"eth", "ip", "udp", "data"}, err: ErrTruncated,
 		},

@@ -124,9 +124,9 @@ func tcpOptions(b []byte, off int) ([]Field, error) {
 		kind := field("tcp.option_kind", at, 1, fmt.Sprint(b[i]))
 		switch b[i] {
 		case optEnd:
-			return append(out, field("tcp.options.eol", at, 1, "01", kind)), nil
+			return append(out, field("tcp.options.eol", at, 1, bytesValue(b[i:i+1]), kind)), nil
 		case optNOP:
-			out = append(out, field("tcp.options.nop", at, 1, "01", kind))
+			out = append(out, field("tcp.options.nop", at, 1, bytesValue(b[i:i+1]), kind))
 			i++
 			continue
 		}

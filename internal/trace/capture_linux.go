@@ -62,6 +62,10 @@ const (
 	ringFrames    = 32
 )
 
+// A slot holds its headers and all the filter keeps of a frame (filterSnap):
+// this constant would overflow, and the build fail, if it did not.
+const _ uint = ringFrameSize - (ringAddr + unix.SizeofSockaddrLinklayer + unix.TPACKET_ALIGNMENT + filterSnap)
+
 // NewCapture opens a capture on cfg's interface. It returns once the socket
 // is filtered and bound, so every packet sent after it returns is captured,
 // in the order the kernel delivered it: open the capture, then dial.

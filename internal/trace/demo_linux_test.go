@@ -32,8 +32,8 @@ func TestDemo(t *testing.T) {
 		{Demo{Scenario: ScenarioHalfClose, IPv6: true, CloseDelay: DefaultCloseDelay},
 			[]string{"SYN", "SYN, ACK", "ACK", "PSH, ACK", "ACK", "FIN, ACK", "ACK", "PSH, ACK", "ACK", "FIN, ACK", "ACK"},
 			States{Client: TimeWait, Server: Closed}},
-		{Demo{Scenario: ScenarioHalfClose}, // the server's ACK of the FIN rides on its answer
-			[]string{"SYN", "SYN, ACK", "ACK", "PSH, ACK", "ACK", "FIN, ACK", "PSH, ACK", "ACK", "FIN, ACK", "ACK"},
+		{Demo{Scenario: ScenarioHalfClose},
+			nil, // the server's ACK of the FIN rides on its answer, or comes alone if its delayed-ACK timer fires first: checked below
 			States{Client: TimeWait, Server: Closed}},
 		{Demo{Scenario: ScenarioRefused},
 			[]string{"SYN", "RST, ACK"},
@@ -61,7 +61,14 @@ func TestDemo(t *testing.T) {
 			if tc.flags != nil && !slices.Equal(got, tc.flags) {
 				t.Errorf("segments %q; want %q", got, tc.flags)
 			}
-			if tc.flags == nil {
+			switch {
+			case tc.flags == nil && tc.demo.Scenario == ScenarioHalfClose:
+				answerRides := []string{"SYN", "SYN, ACK", "ACK", "PSH, ACK", "ACK", "FIN, ACK", "PSH, ACK", "ACK", "FIN, ACK", "ACK"}
+				ackAlone := slices.Insert(slices.Clone(answerRides), 6, "ACK")
+				if !slices.Equal(got, answerRides) && !slices.Equal(got, ackAlone) {
+					t.Errorf("segments %q; want %q, or the ACK of the FIN alone before the answer", got, answerRides)
+				}
+			case tc.flags == nil:
 				fin := slices.Index(got, "FIN, ACK")
 				if n := len(got) - fin; fin < 0 || n < 3 || n > 4 {
 					t.Errorf("segments %q; want a teardown of three or four segments from the client's FIN", got)

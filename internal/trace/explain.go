@@ -64,7 +64,7 @@ func explainTCP(s Step) string {
 	case sb != sa || rb != ra:
 		return explainClose(snd, rcv, sb, sa, rb, ra, s.Event.Payload)
 	case n > 0 && sa == CloseWait:
-		return fmt.Sprintf("The %s still sends %d bytes of data (%s) after the %s's FIN: the connection is half open, because that FIN closed only the %s's direction, so the %s, in CLOSE-WAIT, may still send, and the %s, in %s, still receives until the %s closes its own direction too.", snd, n, preview(s.Event.Payload), rcv, rcv, snd, rcv, ra, snd)
+		return fmt.Sprintf("The %s still sends %d bytes of data (%s) after the %s's FIN: %s", snd, n, preview(s.Event.Payload), rcv, halfOpen(snd, rcv, "in "+ra.String()))
 	case n > 0:
 		return explainData(s, snd, rcv, n)
 	case s.Acked > 0 && sa == FinWait2:
@@ -102,7 +102,7 @@ func explainClose(snd, rcv string, sb, sa, rb, ra State, payload []byte) string 
 	case sa == Closing && sb != Closing:
 		return fmt.Sprintf("The %s's FIN does not acknowledge the %s's FIN, so it was sent before that FIN arrived: both sides are closing at once (a simultaneous close), and each waits in CLOSING for the ACK of its own FIN.", snd, rcv)
 	case rb == FinWait1 && ra == FinWait2 && sa == CloseWait && n > 0:
-		return fmt.Sprintf("The %s acknowledges the %s's FIN and in the same segment still sends %d bytes of data (%s): the connection is half open, because that FIN closed only the %s's direction, so the %s, in CLOSE-WAIT, may still send, and the %s, now in FIN-WAIT-2, still receives until the %s closes its own direction too.", snd, rcv, n, preview(payload), rcv, snd, rcv, snd)
+		return fmt.Sprintf("The %s acknowledges the %s's FIN and in the same segment still sends %d bytes of data (%s): %s", snd, rcv, n, preview(payload), halfOpen(snd, rcv, "now in FIN-WAIT-2"))
 	case rb == FinWait1 && ra == FinWait2:
 		return fmt.Sprintf("The %s acknowledges the FIN (ack = the FIN's seq + 1): the %s's direction is closed, but the %s may still send data until it closes its own direction too.", snd, rcv, snd)
 	case rb == LastAck && ra == Closed:
@@ -173,4 +173,11 @@ func preview(b []byte) string {
 		return strconv.QuoteToASCII(string(b[:previewMax])) + "..."
 	}
 	return strconv.QuoteToASCII(string(b))
+}
+
+// halfOpen says why data still flows from snd, in CLOSE-WAIT, to rcv,
+// whose FIN closed only its own direction; rcvIn is where rcv is ("in
+// FIN-WAIT-2").
+func halfOpen(snd, rcv, rcvIn string) string {
+	return fmt.Sprintf("the connection is half open, because that FIN closed only the %s's direction, so the %s, in CLOSE-WAIT, may still send, and the %s, %s, still receives until the %s closes its own direction too.", rcv, snd, rcv, rcvIn, snd)
 }

@@ -6,10 +6,10 @@ import (
 	"golang.org/x/net/bpf"
 )
 
-// filterSnap is how many bytes of a frame the filter keeps: more than any
-// frame on lo, where segmentation offload makes frames of up to 64 KiB
-// plus headers.
-const filterSnap = 1 << 18
+// filterSnap is how many bytes of a frame the filter keeps: the largest
+// frame on lo, where segmentation offload makes IP packets of up to 64 KiB,
+// with its Ethernet header. The capture's ring slots hold that much.
+const filterSnap = 1<<16 + ethernetLen
 
 // Offsets in an Ethernet frame that the filter reads.
 const (

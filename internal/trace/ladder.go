@@ -128,27 +128,24 @@ func (r *Renderer) Step(s Step) error {
 	for _, line := range r.labels(s) {
 		b.WriteString(r.row("", line, ""))
 	}
-	left, right := "", ""
+	// The states after the step on the arrow's line and, under it, where
+	// Linux reported another state than RFC 9293's diagram gives, Linux's
+	// own in brackets: both are shown, marked.
+	var left, right, kleft, kright string
 	if s.Event.Kind == KindTCP {
 		left, right = r.cell(s, true), r.cell(s, false)
-	}
-	b.WriteString(r.arrow(s, left, right))
-	// Under the arrow, where Linux reported another state than RFC 9293's
-	// diagram gives, Linux's own, in brackets: both are shown, marked.
-	kleft, kright := "", ""
-	if s.Event.Kind == KindTCP {
 		kleft, kright = r.kernelCell(s, true), r.kernelCell(s, false)
 	}
-	for i, line := range wrap(s.Explanation, r.middle()-2) {
-		if i == 0 {
-			b.WriteString(r.row(kleft, line, kright))
-			kleft, kright = "", ""
-			continue
-		}
-		b.WriteString(r.row("", line, ""))
+	b.WriteString(r.arrow(s, left, right))
+	lines := wrap(s.Explanation, r.middle()-2)
+	if len(lines) == 0 && kleft+kright != "" {
+		lines = []string{""}
 	}
-	if kleft != "" || kright != "" {
-		b.WriteString(r.row(kleft, "", kright))
+	for i, line := range lines {
+		if i > 0 {
+			kleft, kright = "", ""
+		}
+		b.WriteString(r.row(kleft, line, kright))
 	}
 	if r.kernel && s.Kernel != nil {
 		for _, note := range kernelNotes(s) {
