@@ -243,7 +243,7 @@ func plotBench(path string, res *bench.Result) error {
 	if res.Rate > 0 {
 		title += fmt.Sprintf(", %g msgs/s", res.Rate)
 	}
-	return plot.Write(path, title, res.Latency, points)
+	return plot.Write(path, title, res.Latency, points, res.MsgsPerSec)
 }
 
 // benchFailure is the one-line error, exit status 1, for a run in which

@@ -199,7 +199,7 @@ func (r *run) result(ws []*worker, samples []Sample) *Result {
 		res.FirstError = err.Error()
 	}
 	res.Planned = cfg.Duration
-	res.Sending = time.Duration(max(r.stopped.Load()-r.measure, 0))
+	res.Sending = time.Duration(max(r.stopped-r.measure, 0))
 	res.Duration = time.Duration(max(r.measured(ws)-r.measure, 0))
 	res.Bytes = res.Messages * int64(cfg.Size)
 	if s := res.Duration.Seconds(); s > 0 {

@@ -34,7 +34,7 @@ type run struct {
 	stop    atomic.Bool
 	// stopped is when sending stopped: end, or when the run was stopped
 	// (cancel), if that came first.
-	stopped atomic.Int64
+	stopped int64         // Run's goroutine only (watch, cancel, halt, result): not shared with the workers
 	ended   chan struct{} // open loop: closed when the pacer has released the last message
 
 	// stopCtx is done when the run is stopped (cancel) or Run returns: it
@@ -128,9 +128,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	r.epoch = time.Now() // every connection is open, or failed to: load starts
 	r.measure = int64(cfg.Warmup)
 	r.end = int64(cfg.Warmup + cfg.Duration)
-	r.stopped.Store(r.end)
+	r.stopped = r.end
 	if ctx.Err() != nil { // stopped while the connections were being opened
-		r.stopped.Store(0)
+		r.stopped = 0
 		r.stop.Store(true)
 	}
 	for _, w := range ws { // every connection that could not be opened counts
@@ -240,13 +240,7 @@ func (r *run) cancel(ws []*worker) {
 // halt marks the run stopped, now: sending stops (r.stop), and r.stopped
 // keeps the time if the run had not ended yet.
 func (r *run) halt() {
-	now := r.now()
-	for {
-		old := r.stopped.Load()
-		if now >= old || r.stopped.CompareAndSwap(old, now) {
-			break
-		}
-	}
+	r.stopped = min(r.stopped, r.now())
 	r.stop.Store(true)
 }
 
@@ -255,7 +249,7 @@ func (r *run) halt() {
 // replies in flight when sending stopped are awaited and counted). It is
 // for after every worker has ended.
 func (r *run) measured(ws []*worker) int64 {
-	end := r.stopped.Load()
+	end := r.stopped
 	for _, w := range ws {
 		end = max(end, w.lastReply)
 	}

@@ -43,7 +43,7 @@ func (r *run) watch(ctx context.Context, ws []*worker, finished <-chan struct{})
 			done = nil
 		case <-step.C:
 			now, n := r.now(), messages(ws)
-			if now > r.stopped.Load() {
+			if now > r.stopped {
 				continue // the last step, on finished, ends where Result.Duration does
 			}
 			samples = append(samples, sample(last, now, n-lastN, r.measure))

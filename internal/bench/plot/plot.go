@@ -54,13 +54,15 @@ const (
 // .svg, so the caller controls it with the file name alone. Any other
 // extension is an error, and the file is only created once rendering has
 // succeeded. A nil or empty h and an empty throughput are rendered as
-// panels saying "no samples recorded" (see the package comment).
-func Write(path, title string, h *hdrhistogram.Histogram, throughput []Point) error {
+// panels saying "no samples recorded" (see the package comment). mean is
+// the run's throughput, as its report gives it: the dashed line over the
+// timeline.
+func Write(path, title string, h *hdrhistogram.Histogram, throughput []Point, mean float64) error {
 	cw, err := newCanvas(path)
 	if err != nil {
 		return err
 	}
-	if err := render(draw.New(cw), title, h, throughput); err != nil {
+	if err := render(draw.New(cw), title, h, throughput, mean); err != nil {
 		return fmt.Errorf("plot %s: %w", path, err)
 	}
 	var buf bytes.Buffer
@@ -90,7 +92,7 @@ func newCanvas(path string) (vg.CanvasWriterTo, error) {
 var dataColor = color.RGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff}
 
 // render draws the title and both panels onto c.
-func render(c draw.Canvas, title string, h *hdrhistogram.Histogram, throughput []Point) error {
+func render(c draw.Canvas, title string, h *hdrhistogram.Histogram, throughput []Point, mean float64) error {
 	c.FillPolygon(color.White, []vg.Point{
 		c.Min, {X: c.Max.X, Y: c.Min.Y}, c.Max, {X: c.Min.X, Y: c.Max.Y},
 	})
@@ -105,7 +107,7 @@ func render(c draw.Canvas, title string, h *hdrhistogram.Histogram, throughput [
 	if err != nil {
 		return fmt.Errorf("latency panel: %w", err)
 	}
-	thr, err := throughputPlot(throughput)
+	thr, err := throughputPlot(throughput, mean)
 	if err != nil {
 		return fmt.Errorf("throughput panel: %w", err)
 	}

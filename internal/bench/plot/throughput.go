@@ -27,11 +27,10 @@ func formatRate(v float64) string {
 	return strconv.FormatFloat(v, 'g', 4, 64) + suffix
 }
 
-// throughputPlot builds the throughput-over-time panel, with the run's mean
-// rate drawn as a dashed line to judge the dips against: each interval's
-// rate weighted by its length, so the line is the messages over the time,
-// the throughput the report prints, even where a step ran long.
-func throughputPlot(points []Point) (*panel, error) {
+// throughputPlot builds the throughput-over-time panel, with mean, the
+// run's throughput as the report prints it, drawn as a dashed line to judge
+// the dips against.
+func throughputPlot(points []Point, mean float64) (*panel, error) {
 	p := newPlot("Throughput over time", "time elapsed (s)", "throughput (msgs/s)")
 	p.Y.Min = 0
 	p.X.Min = 0
@@ -42,11 +41,8 @@ func throughputPlot(points []Point) (*panel, error) {
 	}
 
 	pts := make(plotter.XYs, len(points))
-	var msgs, prev float64 // messages so far, and when the last step ended
 	for i, pt := range points {
 		pts[i] = plotter.XY{X: pt.At.Seconds(), Y: pt.MsgsPerSec}
-		msgs += pt.MsgsPerSec * (pt.At.Seconds() - prev)
-		prev = pt.At.Seconds()
 	}
 	line, err := plotter.NewLine(pts)
 	if err != nil {
@@ -55,10 +51,6 @@ func throughputPlot(points []Point) (*panel, error) {
 	line.Color = dataColor
 	line.Width = vg.Points(2)
 
-	mean := points[0].MsgsPerSec
-	if prev > 0 {
-		mean = msgs / prev
-	}
 	meanLine, err := plotter.NewLine(plotter.XYs{{X: pts[0].X, Y: mean}, {X: pts[len(pts)-1].X, Y: mean}})
 	if err != nil {
 		return nil, err
