@@ -386,3 +386,10 @@ func tail(out string) string {
 	}
 	return out
 }
+
+// newPrompt is what the line editor (readline) writes before each new prompt,
+// once it has put the terminal in raw mode: a space and a backspace, which
+// leave the right edge of the screen. It writes them after a line ends too,
+// but then no prompt follows at once; and a prompt redrawn under a reply
+// does not start with them.
+const newPrompt = " \b"
