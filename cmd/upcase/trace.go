@@ -12,7 +12,11 @@ import (
 	"strings"
 
 	"github.com/upcase/upcase/internal/netns"
+	"github.com/upcase/upcase/internal/pcap"
 	"github.com/upcase/upcase/internal/trace"
+	"github.com/upcase/upcase/internal/trace/capture"
+	"github.com/upcase/upcase/internal/trace/demo"
+	"github.com/upcase/upcase/internal/trace/ladder"
 	"golang.org/x/term"
 )
 
@@ -61,8 +65,8 @@ says. Linux differs in details it does not hide: its TIME-WAIT is a separate
 record that ss shows for 60 s, and it sends the server's ACK of a FIN at once
 or delays it (about 40 ms), which decides between four segments and three.`,
 		setup: func(fs *flag.FlagSet) func(context.Context, stdio, []string) error {
-			scenario := fs.String("scenario", string(trace.ScenarioNormal), "the scripted conversation: normal, halfclose, reset, refused, udp, lan or gateway")
-			closeDelay := durationFlag(fs, "close-delay", trace.DefaultCloseDelay, "how long the server waits after the client's FIN before closing (normal, lan, gateway) or answering (halfclose); 0: at once, at most "+trace.MaxCloseDelay.String())
+			scenario := fs.String("scenario", string(demo.ScenarioNormal), "the scripted conversation: normal, halfclose, reset, refused, udp, lan or gateway")
+			closeDelay := durationFlag(fs, "close-delay", demo.DefaultCloseDelay, "how long the server waits after the client's FIN before closing (normal, lan, gateway) or answering (halfclose); 0: at once, at most "+demo.MaxCloseDelay.String())
 			ipv6 := fs.Bool("ipv6", false, "use IPv6 (::1) instead of IPv4 (127.0.0.1); not with lan or gateway")
 			absolute := fs.Bool("absolute", false, "show sequence and acknowledgement numbers as sent, not relative to each side's initial sequence number")
 			pcapFile := fs.String("pcap", "", "also write the captured frames to this pcap `file`, for Wireshark or tshark")
@@ -82,14 +86,14 @@ or delays it (about 40 ms), which decides between four segments and three.`,
 				if *closeDelay < 0 {
 					return usageError{"--close-delay must not be negative"}
 				}
-				if *closeDelay > trace.MaxCloseDelay {
+				if *closeDelay > demo.MaxCloseDelay {
 					// Each side of the demo gives up on its connection
 					// after 5 s: a longer pause would end in a timeout,
 					// and longer than the delayed ACK shows nothing new.
-					return usageError{fmt.Sprintf("--close-delay must be at most %v, not %v: the demo's connection would time out first", trace.MaxCloseDelay, *closeDelay)}
+					return usageError{fmt.Sprintf("--close-delay must be at most %v, not %v: the demo's connection would time out first", demo.MaxCloseDelay, *closeDelay)}
 				}
-				sc := trace.Scenario(*scenario)
-				if !slices.Contains(trace.Scenarios, sc) {
+				sc := demo.Scenario(*scenario)
+				if !slices.Contains(demo.Scenarios, sc) {
 					return usageError{fmt.Sprintf("--scenario must be one of %s, not %q", scenarioNames(nil), *scenario)}
 				}
 				if err := scenarioFlags(fs, sc, *ipv6); err != nil {
@@ -115,7 +119,7 @@ or delays it (about 40 ms), which decides between four segments and three.`,
 				if err := netns.LoopbackUp(); err != nil {
 					return err
 				}
-				res, err := trace.Demo{Scenario: sc, IPv6: *ipv6, CloseDelay: *closeDelay, KernelStates: true}.Run(ctx)
+				res, err := demo.Run(ctx, demo.Config{Scenario: sc, IPv6: *ipv6, CloseDelay: *closeDelay, KernelStates: true})
 				if err != nil {
 					return fmt.Errorf("trace: %w", err)
 				}
@@ -130,22 +134,22 @@ or delays it (about 40 ms), which decides between four segments and three.`,
 // error rather than a warning: a warning scrolls away above the ladder,
 // and the command does nothing the user could not simply ask for without
 // the flag.
-func scenarioFlags(fs *flag.FlagSet, sc trace.Scenario, ipv6 bool) error {
+func scenarioFlags(fs *flag.FlagSet, sc demo.Scenario, ipv6 bool) error {
 	if ipv6 && sc.LinkLayer() {
 		return usageError{fmt.Sprintf("--ipv6 does not apply to --scenario=%s: it builds the lesson's IPv4 networks", sc)}
 	}
 	delaySet := false
 	fs.Visit(func(f *flag.Flag) { delaySet = delaySet || f.Name == "close-delay" })
 	if delaySet && !sc.UsesCloseDelay() {
-		return usageError{fmt.Sprintf("--close-delay does not apply to --scenario=%s: only %s have a server that waits before it closes or answers", sc, scenarioNames(trace.Scenario.UsesCloseDelay))}
+		return usageError{fmt.Sprintf("--close-delay does not apply to --scenario=%s: only %s have a server that waits before it closes or answers", sc, scenarioNames(demo.Scenario.UsesCloseDelay))}
 	}
 	return nil
 }
 
 // scenarioNames lists the scenarios for which keep (nil: all) is true.
-func scenarioNames(keep func(trace.Scenario) bool) string {
+func scenarioNames(keep func(demo.Scenario) bool) string {
 	var names []string
-	for _, s := range trace.Scenarios {
+	for _, s := range demo.Scenarios {
 		if keep == nil || keep(s) {
 			names = append(names, string(s))
 		}
@@ -155,8 +159,8 @@ func scenarioNames(keep func(trace.Scenario) bool) string {
 
 // newRenderer draws on out, in colour only on a terminal without NO_COLOR,
 // as wide as the terminal.
-func newRenderer(out io.Writer, absolute bool) *trace.Renderer {
-	r := &trace.Renderer{Out: out, Absolute: absolute}
+func newRenderer(out io.Writer, absolute bool) *ladder.Renderer {
+	r := &ladder.Renderer{Out: out, Absolute: absolute}
 	if f, ok := out.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		_, noColor := os.LookupEnv("NO_COLOR")
 		r.Color = !noColor
@@ -173,11 +177,11 @@ type traceOutput struct {
 	sio      stdio
 	json     bool
 	pcap     string
-	renderer *trace.Renderer
+	renderer *ladder.Renderer
 }
 
 // conversation shows a demo's conversation.
-func (o traceOutput) conversation(sc trace.Scenario, res *trace.DemoResult) error {
+func (o traceOutput) conversation(sc demo.Scenario, res *demo.Result) error {
 	pcaps := []string{}
 	if o.pcap != "" {
 		if err := writePcap(o.pcap, res.Frames); err != nil {
@@ -203,14 +207,14 @@ func (o traceOutput) conversation(sc trace.Scenario, res *trace.DemoResult) erro
 	}
 	if o.json {
 		return writeJSON(o.sio.out, struct {
-			Scenario trace.Scenario `json:"scenario"`
-			Kind     string         `json:"kind"`
-			Client   string         `json:"client"`
-			Server   string         `json:"server"`
-			Initial  trace.States   `json:"initial"`
-			Steps    []trace.Step   `json:"steps"`
-			Final    trace.States   `json:"final"`
-			Links    []jsonLink     `json:"links,omitempty"`
+			Scenario demo.Scenario `json:"scenario"`
+			Kind     string        `json:"kind"`
+			Client   string        `json:"client"`
+			Server   string        `json:"server"`
+			Initial  trace.States  `json:"initial"`
+			Steps    []trace.Step  `json:"steps"`
+			Final    trace.States  `json:"final"`
+			Links    []jsonLink    `json:"links,omitempty"`
 		}{sc, c.Kind().String(), c.Client().String(), c.Server().String(), c.Initial(), c.Steps(), c.States(), jsonLinks(res)})
 	}
 	what, where := unit(c), "on lo in a private network namespace"
@@ -223,7 +227,7 @@ func (o traceOutput) conversation(sc trace.Scenario, res *trace.DemoResult) erro
 	}
 	if len(res.Links) > 0 {
 		fmt.Fprintln(o.sio.out)
-		if err := trace.RenderLinks(o.sio.out, res); err != nil {
+		if err := ladder.RenderLinks(o.sio.out, res.Links); err != nil {
 			return err
 		}
 	}
@@ -251,7 +255,7 @@ type jsonLink struct {
 }
 
 // jsonLinks gives the links a demo captured, for --json.
-func jsonLinks(res *trace.DemoResult) []jsonLink {
+func jsonLinks(res *demo.Result) []jsonLink {
 	var links []jsonLink
 	for _, l := range res.Links {
 		links = append(links, jsonLink{l, l.Conversation.Steps()})
@@ -260,7 +264,7 @@ func jsonLinks(res *trace.DemoResult) []jsonLink {
 }
 
 // writePcap saves frames as a pcap file.
-func writePcap(path string, frames []trace.Frame) error {
+func writePcap(path string, frames []pcap.Frame) error {
 	f, w, err := createPcap(path)
 	if err != nil {
 		return err
@@ -280,11 +284,11 @@ func writePcap(path string, frames []trace.Frame) error {
 }
 
 // createPcap starts a pcap file at path; the caller closes f.
-func createPcap(path string) (f *os.File, w *trace.PcapWriter, err error) {
+func createPcap(path string) (f *os.File, w *pcap.Writer, err error) {
 	if f, err = os.Create(path); err != nil {
 		return nil, nil, fmt.Errorf("--pcap: %w", err)
 	}
-	if w, err = trace.NewPcapWriter(f); err != nil {
+	if w, err = pcap.NewWriter(f); err != nil {
 		f.Close()
 		return nil, nil, fmt.Errorf("--pcap %s: %w", path, err)
 	}
@@ -293,7 +297,7 @@ func createPcap(path string) (f *os.File, w *trace.PcapWriter, err error) {
 
 // traceLive draws the connections of a local port as they happen.
 func traceLive(ctx context.Context, o traceOutput, port uint16, count int) error {
-	capture, err := trace.NewCapture(trace.CaptureConfig{Port: port})
+	sock, err := capture.Open(capture.Config{Port: port})
 	if errors.Is(err, os.ErrPermission) {
 		return fmt.Errorf("--port captures this machine's real traffic on lo, which needs CAP_NET_RAW: "+
 			"run it as root, or once `sudo setcap cap_net_raw+ep %s`: %w", executable(), os.ErrPermission)
@@ -301,8 +305,8 @@ func traceLive(ctx context.Context, o traceOutput, port uint16, count int) error
 	if err != nil {
 		return err
 	}
-	defer capture.Close()
-	var pcap *trace.PcapWriter
+	defer sock.Close()
+	var pcap *pcap.Writer
 	if o.pcap != "" {
 		f, w, err := createPcap(o.pcap)
 		if err != nil {
@@ -313,12 +317,12 @@ func traceLive(ctx context.Context, o traceOutput, port uint16, count int) error
 	}
 	fmt.Fprintf(o.sio.err, "capturing TCP and UDP on port %d of lo; Ctrl-C to stop\n", port)
 	tr := &trace.Tracker{ServerPort: port}
-	renderers := map[*trace.Conversation]*trace.Renderer{}
+	renderers := map[*trace.Conversation]*ladder.Renderer{}
 	var current *trace.Conversation
 	ended := 0
 	enc := json.NewEncoder(o.sio.out)
 	for count == 0 || ended < count {
-		f, err := capture.Next(ctx)
+		f, err := sock.Next(ctx)
 		if errors.Is(err, context.Canceled) {
 			return nil // Ctrl-C: what was seen has been shown
 		}
@@ -330,7 +334,7 @@ func traceLive(ctx context.Context, o traceOutput, port uint16, count int) error
 				return fmt.Errorf("--pcap %s: %w", o.pcap, err)
 			}
 		}
-		ev, err := f.Decode()
+		ev, err := trace.DecodeFrame(f)
 		if err != nil {
 			continue
 		}

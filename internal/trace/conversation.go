@@ -45,8 +45,8 @@ type Step struct {
 	Kernel *KernelView `json:",omitempty"`
 }
 
-// side gives the client's state (or the server's) before and after s.
-func (s Step) side(client bool) (before, after State) {
+// Side gives the client's state (or the server's) before and after s.
+func (s Step) Side(client bool) (before, after State) {
 	if client {
 		return s.Before.Client, s.After.Client
 	}

@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"strings"
 	"time"
+
+	"github.com/upcase/upcase/internal/dissect"
 )
 
 // Kind says how far an Event could be decoded, and so which of its fields
@@ -60,6 +62,12 @@ type Event struct {
 	UDP UDP
 	// Payload is what a TCP segment or UDP datagram carries.
 	Payload []byte
+	// Data are the frame's bytes, from the Ethernet header on.
+	Data []byte `json:"-"`
+	// Frame is the frame dissected into layers and fields, each with its
+	// Wireshark name and its place in Data: what the views show byte by
+	// byte. The fields above are read from it.
+	Frame dissect.Frame `json:"-"`
 	// FrameLen is the frame's length in bytes as captured: the 14-byte
 	// Ethernet header and what it carries, without the 4-byte FCS that the
 	// network card adds and strips (zero when not known).
