@@ -11,12 +11,14 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/upcase/upcase/internal/lang"
 	"github.com/upcase/upcase/internal/netns"
 	"github.com/upcase/upcase/internal/pcap"
 	"github.com/upcase/upcase/internal/trace"
 	"github.com/upcase/upcase/internal/trace/capture"
 	"github.com/upcase/upcase/internal/trace/demo"
 	"github.com/upcase/upcase/internal/trace/ladder"
+	"github.com/upcase/upcase/internal/trace/tracejson"
 	"golang.org/x/term"
 )
 
@@ -73,8 +75,13 @@ or delays it (about 40 ms), which decides between four segments and three.`,
 			asJSON := fs.Bool("json", false, "print the segments and states as JSON instead of the ladder")
 			port := fs.Int("port", 0, "live mode: capture the traffic of this local `port` (on lo) instead of playing a scenario")
 			count := fs.Int("count", 0, "live mode: stop after this many connections have ended (0: at Ctrl-C)")
+			language := langFlag(fs)
 			return func(ctx context.Context, sio stdio, args []string) error {
 				if err := noArgs(args); err != nil {
+					return err
+				}
+				l, err := language()
+				if err != nil {
 					return err
 				}
 				if *port < 0 || *port > 65535 {
@@ -99,7 +106,7 @@ or delays it (about 40 ms), which decides between four segments and three.`,
 				if err := scenarioFlags(fs, sc, *ipv6); err != nil {
 					return err
 				}
-				out := traceOutput{sio: sio, json: *asJSON, pcap: *pcapFile, renderer: newRenderer(sio.out, *absolute)}
+				out := traceOutput{sio: sio, json: *asJSON, pcap: *pcapFile, lang: l, renderer: newRenderer(sio.out, *absolute)}
 				out.renderer.Link = sc.LinkLayer()
 				if *port != 0 {
 					return traceLive(ctx, out, uint16(*port), *count)
@@ -177,6 +184,7 @@ type traceOutput struct {
 	sio      stdio
 	json     bool
 	pcap     string
+	lang     lang.Lang
 	renderer *ladder.Renderer
 }
 
@@ -206,16 +214,7 @@ func (o traceOutput) conversation(sc demo.Scenario, res *demo.Result) error {
 		o.renderer.Via = res.Links[0].Far
 	}
 	if o.json {
-		return writeJSON(o.sio.out, struct {
-			Scenario demo.Scenario `json:"scenario"`
-			Kind     string        `json:"kind"`
-			Client   string        `json:"client"`
-			Server   string        `json:"server"`
-			Initial  trace.States  `json:"initial"`
-			Steps    []trace.Step  `json:"steps"`
-			Final    trace.States  `json:"final"`
-			Links    []jsonLink    `json:"links,omitempty"`
-		}{sc, c.Kind().String(), c.Client().String(), c.Server().String(), c.Initial(), c.Steps(), c.States(), jsonLinks(res)})
+		return writeJSON(o.sio.out, tracejson.New(string(sc), c, res.Links, o.lang))
 	}
 	what, where := unit(c), "on lo in a private network namespace"
 	if len(res.Links) > 0 {
@@ -246,21 +245,6 @@ func (o traceOutput) conversation(sc demo.Scenario, res *demo.Result) error {
 		fmt.Fprintf(o.sio.out, "\nThe frames are in %s: open it with Wireshark, or `tshark -r %s`.\n", f, f)
 	}
 	return nil
-}
-
-// jsonLink is one link of the lan and gateway scenarios in --json.
-type jsonLink struct {
-	trace.LinkView
-	Steps []trace.Step `json:"steps"`
-}
-
-// jsonLinks gives the links a demo captured, for --json.
-func jsonLinks(res *demo.Result) []jsonLink {
-	var links []jsonLink
-	for _, l := range res.Links {
-		links = append(links, jsonLink{l, l.Conversation.Steps()})
-	}
-	return links
 }
 
 // writePcap saves frames as a pcap file.
@@ -344,10 +328,10 @@ func traceLive(ctx context.Context, o traceOutput, port uint16, count int) error
 		}
 		if o.json {
 			if err := enc.Encode(struct {
-				Client string     `json:"client"`
-				Server string     `json:"server"`
-				Step   trace.Step `json:"step"`
-			}{c.Client().String(), c.Server().String(), step}); err != nil {
+				Client string         `json:"client"`
+				Server string         `json:"server"`
+				Step   tracejson.Step `json:"step"`
+			}{c.Client().String(), c.Server().String(), tracejson.NewStep(c, step, c.Steps()[0].Event.Time, o.lang)}); err != nil {
 				return err
 			}
 		} else {

@@ -23,6 +23,9 @@ func (l Lang) String() string {
 	return "en"
 }
 
+// MarshalText gives the code, so that JSON says "en" or "zh".
+func (l Lang) MarshalText() ([]byte, error) { return []byte(l.String()), nil }
+
 // Parse reads --lang's value: en or zh (a region or script such as zh-CN
 // or zh_Hans is allowed).
 func Parse(s string) (Lang, error) {

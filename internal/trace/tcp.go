@@ -34,15 +34,22 @@ var flagOrder = []struct {
 // Has reports whether every flag of want is set in f.
 func (f TCPFlag) Has(want TCPFlag) bool { return f&want == want }
 
-// String names the set flags, comma-separated, as "SYN, ACK" or "PSH, ACK";
-// no flag at all is "none".
-func (f TCPFlag) String() string {
-	var names []string
+// Names lists the set flags in Wireshark's order, as ["SYN", "ACK"];
+// no flag at all is an empty list.
+func (f TCPFlag) Names() []string {
+	names := []string{}
 	for _, o := range flagOrder {
 		if f.Has(o.flag) {
 			names = append(names, o.name)
 		}
 	}
+	return names
+}
+
+// String names the set flags, comma-separated, as "SYN, ACK" or "PSH, ACK";
+// no flag at all is "none".
+func (f TCPFlag) String() string {
+	names := f.Names()
 	if len(names) == 0 {
 		return "none"
 	}

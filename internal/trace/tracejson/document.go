@@ -1,0 +1,211 @@
+package tracejson
+
+import (
+	"encoding/hex"
+	"time"
+
+	"github.com/upcase/upcase/internal/dissect"
+	"github.com/upcase/upcase/internal/lang"
+	"github.com/upcase/upcase/internal/trace"
+)
+
+// Document is the whole of upcase trace --json (see the package comment).
+type Document struct {
+	Scenario string    `json:"scenario,omitempty"`
+	Lang     lang.Lang `json:"lang"`
+	Kind     string    `json:"kind"`
+	Client   string    `json:"client"`
+	Server   string    `json:"server"`
+	Start    time.Time `json:"start,omitzero"`
+	Initial  *States   `json:"initial,omitempty"`
+	Steps    []Step    `json:"steps"`
+	Final    *States   `json:"final,omitempty"`
+	Links    []Link    `json:"links,omitempty"`
+}
+
+// States are both sides' TCP states, by their RFC 9293 names; a side not
+// known is left out.
+type States struct {
+	Client string `json:"client,omitempty"`
+	Server string `json:"server,omitempty"`
+}
+
+// Link is what one Ethernet link saw in the lan and gateway scenarios.
+type Link struct {
+	Name      string            `json:"name"`
+	Host      string            `json:"host"`
+	Interface string            `json:"interface"`
+	Far       string            `json:"far,omitempty"`
+	Owners    map[string]string `json:"owners"`
+	Steps     []Step            `json:"steps"`
+}
+
+// Step is one captured frame of a conversation and what it did.
+type Step struct {
+	Index       int      `json:"index"`
+	Time        float64  `json:"time"`
+	From        string   `json:"from"`
+	To          string   `json:"to"`
+	Kind        string   `json:"kind"`
+	Flags       []string `json:"flags"`
+	Seq         *uint32  `json:"seq,omitempty"`
+	Ack         *uint32  `json:"ack,omitempty"`
+	Len         int      `json:"len"`
+	Window      *int     `json:"window,omitempty"`
+	States      *States  `json:"states,omitempty"`
+	Kernel      *States  `json:"kernel,omitempty"`
+	Explanation string   `json:"explanation"`
+	Frame       Frame    `json:"frame"`
+}
+
+// Frame is a captured frame's bytes and its dissection.
+type Frame struct {
+	Bytes  string  `json:"bytes"`
+	Length int     `json:"length"`
+	Layers []Layer `json:"layers"`
+}
+
+// Layer is one protocol's header (or a payload) in a frame.
+type Layer struct {
+	Name        string  `json:"name"`
+	Offset      int     `json:"offset"`
+	Length      int     `json:"length"`
+	Explanation string  `json:"explanation,omitempty"`
+	Fields      []Field `json:"fields"`
+}
+
+// Field is one field of a header.
+type Field struct {
+	Name        string  `json:"name"`
+	Offset      int     `json:"offset"`
+	Length      int     `json:"length"`
+	Mask        uint64  `json:"mask,omitempty"`
+	Value       string  `json:"value"`
+	Explanation string  `json:"explanation,omitempty"`
+	Fields      []Field `json:"fields,omitempty"`
+}
+
+// New gives the document of conversation c in language l; links are the
+// Ethernet links of the lan and gateway scenarios (nil for the others),
+// the client's link, whose conversation is c, first.
+func New(scenario string, c *trace.Conversation, links []trace.LinkView, l lang.Lang) Document {
+	steps := c.Steps()
+	d := Document{
+		Scenario: scenario,
+		Lang:     l,
+		Kind:     kindName(c.Kind()),
+		Client:   c.Client().String(),
+		Server:   c.Server().String(),
+		Steps:    Steps(c, steps, l),
+	}
+	if len(steps) > 0 {
+		d.Start = steps[0].Event.Time
+	}
+	if c.Kind() == trace.KindTCP {
+		d.Initial, d.Final = states(c.Initial()), states(c.States())
+	}
+	for _, lv := range links {
+		owners := map[string]string{}
+		for m, o := range lv.Owners {
+			owners[m.String()] = o
+		}
+		d.Links = append(d.Links, Link{
+			Name: lv.Name, Host: lv.Host, Interface: lv.Interface, Far: lv.Far, Owners: owners,
+			Steps: Steps(lv.Conversation, lv.Conversation.Steps(), l),
+		})
+	}
+	return d
+}
+
+// Steps gives steps of conversation c, timed from the first of them.
+func Steps(c *trace.Conversation, steps []trace.Step, l lang.Lang) []Step {
+	out := make([]Step, 0, len(steps))
+	var t0 time.Time
+	if len(steps) > 0 {
+		t0 = steps[0].Event.Time
+	}
+	for _, s := range steps {
+		out = append(out, NewStep(c, s, t0, l))
+	}
+	return out
+}
+
+// NewStep gives one step of conversation c, timed from t0.
+func NewStep(c *trace.Conversation, s trace.Step, t0 time.Time, l lang.Lang) Step {
+	ev := s.Event
+	st := Step{
+		Index:       s.Index,
+		Time:        ev.Time.Sub(t0).Seconds(),
+		From:        string(c.From(s)),
+		To:          string(c.To(s)),
+		Kind:        kindName(ev.Kind),
+		Flags:       []string{},
+		Len:         len(ev.Payload),
+		Explanation: explanation(c, s, l),
+		Frame:       frame(ev, l),
+	}
+	if ev.Kind == trace.KindTCP {
+		st.Flags = ev.TCP.Flags.Names()
+		seq, win := s.Seq, s.Window
+		st.Seq, st.Window = &seq, &win
+		if ev.TCP.Flags.Has(trace.FlagACK) {
+			ack := s.Ack
+			st.Ack = &ack
+		}
+		st.States = states(s.After)
+		if k := s.Kernel; k != nil && (k.ClientKnown || k.ServerKnown) {
+			st.Kernel = &States{}
+			if k.ClientKnown {
+				st.Kernel.Client = k.After.Client.String()
+			}
+			if k.ServerKnown {
+				st.Kernel.Server = k.After.Server.String()
+			}
+		}
+	}
+	return st
+}
+
+// states gives both sides' states.
+func states(s trace.States) *States {
+	return &States{Client: s.Client.String(), Server: s.Server.String()}
+}
+
+// kindName names an event's kind in lower case, as the document does.
+func kindName(k trace.Kind) string {
+	switch k {
+	case trace.KindTCP:
+		return "tcp"
+	case trace.KindUDP:
+		return "udp"
+	case trace.KindARP:
+		return "arp"
+	}
+	return "other"
+}
+
+// frame gives an event's frame: its bytes and its layers, explained in l.
+func frame(ev trace.Event, l lang.Lang) Frame {
+	f := Frame{Bytes: hex.EncodeToString(ev.Data), Length: len(ev.Data), Layers: []Layer{}}
+	for _, ly := range ev.Frame.Layers {
+		f.Layers = append(f.Layers, Layer{
+			Name: ly.Name, Offset: ly.Offset, Length: ly.Length,
+			Explanation: layerText(ly.Name, l),
+			Fields:      fields(ly.Fields, l),
+		})
+	}
+	return f
+}
+
+// fields gives a layer's fields, explained in l.
+func fields(fs []dissect.Field, l lang.Lang) []Field {
+	out := make([]Field, 0, len(fs))
+	for _, f := range fs {
+		jf := Field{Name: f.Name, Offset: f.Offset, Length: f.Length, Mask: f.Mask, Value: f.Value, Explanation: fieldText(f.Name, l)}
+		if len(f.Fields) > 0 {
+			jf.Fields = fields(f.Fields, l)
+		}
+		out = append(out, jf)
+	}
+	return out
+}
