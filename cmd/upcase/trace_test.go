@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/upcase/upcase/internal/pcap"
 	"github.com/upcase/upcase/internal/trace"
 )
 
@@ -231,7 +232,7 @@ func TestTracePcap(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	r, err := trace.NewPcapReader(f)
+	r, err := pcap.NewReader(f)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,7 +245,7 @@ func TestTracePcap(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ev, err := fr.Decode()
+		ev, err := trace.DecodeFrame(fr)
 		if err != nil {
 			t.Fatal(err)
 		}
