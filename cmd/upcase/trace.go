@@ -106,7 +106,7 @@ or delays it (about 40 ms), which decides between four segments and three.`,
 				if err := scenarioFlags(fs, sc, *ipv6); err != nil {
 					return err
 				}
-				out := traceOutput{sio: sio, json: *asJSON, pcap: *pcapFile, lang: l, renderer: newRenderer(sio.out, *absolute)}
+				out := traceOutput{sio: sio, json: *asJSON, pcap: *pcapFile, lang: l, renderer: newRenderer(sio.out, *absolute, l)}
 				out.renderer.Link = sc.LinkLayer()
 				if *port != 0 {
 					return traceLive(ctx, out, uint16(*port), *count)
@@ -166,8 +166,8 @@ func scenarioNames(keep func(demo.Scenario) bool) string {
 
 // newRenderer draws on out, in colour only on a terminal without NO_COLOR,
 // as wide as the terminal.
-func newRenderer(out io.Writer, absolute bool) *ladder.Renderer {
-	r := &ladder.Renderer{Out: out, Absolute: absolute}
+func newRenderer(out io.Writer, absolute bool, l lang.Lang) *ladder.Renderer {
+	r := &ladder.Renderer{Out: out, Absolute: absolute, Lang: l}
 	if f, ok := out.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		_, noColor := os.LookupEnv("NO_COLOR")
 		r.Color = !noColor
@@ -216,33 +216,24 @@ func (o traceOutput) conversation(sc demo.Scenario, res *demo.Result) error {
 	if o.json {
 		return writeJSON(o.sio.out, tracejson.New(string(sc), c, res.Links, o.lang))
 	}
-	what, where := unit(c), "on lo in a private network namespace"
+	link := ""
 	if len(res.Links) > 0 {
-		what, where = "frames", "on the "+res.Links[0].Name+" link, in private network namespaces"
+		link = res.Links[0].Name
 	}
-	fmt.Fprintf(o.sio.out, "upcase trace --scenario=%s: %d %s captured %s\n\n", sc, len(c.Steps()), what, where)
+	if err := o.renderer.Title(string(sc), c, link); err != nil {
+		return err
+	}
 	if err := o.renderer.Render(c); err != nil {
 		return err
 	}
 	if len(res.Links) > 0 {
 		fmt.Fprintln(o.sio.out)
-		if err := ladder.RenderLinks(o.sio.out, res.Links); err != nil {
+		if err := ladder.RenderLinks(o.sio.out, res.Links, o.lang); err != nil {
 			return err
 		}
 	}
-	if c.Kind() == trace.KindTCP && !c.HasKernel() && !sc.LinkLayer() {
-		fmt.Fprintln(o.sio.out, "\nStates are inferred from the segments, as RFC 9293's state diagram says. Linux keeps")
-		fmt.Fprintln(o.sio.out, "a closed connection's TIME-WAIT in a separate record for 60 s (`ss -tan state time-wait` shows it).")
-		fmt.Fprintln(o.sio.out, "Run as root to see the kernel's own states beside the inferred ones.")
-	}
-	if sc.LinkLayer() {
-		fmt.Fprintln(o.sio.out, "\nEach frame is a 14-byte Ethernet header (destination MAC 6, source MAC 6, EtherType 2:")
-		fmt.Fprintln(o.sio.out, "0x0806 ARP, 0x0800 IPv4) and what it carries. A real network card also adds a 4-byte")
-		fmt.Fprintln(o.sio.out, "checksum (FCS) and pads frames to 64 bytes; it strips both on receipt, so captures never")
-		fmt.Fprintln(o.sio.out, "show them, and veth links do not pad at all: a 42-byte ARP frame is what is really sent here.")
-	}
-	for _, f := range pcaps {
-		fmt.Fprintf(o.sio.out, "\nThe frames are in %s: open it with Wireshark, or `tshark -r %s`.\n", f, f)
+	if err := o.renderer.Notes(c, sc.LinkLayer(), pcaps); err != nil {
+		return err
 	}
 	return nil
 }
@@ -359,14 +350,6 @@ func traceLive(ctx context.Context, o traceOutput, port uint16, count int) error
 		}
 	}
 	return nil
-}
-
-// unit is what a conversation is made of.
-func unit(c *trace.Conversation) string {
-	if c.Kind() == trace.KindUDP {
-		return "datagrams"
-	}
-	return "segments"
 }
 
 // executable names this program for a command the user may copy.

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/upcase/upcase/internal/lang"
 	"github.com/upcase/upcase/internal/trace"
 )
 
@@ -55,6 +56,8 @@ type Renderer struct {
 	// whose states it shows, so that a frame the router sends is not drawn
 	// as if the server had sent it.
 	Via string
+	// Lang is the language of the explanations, notes and headings.
+	Lang lang.Lang
 
 	last   time.Time
 	kernel bool // the conversation drawn has the kernel's states
@@ -87,7 +90,7 @@ func (r *Renderer) Render(c *trace.Conversation) error {
 		return nil
 	}
 	var b strings.Builder
-	for _, line := range wrap(kernelLegend, r.width()) {
+	for _, line := range lang.Wrap(msg.Legend.In(r.Lang), r.width()) {
 		b.WriteString(line + "\n")
 	}
 	return r.write(&b)
@@ -101,9 +104,9 @@ func (r *Renderer) Header(c *trace.Conversation) error {
 	r.kernel = c.HasKernel()
 	var b strings.Builder
 	w := r.width()
-	left, right := "client "+c.Client().String(), "server "+c.Server().String()
+	left, right := msg.Client.F(r.Lang, c.Client()), msg.Server.F(r.Lang, c.Server())
 	if r.Via != "" {
-		right = r.Via + " → " + right
+		right = roles(r.Lang, r.Via) + " → " + right
 	}
 	if gap := w - runeLen(left) - runeLen(right); gap > 0 {
 		b.WriteString(r.paint(ansiBold, left) + strings.Repeat(" ", gap) + r.paint(ansiBold, right) + "\n")
@@ -139,7 +142,7 @@ func (r *Renderer) Step(s trace.Step) error {
 		kleft, kright = r.kernelCell(s, true), r.kernelCell(s, false)
 	}
 	b.WriteString(r.arrow(s, left, right))
-	lines := wrap(s.Explanation, r.middle()-2)
+	lines := lang.Wrap(s.Explanation, r.middle()-2)
 	if len(lines) == 0 && kleft+kright != "" {
 		lines = []string{""}
 	}
@@ -150,8 +153,8 @@ func (r *Renderer) Step(s trace.Step) error {
 		b.WriteString(r.row(kleft, line, kright))
 	}
 	if r.kernel && s.Kernel != nil {
-		for _, note := range kernelNotes(s) {
-			for _, line := range wrap(note, r.middle()-2) {
+		for _, note := range kernelNotes(s, r.Lang) {
+			for _, line := range lang.Wrap(note, r.middle()-2) {
 				b.WriteString(r.row("", r.paint(ansiMagenta, line), ""))
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/upcase/upcase/internal/lang"
 	"github.com/upcase/upcase/internal/trace"
 )
 
@@ -29,22 +30,22 @@ func (r *Renderer) labels(s trace.Step) []string {
 	if t := r.since(ev.Time); t != "" && runeLen(head)+1+runeLen(t) <= width {
 		lines = append(lines, r.paintLabel(s, head)+strings.Repeat(" ", width-runeLen(head)-runeLen(t))+r.paint(ansiDim, t))
 	} else {
-		for _, l := range wrap(head, width) {
+		for _, l := range lang.Wrap(head, width) {
 			lines = append(lines, r.paintLabel(s, l))
 		}
 		if t != "" {
 			lines = append(lines, r.paint(ansiDim, t))
 		}
 	}
-	for _, l := range wrap(opts, width) {
+	for _, l := range lang.Wrap(opts, width) {
 		lines = append(lines, r.paint(ansiDim, l))
 	}
 	if r.Link {
 		link := fmt.Sprintf("%s (0x%04x)", ev.Link, uint16(ev.Link.EtherType))
 		if ev.FrameLen > 0 {
-			link += fmt.Sprintf(", %d bytes", ev.FrameLen)
+			link += msg.FrameBytes.F(r.Lang, ev.FrameLen)
 		}
-		for _, l := range wrap(link, width) {
+		for _, l := range lang.Wrap(link, width) {
 			lines = append(lines, r.paint(ansiDim, l))
 		}
 	}

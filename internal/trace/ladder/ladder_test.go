@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/upcase/upcase/internal/trace"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")

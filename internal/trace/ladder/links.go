@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
+	"github.com/upcase/upcase/internal/lang"
 	"github.com/upcase/upcase/internal/trace"
 )
 
@@ -13,69 +13,72 @@ import (
 // each link saw it, a row per link (the lesson's table of which addresses
 // a frame carries), and what the rows show. It writes nothing for the
 // other scenarios.
-func RenderLinks(w io.Writer, links []trace.LinkView) error {
+func RenderLinks(w io.Writer, links []trace.LinkView, l lang.Lang) error {
 	if len(links) == 0 {
 		return nil
 	}
 	var b strings.Builder
-	b.WriteString("The first SYN as each link carried it:\n\n")
-	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "  link\tsrc trace.MAC\tdst trace.MAC\tsrc trace.IP\tdst trace.IP\tTTL")
+	b.WriteString(msg.FirstSYN.In(l) + "\n\n")
+	var table lang.Table
+	table.Row(msg.LinkColumns.In(l))
 	var (
 		syns   []trace.Event
 		owners []string
 		macs   []trace.MAC
 	)
-	for _, l := range links {
-		syn, ok := l.FirstSYN()
+	for _, lv := range links {
+		syn, ok := lv.FirstSYN()
 		if !ok {
-			fmt.Fprintf(tw, "  %s\t(no SYN captured)\t\t\t\t\n", l.Name)
+			table.Row(fmt.Sprintf("  %s\t%s\t\t\t\t", roles(l, lv.Name), msg.NoSYN.In(l)))
 			continue
 		}
 		syns = append(syns, syn)
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%d\n", l.Name,
-			syn.Link.Src, syn.Link.Dst, syn.IP.Src, syn.IP.Dst, syn.IP.TTL)
-		owners = append(owners, l.Owner(syn.Link.Src), l.Owner(syn.Link.Dst))
+		table.Row(fmt.Sprintf("  %s\t%s\t%s\t%s\t%s\t%d", roles(l, lv.Name),
+			syn.Link.Src, syn.Link.Dst, syn.IP.Src, syn.IP.Dst, syn.IP.TTL))
+		owners = append(owners, roles(l, lv.Owner(syn.Link.Src)), roles(l, lv.Owner(syn.Link.Dst)))
 		macs = append(macs, syn.Link.Src, syn.Link.Dst)
 	}
-	tw.Flush()
-	b.WriteString("\n  where")
+	if _, err := table.WriteTo(&b); err != nil {
+		return fmt.Errorf("render links: %w", err)
+	}
+	b.WriteString("\n" + msg.Where.In(l))
+	comma, stop := ",", "."
+	if l == lang.Chinese {
+		comma, stop = "，", "。"
+	}
 	for i, o := range owners {
-		sep := ","
+		sep := comma
 		if i == len(owners)-1 {
-			sep = "."
+			sep = stop
 		}
 		if i > 0 && i%2 == 0 {
-			b.WriteString("\n       ")
+			b.WriteString("\n" + strings.Repeat(" ", lang.Width(msg.Where.In(l))))
 		}
-		fmt.Fprintf(&b, " %s is %s%s", macs[i], o, sep)
+		b.WriteString(msg.MACIs.F(l, macs[i], o, sep))
 	}
 	b.WriteString("\n\n")
-	for _, l := range links[1:] {
+	for _, lv := range links[1:] {
 		var arps []string
-		for _, s := range l.Conversation.Steps() {
+		for _, s := range lv.Conversation.Steps() {
 			if s.Event.Kind == trace.KindARP {
-				arps = append(arps, fmt.Sprintf("  %s: %s\n", l.Owner(s.Event.Link.Src), s.Event.ARP))
+				arps = append(arps, fmt.Sprintf("  %s: %s\n", roles(l, lv.Owner(s.Event.Link.Src)), s.Event.ARP))
 			}
 		}
 		if len(arps) > 0 {
-			fmt.Fprintf(&b, "ARP on the %s link, where the router, not the client, asks:\n%s\n", l.Name, strings.Join(arps, ""))
+			b.WriteString(msg.RouterARP.F(l, roles(l, lv.Name)) + "\n" + strings.Join(arps, "") + "\n")
 		}
 	}
 	switch {
 	case len(links) == 1 && len(syns) == 1:
 		s := syns[0]
-		fmt.Fprintf(&b, "Same subnet: the client sends the frame straight to the server's trace.MAC address, %s,\nwhich it learned by trace.ARP; the trace.IP packet keeps its TTL, %d, as nothing forwards it.\n", s.Link.Dst, s.IP.TTL)
+		b.WriteString(msg.SameSubnet.F(l, s.Link.Dst, s.IP.TTL) + "\n")
 	case len(syns) == 2:
 		a, z := syns[0], syns[1]
-		same := "the same"
+		same := msg.Same.In(l)
 		if a.IP.Src != z.IP.Src || a.IP.Dst != z.IP.Dst {
-			same = "NOT the same (unexpected)"
+			same = msg.NotSame.In(l)
 		}
-		fmt.Fprintf(&b, "Different subnets: the trace.IP addresses are %s on both links (%s to %s),\n", same, a.IP.Src, a.IP.Dst)
-		fmt.Fprintf(&b, "but the trace.MAC addresses change at the router: on the client's link the frame goes to the\n")
-		fmt.Fprintf(&b, "gateway's trace.MAC, on the server's link from the router's other port to the server's trace.MAC.\n")
-		fmt.Fprintf(&b, "The TTL went from %d to %d: the router took one off as it forwarded the packet.\n", a.IP.TTL, z.IP.TTL)
+		b.WriteString(msg.DifferentSubnets.F(l, same, a.IP.Src, a.IP.Dst, a.IP.TTL, z.IP.TTL) + "\n")
 	}
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("render links: %w", err)

@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+
+	"github.com/upcase/upcase/internal/trace"
 )
 
 // TestGatewayARP: with a gateway named, ARP between either host and the

@@ -3,10 +3,13 @@ package ladder
 import (
 	"strings"
 	"unicode/utf8"
+
+	"github.com/upcase/upcase/internal/lang"
 )
 
 // runeLen is the width of s on a terminal, for the text this package
-// writes: one column per rune, ANSI sequences not counted.
+// writes: two columns for a wide (Chinese) character, one for the others,
+// ANSI sequences not counted.
 func runeLen(s string) int {
 	n := 0
 	for i := 0; i < len(s); {
@@ -19,8 +22,8 @@ func runeLen(s string) int {
 			continue
 		}
 		_, size := utf8.DecodeRuneInString(s[i:])
+		n += lang.Width(s[i : i+size])
 		i += size
-		n++
 	}
 	return n
 }
@@ -36,32 +39,4 @@ func pad(s string, width int, right bool) string {
 		return strings.Repeat(" ", n) + s
 	}
 	return s + strings.Repeat(" ", n)
-}
-
-// wrap breaks text into lines of at most width columns at spaces; a word
-// longer than width is cut. Empty text gives no lines.
-func wrap(text string, width int) []string {
-	var lines []string
-	var line []rune
-	for _, word := range strings.Fields(text) {
-		w := []rune(word)
-		for len(w) > width {
-			if len(line) > 0 {
-				lines, line = append(lines, string(line)), nil
-			}
-			lines, w = append(lines, string(w[:width])), w[width:]
-		}
-		switch {
-		case len(line) == 0:
-			line = w
-		case len(line)+1+len(w) <= width:
-			line = append(append(line, ' '), w...)
-		default:
-			lines, line = append(lines, string(line)), w
-		}
-	}
-	if len(line) > 0 {
-		lines = append(lines, string(line))
-	}
-	return lines
 }
