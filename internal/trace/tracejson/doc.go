@@ -13,6 +13,7 @@
 //	initial      each side's state before the first step: {"client": "CLOSED", "server": "LISTEN"} (TCP only)
 //	steps        the steps, in capture order (see below)
 //	final        each side's state after the last step (TCP only)
+//	notes        what holds for every frame of the capture (no FCS), in lang
 //	links        lan and gateway: what each Ethernet link saw, the client's link first:
 //	             name ("client ↔ router"), host, interface, far (the link's
 //	             other end where it is not the server, "router 192.168.1.1"),
@@ -36,11 +37,15 @@
 //	             reported it, where it had reported one; may differ from states
 //	             (Linux's TIME-WAIT is a separate record: the socket is CLOSED)
 //	explanation  one sentence saying what the step means, in lang
-//	frame        the captured frame: bytes (hex), length (bytes captured) and layers
+//	frame        the captured frame: bytes (hex), length (bytes captured), layers, and
+//	             notes on this capture's own artefacts, each with at (the layer or
+//	             field it is about, such as tcp.checksum) and text
 //
 // A layer has name (Wireshark's: eth, arp, ip, ipv6, tcp, udp, data,
-// eth.padding), offset and length (in bytes from the start of the frame),
-// explanation and fields; a field has name (its Wireshark display-filter
+// eth.padding), level (the lesson's layer: 数据链路层, 网络层, 传输层, 应用层,
+// or in English data link, network, transport, application layer), offset
+// and length (in bytes from the start of the frame), explanation and
+// fields; a field has name (its Wireshark display-filter
 // name, such as tcp.flags.syn), offset and length (tshark's), mask (for a
 // field of bits: which bits of the big-endian number its bytes make),
 // value (as Wireshark shows it), explanation, and fields (its parts).

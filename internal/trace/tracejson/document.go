@@ -21,6 +21,7 @@ type Document struct {
 	Steps    []Step    `json:"steps"`
 	Final    *States   `json:"final,omitempty"`
 	Links    []Link    `json:"links,omitempty"`
+	Notes    []string  `json:"notes,omitempty"`
 }
 
 // States are both sides' TCP states, by their RFC 9293 names; a side not
@@ -63,11 +64,21 @@ type Frame struct {
 	Bytes  string  `json:"bytes"`
 	Length int     `json:"length"`
 	Layers []Layer `json:"layers"`
+	Notes  []Note  `json:"notes,omitempty"`
+}
+
+// Note is something of this capture's own to say beside a layer or a
+// field: a checksum left for the network card to fill in, a frame shorter
+// than a wire allows.
+type Note struct {
+	At   string `json:"at"`
+	Text string `json:"text"`
 }
 
 // Layer is one protocol's header (or a payload) in a frame.
 type Layer struct {
 	Name        string  `json:"name"`
+	Level       string  `json:"level,omitempty"`
 	Offset      int     `json:"offset"`
 	Length      int     `json:"length"`
 	Explanation string  `json:"explanation,omitempty"`
@@ -100,6 +111,7 @@ func New(scenario string, c *trace.Conversation, links []trace.LinkView, l lang.
 	}
 	if len(steps) > 0 {
 		d.Start = steps[0].Event.Time
+		d.Notes = []string{dissect.NoteNoFCS.In(l)}
 	}
 	if c.Kind() == trace.KindTCP {
 		d.Initial, d.Final = states(c.Initial()), states(c.States())
@@ -190,18 +202,28 @@ func frame(ev trace.Event, l lang.Lang) Frame {
 	for _, ly := range ev.Frame.Layers {
 		f.Layers = append(f.Layers, Layer{
 			Name: ly.Name, Offset: ly.Offset, Length: ly.Length,
-			Explanation: layerText(ly.Name, l),
+			Level:       text(dissect.LayerLevel, ly.Name, l),
+			Explanation: text(dissect.LayerText, ly.Name, l),
 			Fields:      fields(ly.Fields, l),
 		})
 	}
+	for _, n := range dissect.Notes(ev.Frame, ev.Data) {
+		f.Notes = append(f.Notes, Note{At: n.At, Text: n.In(l)})
+	}
 	return f
+}
+
+// text gives the text catalog has for name, in l, or "".
+func text(catalog func(string) (lang.Text, bool), name string, l lang.Lang) string {
+	t, _ := catalog(name)
+	return t.In(l)
 }
 
 // fields gives a layer's fields, explained in l.
 func fields(fs []dissect.Field, l lang.Lang) []Field {
 	out := make([]Field, 0, len(fs))
 	for _, f := range fs {
-		jf := Field{Name: f.Name, Offset: f.Offset, Length: f.Length, Mask: f.Mask, Value: f.Value, Explanation: fieldText(f.Name, l)}
+		jf := Field{Name: f.Name, Offset: f.Offset, Length: f.Length, Mask: f.Mask, Value: f.Value, Explanation: text(dissect.FieldText, f.Name, l)}
 		if len(f.Fields) > 0 {
 			jf.Fields = fields(f.Fields, l)
 		}

@@ -9,9 +9,3 @@ import (
 func explanation(c *trace.Conversation, s trace.Step, l lang.Lang) string {
 	return s.Explanation
 }
-
-// layerText explains a layer by its Wireshark name, in l.
-func layerText(name string, l lang.Lang) string { return "" }
-
-// fieldText explains a field by its Wireshark name, in l.
-func fieldText(name string, l lang.Lang) string { return "" }
