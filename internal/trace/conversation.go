@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+
+	"github.com/upcase/upcase/internal/lang"
 )
 
 // ErrNotInConversation is wrapped by Conversation.Add for an event between
@@ -181,9 +183,9 @@ func (c *Conversation) Add(ev Event) (Step, error) {
 // of the conversation's gateways, which only the conversation can tell.
 func (c *Conversation) explain(s Step) string {
 	if a := s.Event.ARP; s.Event.Kind == KindARP && (c.isGateway(a.SenderIP) || c.isGateway(a.TargetIP)) {
-		return explainGatewayARP(s, c.server.Addr())
+		return explainGatewayARP(s, c.server.Addr(), lang.English)
 	}
-	return Explain(s)
+	return Explain(s, lang.English)
 }
 
 // numbers fills in s's relative numbers, window and newly acknowledged
