@@ -174,18 +174,19 @@ func (c *Conversation) Add(ev Event) (Step, error) {
 		c.correctRefusal(&s)
 	}
 	s.After = c.m.states()
-	s.Explanation = c.explain(s)
+	s.Explanation = c.Explain(s, lang.English)
 	c.steps = append(c.steps, s)
 	return s, nil
 }
 
-// explain explains s as Explain does, except an ARP message to or from one
-// of the conversation's gateways, which only the conversation can tell.
-func (c *Conversation) explain(s Step) string {
+// Explain says what step s of the conversation means, in l, as Explain
+// does, except for an ARP message to or from one of the conversation's
+// gateways, which only the conversation can tell.
+func (c *Conversation) Explain(s Step, l lang.Lang) string {
 	if a := s.Event.ARP; s.Event.Kind == KindARP && (c.isGateway(a.SenderIP) || c.isGateway(a.TargetIP)) {
-		return explainGatewayARP(s, c.server.Addr(), lang.English)
+		return explainGatewayARP(s, c.server.Addr(), l)
 	}
-	return Explain(s, lang.English)
+	return Explain(s, l)
 }
 
 // numbers fills in s's relative numbers, window and newly acknowledged
@@ -243,6 +244,6 @@ func (c *Conversation) correctRefusal(s *Step) {
 	s.Before.Server = Closed
 	for i := range c.steps {
 		c.steps[i].Before.Server, c.steps[i].After.Server = Closed, Closed
-		c.steps[i].Explanation = c.explain(c.steps[i])
+		c.steps[i].Explanation = c.Explain(c.steps[i], lang.English)
 	}
 }

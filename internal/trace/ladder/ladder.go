@@ -59,6 +59,7 @@ type Renderer struct {
 	// Lang is the language of the explanations, notes and headings.
 	Lang lang.Lang
 
+	conv   *trace.Conversation // the one Header began
 	last   time.Time
 	kernel bool // the conversation drawn has the kernel's states
 }
@@ -101,6 +102,7 @@ func (r *Renderer) Render(c *trace.Conversation) error {
 // again: the first step after it has no time label.
 func (r *Renderer) Header(c *trace.Conversation) error {
 	r.last = time.Time{}
+	r.conv = c
 	r.kernel = c.HasKernel()
 	var b strings.Builder
 	w := r.width()
@@ -142,7 +144,7 @@ func (r *Renderer) Step(s trace.Step) error {
 		kleft, kright = r.kernelCell(s, true), r.kernelCell(s, false)
 	}
 	b.WriteString(r.arrow(s, left, right))
-	lines := lang.Wrap(s.Explanation, r.middle()-2)
+	lines := lang.Wrap(r.explain(s), r.middle()-2)
 	if len(lines) == 0 && kleft+kright != "" {
 		lines = []string{""}
 	}
@@ -274,4 +276,13 @@ func (r *Renderer) paint(code, s string) string {
 		return s
 	}
 	return "\x1b[" + code + "m" + s + "\x1b[0m"
+}
+
+// explain says what s means in the Renderer's language: as the
+// conversation Header began explains it, else as trace.Explain does.
+func (r *Renderer) explain(s trace.Step) string {
+	if r.conv != nil {
+		return r.conv.Explain(s, r.Lang)
+	}
+	return trace.Explain(s, r.Lang)
 }

@@ -153,7 +153,7 @@ func NewStep(c *trace.Conversation, s trace.Step, t0 time.Time, l lang.Lang) Ste
 		Kind:        kindName(ev.Kind),
 		Flags:       []string{},
 		Len:         len(ev.Payload),
-		Explanation: explanation(c, s, l),
+		Explanation: c.Explain(s, l),
 		Frame:       frame(ev, l),
 	}
 	if ev.Kind == trace.KindTCP {
