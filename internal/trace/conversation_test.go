@@ -4,6 +4,8 @@ import (
 	"errors"
 	"net/netip"
 	"testing"
+
+	"github.com/upcase/upcase/internal/trace/tracetest"
 )
 
 func TestConversationNumbers(t *testing.T) {
@@ -38,9 +40,9 @@ func TestConversationForeign(t *testing.T) {
 	c := NewConversation(KindTCP, client4, server4, st(Closed, Listen))
 	other := netip.MustParseAddrPort("127.0.0.1:9999")
 	foreign := []Event{
-		mustDecode(tcpFrame(seg{src: client4, dst: other, flags: FlagSYN}), start),
-		mustDecode(udpFrame(client4, server4, []byte("x")), start),
-		mustDecode(arpFrame(ARPRequest, lanClientMAC, lanClient.Addr(), MAC{}, lanServer.Addr()), start),
+		mustDecode(tracetest.TCPFrame(tracetest.Seg{Src: client4, Dst: other, Flags: tracetest.SYN}), start),
+		mustDecode(tracetest.UDPFrame(client4, server4, []byte("x")), start),
+		mustDecode(tracetest.ARPFrame(tracetest.ARPRequest, tracetest.LANClientMAC, lanClient.Addr(), MAC{}, lanServer.Addr()), start),
 		{Kind: KindOther},
 	}
 	for _, ev := range foreign {
@@ -181,41 +183,3 @@ func TestTrackerForgets(t *testing.T) {
 		t.Errorf("tracker holds %d conversations, want at most %d", n, maxConversations)
 	}
 }
-
-// FuzzConversation feeds made-up segments to a conversation and renders
-// them: whatever the segments, nothing panics and every state is named.
-func FuzzConversation(f *testing.F) {
-	f.Add([]byte{0, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0, 18, 0, 0, 0, 1, 0, 0, 0, 1})
-	f.Add([]byte{0, 17, 1, 0, 0, 0, 0, 0, 0, 0, 4, 16, 2, 0, 0, 0, 3, 0, 0, 0, 1})
-	f.Fuzz(func(t *testing.T, b []byte) {
-		c := NewConversation(KindTCP, client4, server4, st(State(len(b)%11), Listen))
-		r := Renderer{Out: discard{}, Color: len(b)%2 == 0}
-		for len(b) >= 10 {
-			dir := Direction(b[0] & 1)
-			src, dst := client4, server4
-			if dir == ServerToClient {
-				src, dst = dst, src
-			}
-			s := seg{src: src, dst: dst, flags: TCPFlag(b[1]), seq: uint32(b[2])<<24 | uint32(b[3]), ack: uint32(b[4])<<24 | uint32(b[5]), win: uint16(b[6]), payload: make([]byte, b[7]%8)}
-			if b[8]&1 == 1 {
-				s.opts = synOpts(1, 2)
-			}
-			step, err := c.Add(mustDecode(tcpFrame(s), start))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if step.After.Client.String() == "UNKNOWN" || step.After.Server.String() == "UNKNOWN" || step.Explanation == "" {
-				t.Fatalf("step %+v", step)
-			}
-			b = b[10:]
-		}
-		if err := r.Render(c); err != nil {
-			t.Fatal(err)
-		}
-	})
-}
-
-// discard is an io.Writer that keeps nothing.
-type discard struct{}
-
-func (discard) Write(b []byte) (int, error) { return len(b), nil }

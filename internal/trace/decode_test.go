@@ -5,22 +5,25 @@ import (
 	"errors"
 	"reflect"
 	"testing"
+
+	"github.com/upcase/upcase/internal/dissect"
+	"github.com/upcase/upcase/internal/trace/tracetest"
 )
 
 func TestDecode(t *testing.T) {
-	syn := seg{src: client4, dst: server4, seq: clientISN, flags: FlagSYN, win: 65495, opts: synOpts(7, 0)}
-	synAck6 := seg{src: server6, dst: client6, seq: serverISN, ack: clientISN + 1, flags: FlagSYN | FlagACK, win: 65483, opts: synOpts(8, 7), ttl: 255}
-	data := seg{src: client4, dst: server4, seq: 1, ack: 2, flags: FlagPSH | FlagACK, win: 512, opts: tsOpts(1, 2), payload: []byte("hello"), ipv4Option: true}
-	sack := seg{src: client4, dst: server4, flags: FlagACK, opts: []byte{1, 1, 5, 10, 0, 0, 0, 1, 0, 0, 0, 9, 30, 3, 0, 0}}
-	allFlags := seg{src: client4, dst: server4, flags: 0xff}
+	syn := tracetest.Seg{Src: client4, Dst: server4, Seq: tracetest.ClientISN, Flags: tracetest.SYN, Win: 65495, Opts: tracetest.SynOpts(7, 0)}
+	synAck6 := tracetest.Seg{Src: server6, Dst: client6, Seq: tracetest.ServerISN, Ack: tracetest.ClientISN + 1, Flags: tracetest.SYN | tracetest.ACK, Win: 65483, Opts: tracetest.SynOpts(8, 7), TTL: 255}
+	data := tracetest.Seg{Src: client4, Dst: server4, Seq: 1, Ack: 2, Flags: tracetest.PSH | tracetest.ACK, Win: 512, Opts: tracetest.TSOpts(1, 2), Payload: []byte("hello"), IPv4Option: true}
+	sack := tracetest.Seg{Src: client4, Dst: server4, Flags: tracetest.ACK, Opts: []byte{1, 1, 5, 10, 0, 0, 0, 1, 0, 0, 0, 9, 30, 3, 0, 0}}
+	allFlags := tracetest.Seg{Src: client4, Dst: server4, Flags: 0xff}
 	tests := []struct {
 		name  string
 		frame []byte
 		check func(t *testing.T, ev Event)
 		str   string
 	}{
-		{"IPv4 SYN", tcpFrame(syn), func(t *testing.T, ev Event) {
-			want := TCP{Seq: clientISN, Flags: FlagSYN, Window: 65495, HeaderLen: 40, Options: TCPOptions{
+		{"IPv4 SYN", tracetest.TCPFrame(syn), func(t *testing.T, ev Event) {
+			want := TCP{Seq: tracetest.ClientISN, Flags: FlagSYN, Window: 65495, HeaderLen: 40, Options: TCPOptions{
 				MSS: 65495, SACKPermitted: true, Timestamps: true, TSVal: 7, HasWindowScale: true, WindowScale: 7}}
 			if !reflect.DeepEqual(ev.TCP, want) {
 				t.Errorf("TCP = %+v, want %+v", ev.TCP, want)
@@ -33,7 +36,7 @@ func TestDecode(t *testing.T) {
 				t.Errorf("Link = %+v, want zero MACs and IPv4", ev.Link)
 			}
 		}, "TCP 127.0.0.1:40312 > 127.0.0.1:8080 [SYN] seq=2746135912 win=65495 len=0 <MSS 65495, SACK permitted, wscale 7, timestamps>"},
-		{"IPv6 SYN-ACK", tcpFrame(synAck6), func(t *testing.T, ev Event) {
+		{"IPv6 SYN-ACK", tracetest.TCPFrame(synAck6), func(t *testing.T, ev Event) {
 			if ev.IP.Version != 6 || ev.IP.TTL != 255 || ev.IP.HeaderLen != 40 || ev.IP.TotalLen != 80 {
 				t.Errorf("IP = %+v, want version 6, hop limit 255, header 40, total 80", ev.IP)
 			}
@@ -41,7 +44,7 @@ func TestDecode(t *testing.T) {
 				t.Errorf("Src, Dst = %s, %s, want %s, %s", ev.Src, ev.Dst, server6, client6)
 			}
 		}, "TCP [::1]:8080 > [::1]:40312 [SYN, ACK] seq=1102931735 ack=2746135913 win=65483 len=0 <MSS 65495, SACK permitted, wscale 7, timestamps>"},
-		{"IPv4 options, data", tcpFrame(data), func(t *testing.T, ev Event) {
+		{"IPv4 options, data", tracetest.TCPFrame(data), func(t *testing.T, ev Event) {
 			if ev.IP.HeaderLen != 24 || string(ev.Payload) != "hello" {
 				t.Errorf("header %d payload %q, want 24 and hello", ev.IP.HeaderLen, ev.Payload)
 			}
@@ -49,44 +52,51 @@ func TestDecode(t *testing.T) {
 				t.Errorf("options = %+v, want timestamps 1 2", ev.TCP.Options)
 			}
 		}, "TCP 127.0.0.1:40312 > 127.0.0.1:8080 [PSH, ACK] seq=1 ack=2 win=512 len=5 <timestamps>"},
-		{"SACK and unknown option", tcpFrame(sack), func(t *testing.T, ev Event) {
+		{"SACK and unknown option", tracetest.TCPFrame(sack), func(t *testing.T, ev Event) {
 			o := ev.TCP.Options
 			if len(o.SACK) != 1 || o.SACK[0] != (SACKBlock{1, 9}) || len(o.Other) != 1 || o.Other[0] != 30 {
 				t.Errorf("options = %+v, want SACK 1-9 and kind 30", o)
 			}
 		}, "TCP 127.0.0.1:40312 > 127.0.0.1:8080 [ACK] seq=0 ack=0 win=0 len=0 <SACK 1-9, option 30>"},
-		{"every flag", tcpFrame(allFlags), nil, "TCP 127.0.0.1:40312 > 127.0.0.1:8080 [SYN, FIN, RST, PSH, ACK, URG, ECE, CWR] seq=0 ack=0 win=0 len=0"},
-		{"UDP", udpFrame(client6, server6, []byte("hi")), func(t *testing.T, ev Event) {
+		{"every flag", tracetest.TCPFrame(allFlags), nil, "TCP 127.0.0.1:40312 > 127.0.0.1:8080 [SYN, FIN, RST, PSH, ACK, URG, ECE, CWR] seq=0 ack=0 win=0 len=0"},
+		{"UDP", tracetest.UDPFrame(client6, server6, []byte("hi")), func(t *testing.T, ev Event) {
 			if ev.UDP.Length != 10 || string(ev.Payload) != "hi" {
 				t.Errorf("UDP %+v payload %q, want length 10 and hi", ev.UDP, ev.Payload)
 			}
 		}, "UDP [::1]:40312 > [::1]:8080 len=2"},
-		{"UDP with Ethernet padding", append(udpFrame(client4, server4, []byte("x")), 0, 0, 0, 0, 0), func(t *testing.T, ev Event) {
+		{"UDP with Ethernet padding", append(tracetest.UDPFrame(client4, server4, []byte("x")), 0, 0, 0, 0, 0), func(t *testing.T, ev Event) {
 			if string(ev.Payload) != "x" {
 				t.Errorf("payload %q, want x", ev.Payload)
 			}
 		}, "UDP 127.0.0.1:40312 > 127.0.0.1:8080 len=1"},
-		{"ARP request", arpFrame(ARPRequest, lanClientMAC, lanClient.Addr(), MAC{}, lanServer.Addr()), func(t *testing.T, ev Event) {
-			want := ARP{Op: ARPRequest, SenderMAC: lanClientMAC, SenderIP: lanClient.Addr(), TargetIP: lanServer.Addr()}
-			if ev.ARP != want || ev.Link.Dst != Broadcast || ev.Link.Src != lanClientMAC || ev.Link.EtherType != EtherTypeARP {
+		{"ARP request", tracetest.ARPFrame(tracetest.ARPRequest, tracetest.LANClientMAC, lanClient.Addr(), MAC{}, lanServer.Addr()), func(t *testing.T, ev Event) {
+			want := ARP{Op: ARPRequest, SenderMAC: tracetest.LANClientMAC, SenderIP: lanClient.Addr(), TargetIP: lanServer.Addr()}
+			if ev.ARP != want || ev.Link.Dst != Broadcast || ev.Link.Src != tracetest.LANClientMAC || ev.Link.EtherType != EtherTypeARP {
 				t.Errorf("ARP %+v link %+v, want %+v from the client's MAC to broadcast", ev.ARP, ev.Link, want)
 			}
 		}, "ARP request who-has 10.0.0.2 tell 10.0.0.1 (02:00:00:00:00:01)"},
-		{"ARP reply", arpFrame(ARPReply, lanServerMAC, lanServer.Addr(), lanClientMAC, lanClient.Addr()), nil,
+		{"ARP reply", tracetest.ARPFrame(tracetest.ARPReply, tracetest.LANServerMAC, lanServer.Addr(), tracetest.LANClientMAC, lanClient.Addr()), nil,
 			"ARP reply 10.0.0.2 is-at 02:00:00:00:00:02"},
-		{"ICMP", ipFrame(MAC{}, MAC{}, client4.Addr(), server4.Addr(), 1, 64, false, []byte{8, 0, 0, 0}), func(t *testing.T, ev Event) {
+		{"ICMP", tracetest.IPFrame(MAC{}, MAC{}, client4.Addr(), server4.Addr(), 1, 64, false, []byte{8, 0, 0, 0}), func(t *testing.T, ev Event) {
 			if ev.Kind != KindOther {
 				t.Errorf("Kind = %s, want other", ev.Kind)
 			}
 		}, "IPv4 127.0.0.1 > 127.0.0.1 proto 1"},
-		{"LLDP", etherFrame(lanClientMAC, MAC{1, 0x80, 0xc2, 0, 0, 0xe}, 0x88cc, make([]byte, 46)), nil,
+		{"LLDP", tracetest.EtherFrame(tracetest.LANClientMAC, MAC{1, 0x80, 0xc2, 0, 0, 0xe}, 0x88cc, make([]byte, 46)), nil,
 			"02:00:00:00:00:01 > 01:80:c2:00:00:0e 0x88cc"},
-		{"IPv6 extension headers", ipv6WithExtensions(), func(t *testing.T, ev Event) {
-			if ev.IP.HeaderLen != 40+8+8 || ev.IP.Protocol != protoUDP || string(ev.Payload) != "ext" {
+		{"IPv6 extension headers", ipv6WithOptions(), func(t *testing.T, ev Event) {
+			if ev.IP.HeaderLen != 40+8+8 || ev.IP.Protocol != tracetest.ProtoUDP || string(ev.Payload) != "ext" {
 				t.Errorf("IP %+v payload %q, want header 56, UDP, ext", ev.IP, ev.Payload)
 			}
 		}, "UDP [::1]:40312 > [::1]:8080 len=3"},
-		{"IPv4 later fragment", ipv4Fragment(), func(t *testing.T, ev Event) {
+		// A fragment, even the first, is not reassembled: its payload is
+		// data, as package dissect (and tshark) shows it.
+		{"IPv6 extension headers, first fragment", tracetest.IPv6WithExtensions(), func(t *testing.T, ev Event) {
+			if ev.Kind != KindOther || ev.IP.HeaderLen != 40+8+8 || ev.IP.Protocol != tracetest.ProtoUDP || !ev.IP.MoreFragments || ev.IP.FragmentOffset != 0 {
+				t.Errorf("Kind %s IP %+v, want other, header 56, UDP, more fragments at 0", ev.Kind, ev.IP)
+			}
+		}, "IPv6 ::1 > ::1 proto 17"},
+		{"IPv4 later fragment", tracetest.IPv4Fragment(), func(t *testing.T, ev Event) {
 			if ev.Kind != KindOther || ev.IP.FragmentOffset != 1480 {
 				t.Errorf("Kind %s offset %d, want other at 1480", ev.Kind, ev.IP.FragmentOffset)
 			}
@@ -108,63 +118,55 @@ func TestDecode(t *testing.T) {
 	}
 }
 
-// ipv6WithExtensions is a UDP datagram behind a hop-by-hop and a fragment
-// header (first fragment).
-func ipv6WithExtensions() []byte {
+// ipv6WithOptions is a UDP datagram behind a hop-by-hop and a
+// destination options header: not a fragment.
+func ipv6WithOptions() []byte {
 	udp := []byte{0x9d, 0x78, 0x1f, 0x90, 0, 11, 0, 0, 'e', 'x', 't'}
-	hbh := []byte{ipv6Fragment, 0, 1, 4, 0, 0, 0, 0}
-	frag := []byte{protoUDP, 0, 0, 1, 0, 0, 0, 1} // offset 0, more fragments
-	payload := append(append(hbh, frag...), udp...)
-	f := ipFrame(MAC{}, MAC{}, client6.Addr(), server6.Addr(), ipv6HopByHop, 64, false, payload)
-	return f
-}
-
-// ipv4Fragment is a UDP fragment at offset 1480.
-func ipv4Fragment() []byte {
-	f := udpFrame(client4, server4, []byte("middle"))
-	binary.BigEndian.PutUint16(f[ethernetLen+6:], 185) // 185*8 = 1480
-	return f
+	hbh := []byte{tracetest.IPv6DestOpts, 0, 1, 4, 0, 0, 0, 0}
+	dst := []byte{tracetest.ProtoUDP, 0, 1, 4, 0, 0, 0, 0}
+	payload := append(append(hbh, dst...), udp...)
+	return tracetest.IPFrame(MAC{}, MAC{}, client6.Addr(), server6.Addr(), tracetest.IPv6HopByHop, 64, false, payload)
 }
 
 func TestDecodeErrors(t *testing.T) {
-	good := tcpFrame(seg{src: client4, dst: server4, flags: FlagSYN, opts: synOpts(1, 0)})
-	good6 := tcpFrame(seg{src: client6, dst: server6, flags: FlagSYN})
+	good := tracetest.TCPFrame(tracetest.Seg{Src: client4, Dst: server4, Flags: tracetest.SYN, Opts: tracetest.SynOpts(1, 0)})
+	good6 := tracetest.TCPFrame(tracetest.Seg{Src: client6, Dst: server6, Flags: tracetest.SYN})
 	with := func(b []byte, f func(b []byte)) []byte {
 		b = append([]byte(nil), b...)
 		f(b)
 		return b
 	}
-	tcp := ethernetLen + 20
+	tcp := tracetest.EthernetLen + 20
 	tests := []struct {
 		name  string
 		frame []byte
 		want  error
 	}{
-		{"empty", nil, ErrTruncated},
-		{"ethernet only", good[:ethernetLen], ErrTruncated},
-		{"IPv4 header cut", good[:ethernetLen+10], ErrTruncated},
-		{"IPv4 wrong version", with(good, func(b []byte) { b[ethernetLen] = 0x55 }), ErrMalformed},
-		{"IPv4 header length 8", with(good, func(b []byte) { b[ethernetLen] = 0x42 }), ErrMalformed},
-		{"IPv4 header length past the end", with(good[:ethernetLen+24], func(b []byte) { b[ethernetLen] = 0x4f }), ErrTruncated},
-		{"IPv4 total length too long", with(good, func(b []byte) { binary.BigEndian.PutUint16(b[ethernetLen+2:], 1000) }), ErrTruncated},
-		{"IPv4 total length shorter than header", with(good, func(b []byte) { binary.BigEndian.PutUint16(b[ethernetLen+2:], 10) }), ErrMalformed},
-		{"TCP header cut", with(good[:tcp+10], func(b []byte) { binary.BigEndian.PutUint16(b[ethernetLen+2:], 30) }), ErrTruncated},
-		{"TCP data offset 4", with(good, func(b []byte) { b[tcp+12] = 0x10 }), ErrMalformed},
-		{"TCP data offset past the end", with(good, func(b []byte) { b[tcp+12] = 0xf0 }), ErrTruncated},
-		{"TCP option length 1", with(good, func(b []byte) { b[tcp+21] = 1 }), ErrMalformed},
-		{"TCP option past the end", with(good, func(b []byte) { b[tcp+21] = 40 }), ErrMalformed},
-		{"TCP MSS of 3 bytes", with(good, func(b []byte) { b[tcp+21] = 5 }), ErrMalformed},
-		{"TCP option without length", with(good, func(b []byte) { copy(b[tcp+20:], []byte{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2}) }), ErrMalformed},
-		{"TCP SACK of 5 bytes", tcpFrame(seg{src: client4, dst: server4, opts: []byte{5, 7, 0, 0, 0, 0, 0, 1}}), ErrMalformed},
-		{"UDP length 4", with(udpFrame(client4, server4, []byte("x")), func(b []byte) { b[ethernetLen+25] = 4 }), ErrMalformed},
-		{"UDP length too long", with(udpFrame(client4, server4, []byte("x")), func(b []byte) { b[ethernetLen+25] = 40 }), ErrTruncated},
-		{"UDP header cut", with(udpFrame(client4, server4, nil)[:ethernetLen+24], func(b []byte) { binary.BigEndian.PutUint16(b[ethernetLen+2:], 24) }), ErrTruncated},
-		{"IPv6 header cut", good6[:ethernetLen+39], ErrTruncated},
-		{"IPv6 wrong version", with(good6, func(b []byte) { b[ethernetLen] = 0x40 }), ErrMalformed},
-		{"IPv6 payload length too long", with(good6, func(b []byte) { binary.BigEndian.PutUint16(b[ethernetLen+4:], 100) }), ErrTruncated},
-		{"IPv6 extension header cut", with(good6, func(b []byte) { b[ethernetLen+6] = ipv6DestOpts; b[tcp+20+1] = 200 }), ErrTruncated},
-		{"ARP cut", arpFrame(ARPRequest, lanClientMAC, lanClient.Addr(), MAC{}, lanServer.Addr())[:ethernetLen+20], ErrTruncated},
-		{"ARP header cut", arpFrame(ARPRequest, lanClientMAC, lanClient.Addr(), MAC{}, lanServer.Addr())[:ethernetLen+4], ErrTruncated},
+		{"empty", nil, dissect.ErrTruncated},
+		{"ethernet only", good[:tracetest.EthernetLen], dissect.ErrTruncated},
+		{"IPv4 header cut", good[:tracetest.EthernetLen+10], dissect.ErrTruncated},
+		{"IPv4 wrong version", with(good, func(b []byte) { b[tracetest.EthernetLen] = 0x55 }), dissect.ErrMalformed},
+		{"IPv4 header length 8", with(good, func(b []byte) { b[tracetest.EthernetLen] = 0x42 }), dissect.ErrMalformed},
+		{"IPv4 header length past the end", with(good[:tracetest.EthernetLen+24], func(b []byte) { b[tracetest.EthernetLen] = 0x4f }), dissect.ErrTruncated},
+		{"IPv4 total length too long", with(good, func(b []byte) { binary.BigEndian.PutUint16(b[tracetest.EthernetLen+2:], 1000) }), dissect.ErrTruncated},
+		{"IPv4 total length shorter than header", with(good, func(b []byte) { binary.BigEndian.PutUint16(b[tracetest.EthernetLen+2:], 10) }), dissect.ErrMalformed},
+		{"TCP header cut", with(good[:tcp+10], func(b []byte) { binary.BigEndian.PutUint16(b[tracetest.EthernetLen+2:], 30) }), dissect.ErrTruncated},
+		{"TCP data offset 4", with(good, func(b []byte) { b[tcp+12] = 0x10 }), dissect.ErrMalformed},
+		{"TCP data offset past the end", with(good, func(b []byte) { b[tcp+12] = 0xf0 }), dissect.ErrTruncated},
+		{"TCP option length 1", with(good, func(b []byte) { b[tcp+21] = 1 }), dissect.ErrMalformed},
+		{"TCP option past the end", with(good, func(b []byte) { b[tcp+21] = 40 }), dissect.ErrMalformed},
+		{"TCP MSS of 3 bytes", with(good, func(b []byte) { b[tcp+21] = 5 }), dissect.ErrMalformed},
+		{"TCP option without length", with(good, func(b []byte) { copy(b[tcp+20:], []byte{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2}) }), dissect.ErrMalformed},
+		{"TCP SACK of 5 bytes", tracetest.TCPFrame(tracetest.Seg{Src: client4, Dst: server4, Opts: []byte{5, 7, 0, 0, 0, 0, 0, 1}}), dissect.ErrMalformed},
+		{"UDP length 4", with(tracetest.UDPFrame(client4, server4, []byte("x")), func(b []byte) { b[tracetest.EthernetLen+25] = 4 }), dissect.ErrMalformed},
+		{"UDP length too long", with(tracetest.UDPFrame(client4, server4, []byte("x")), func(b []byte) { b[tracetest.EthernetLen+25] = 40 }), dissect.ErrTruncated},
+		{"UDP header cut", with(tracetest.UDPFrame(client4, server4, nil)[:tracetest.EthernetLen+24], func(b []byte) { binary.BigEndian.PutUint16(b[tracetest.EthernetLen+2:], 24) }), dissect.ErrTruncated},
+		{"IPv6 header cut", good6[:tracetest.EthernetLen+39], dissect.ErrTruncated},
+		{"IPv6 wrong version", with(good6, func(b []byte) { b[tracetest.EthernetLen] = 0x40 }), dissect.ErrMalformed},
+		{"IPv6 payload length too long", with(good6, func(b []byte) { binary.BigEndian.PutUint16(b[tracetest.EthernetLen+4:], 100) }), dissect.ErrTruncated},
+		{"IPv6 extension header cut", with(good6, func(b []byte) { b[tracetest.EthernetLen+6] = tracetest.IPv6DestOpts; b[tcp+20+1] = 200 }), dissect.ErrTruncated},
+		{"ARP cut", tracetest.ARPFrame(tracetest.ARPRequest, tracetest.LANClientMAC, lanClient.Addr(), MAC{}, lanServer.Addr())[:tracetest.EthernetLen+20], dissect.ErrTruncated},
+		{"ARP header cut", tracetest.ARPFrame(tracetest.ARPRequest, tracetest.LANClientMAC, lanClient.Addr(), MAC{}, lanServer.Addr())[:tracetest.EthernetLen+4], dissect.ErrTruncated},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -181,27 +183,27 @@ func TestDecodeErrors(t *testing.T) {
 func FuzzDecode(f *testing.F) {
 	for _, evs := range [][]Event{scenarioNormal4(client4, server4), scenarioReset(client6, server6)} {
 		for _, ev := range evs {
-			f.Add(tcpFrame(seg{src: ev.Src, dst: ev.Dst, seq: ev.TCP.Seq, ack: ev.TCP.Ack, flags: ev.TCP.Flags, opts: synOpts(1, 2), payload: ev.Payload}))
+			f.Add(tracetest.TCPFrame(tracetest.Seg{Src: ev.Src, Dst: ev.Dst, Seq: ev.TCP.Seq, Ack: ev.TCP.Ack, Flags: tracetest.Flags(ev.TCP.Flags), Opts: tracetest.SynOpts(1, 2), Payload: ev.Payload}))
 		}
 	}
-	f.Add(udpFrame(client4, server4, []byte("hello")))
-	f.Add(ipv6WithExtensions())
-	f.Add(ipv4Fragment())
-	f.Add(arpFrame(ARPReply, lanServerMAC, lanServer.Addr(), lanClientMAC, lanClient.Addr()))
+	f.Add(tracetest.UDPFrame(client4, server4, []byte("hello")))
+	f.Add(tracetest.IPv6WithExtensions())
+	f.Add(tracetest.IPv4Fragment())
+	f.Add(tracetest.ARPFrame(tracetest.ARPReply, tracetest.LANServerMAC, lanServer.Addr(), tracetest.LANClientMAC, lanClient.Addr()))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		ev, err := Decode(b)
 		_ = ev.String()
 		if err != nil {
-			if !errors.Is(err, ErrTruncated) && !errors.Is(err, ErrMalformed) {
-				t.Fatalf("error %v wraps neither ErrTruncated nor ErrMalformed", err)
+			if !errors.Is(err, dissect.ErrTruncated) && !errors.Is(err, dissect.ErrMalformed) {
+				t.Fatalf("error %v wraps neither dissect.ErrTruncated nor dissect.ErrMalformed", err)
 			}
 			return
 		}
 		switch ev.Kind {
 		case KindTCP, KindUDP:
-			if ev.IP.HeaderLen+len(ev.Payload) > ev.IP.TotalLen || ev.IP.TotalLen > len(b)-ethernetLen {
-				t.Fatalf("IP header %d + payload %d beyond total %d of %d bytes", ev.IP.HeaderLen, len(ev.Payload), ev.IP.TotalLen, len(b)-ethernetLen)
+			if ev.IP.HeaderLen+len(ev.Payload) > ev.IP.TotalLen || ev.IP.TotalLen > len(b)-tracetest.EthernetLen {
+				t.Fatalf("IP header %d + payload %d beyond total %d of %d bytes", ev.IP.HeaderLen, len(ev.Payload), ev.IP.TotalLen, len(b)-tracetest.EthernetLen)
 			}
 			if ev.Src.Addr().BitLen() != ev.Dst.Addr().BitLen() || !ev.Src.IsValid() {
 				t.Fatalf("addresses %s %s", ev.Src, ev.Dst)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/upcase/upcase/internal/lang"
+	"github.com/upcase/upcase/internal/trace/tracetest"
 )
 
 // TestExplain: each step of each scenario in English and in Chinese, the
@@ -154,10 +155,10 @@ func TestExplainOther(t *testing.T) {
 			t.Errorf("Explain(other, %v) = %q, want nothing", l, got)
 		}
 	}
-	d := newDialogue(client4, server4)
-	d.handshake()
-	d.send(ClientToServer, FlagACK, "", 0) // nothing new: a window update
-	c := conversationOf(t, KindTCP, client4, server4, st(Closed, Listen), d.events)
+	d := tracetest.NewDialogue(client4, server4)
+	d.Handshake()
+	d.Send(tracetest.ClientToServer, tracetest.ACK, "", 0) // nothing new: a window update
+	c := conversationOf(t, KindTCP, client4, server4, st(Closed, Listen), events(d.Frames()))
 	if got := c.Steps()[3].Explanation; !strings.Contains(got, "acknowledges nothing new") {
 		t.Errorf("a duplicate ACK: %q", got)
 	}
