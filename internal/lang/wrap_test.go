@@ -21,6 +21,8 @@ func TestWrap(t *testing.T) {
 		{"no line starts with closing punctuation", "服务端收。然", 8, []string{"服务端", "收。然"}},
 		{"no line ends with opening punctuation", "一二三（四）", 6, []string{"一二三", "（四）"}},
 		{"latin inside chinese kept whole", "进入SYN-RECEIVED状态", 13, []string{"进入", "SYN-RECEIVED", "状态"}},
+		{"spaces collapsed", "  spaced   out  ", 20, []string{"spaced out"}},
+		{"a wide sign in english", "2×MSL wait", 5, []string{"2×MSL", "wait"}},
 		{"mixed with spaces", "固定 60 秒", 6, []string{"固定", "60 秒"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,9 +6,13 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/upcase/upcase/internal/pcap"
 	"github.com/upcase/upcase/internal/trace"
+	"github.com/upcase/upcase/internal/trace/tracetest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -32,11 +36,16 @@ func checkGolden(t *testing.T, name string, got []byte) {
 	}
 }
 
-// conversationOf follows events from client to server, starting in initial.
-func conversationOf(t testing.TB, kind Kind, client, server netip.AddrPort, initial States, events []Event) *Conversation {
+// follow decodes frames the tests built (package tracetest) and follows
+// them from client to server, starting in initial.
+func follow(t testing.TB, kind trace.Kind, client, server netip.AddrPort, initial trace.States, frames []pcap.Frame) *trace.Conversation {
 	t.Helper()
-	c := NewConversation(kind, client, server, initial)
-	for _, ev := range events {
+	c := trace.NewConversation(kind, client, server, initial)
+	for _, f := range frames {
+		ev, err := trace.DecodeFrame(f)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if _, err := c.Add(ev); err != nil {
 			t.Fatal(err)
 		}
@@ -44,36 +53,40 @@ func conversationOf(t testing.TB, kind Kind, client, server netip.AddrPort, init
 	return c
 }
 
+// st abbreviates trace.States in the tables.
+func st(client, server trace.State) trace.States { return trace.States{Client: client, Server: server} }
+
 func TestLadderGolden(t *testing.T) {
-	fresh := st(Closed, Listen)
+	fresh := st(trace.Closed, trace.Listen)
+	c4, s4 := tracetest.Client4, tracetest.Server4
 	tests := []struct {
 		name     string
-		kind     Kind
-		events   []Event
-		initial  States
+		kind     trace.Kind
+		frames   []pcap.Frame
+		initial  trace.States
 		renderer Renderer
 		client   netip.AddrPort
 		server   netip.AddrPort
 	}{
-		{"normal4", trace.KindTCP, scenarioNormal4(client4, server4), fresh, Renderer{}, client4, server4},
-		{"normal3", trace.KindTCP, scenarioNormal3(client4, server4), fresh, Renderer{}, client4, server4},
-		{"halfclose", trace.KindTCP, scenarioHalfClose(client4, server4), fresh, Renderer{}, client4, server4},
-		{"halfclose0", trace.KindTCP, scenarioHalfClose0(client4, server4), fresh, Renderer{}, client4, server4},
-		{"server_close", trace.KindTCP, scenarioServerClose(client4, server4), fresh, Renderer{}, client4, server4},
-		{"reset", trace.KindTCP, scenarioReset(client4, server4), fresh, Renderer{}, client4, server4},
-		{"refused", trace.KindTCP, scenarioRefused(client4, server4), st(Closed, Closed), Renderer{}, client4, server4},
-		{"simultaneous", trace.KindTCP, scenarioSimultaneous(client4, server4), fresh, Renderer{}, client4, server4},
-		{"udp", trace.KindUDP, scenarioUDP(client4, server4), States{}, Renderer{}, client4, server4},
-		{"ipv6_absolute_wide", trace.KindTCP, scenarioNormal3(client6, server6), fresh, Renderer{Absolute: true, Width: 100}, client6, server6},
-		{"color", trace.KindTCP, scenarioReset(client4, server4), fresh, Renderer{Color: true}, client4, server4},
-		{"narrow", trace.KindTCP, scenarioNormal3(client4, server4)[:3], fresh, Renderer{Width: 20}, client4, server4},
-		{"lan_link_arp", trace.KindTCP, scenarioLAN(), fresh, Renderer{Link: true}, lanClient, lanServer},
+		{"normal4", trace.KindTCP, tracetest.Normal4(c4, s4), fresh, Renderer{}, c4, s4},
+		{"normal3", trace.KindTCP, tracetest.Normal3(c4, s4), fresh, Renderer{}, c4, s4},
+		{"halfclose", trace.KindTCP, tracetest.HalfClose(c4, s4), fresh, Renderer{}, c4, s4},
+		{"halfclose0", trace.KindTCP, tracetest.HalfClose0(c4, s4), fresh, Renderer{}, c4, s4},
+		{"server_close", trace.KindTCP, tracetest.ServerClose(c4, s4), fresh, Renderer{}, c4, s4},
+		{"reset", trace.KindTCP, tracetest.Reset(c4, s4), fresh, Renderer{}, c4, s4},
+		{"refused", trace.KindTCP, tracetest.Refused(c4, s4), st(trace.Closed, trace.Closed), Renderer{}, c4, s4},
+		{"simultaneous", trace.KindTCP, tracetest.Simultaneous(c4, s4), fresh, Renderer{}, c4, s4},
+		{"udp", trace.KindUDP, tracetest.UDP(c4, s4), trace.States{}, Renderer{}, c4, s4},
+		{"ipv6_absolute_wide", trace.KindTCP, tracetest.Normal3(tracetest.Client6, tracetest.Server6), fresh, Renderer{Absolute: true, Width: 100}, tracetest.Client6, tracetest.Server6},
+		{"color", trace.KindTCP, tracetest.Reset(c4, s4), fresh, Renderer{Color: true}, c4, s4},
+		{"narrow", trace.KindTCP, tracetest.Normal3(c4, s4)[:3], fresh, Renderer{Width: 20}, c4, s4},
+		{"lan_link_arp", trace.KindTCP, tracetest.LAN(), fresh, Renderer{Link: true}, tracetest.LANClient, tracetest.LANServer},
 		// Beyond a router the link's other end is the router: the header says so.
-		{"link_via_router", trace.KindTCP, scenarioLAN()[:2], fresh, Renderer{Link: true, Via: "router 10.0.0.254"}, lanClient, lanServer},
+		{"link_via_router", trace.KindTCP, tracetest.LAN()[:2], fresh, Renderer{Link: true, Via: "router 10.0.0.254"}, tracetest.LANClient, tracetest.LANServer},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := conversationOf(t, tt.kind, tt.client, tt.server, tt.initial, tt.events)
+			c := follow(t, tt.kind, tt.client, tt.server, tt.initial, tt.frames)
 			var got bytes.Buffer
 			r := tt.renderer
 			r.Out = &got
@@ -85,61 +98,55 @@ func TestLadderGolden(t *testing.T) {
 	}
 }
 
-// The LAN scenario: two hosts on one Ethernet link, ARP before the
-// handshake.
-var (
-	lanClient    = netip.MustParseAddrPort("10.0.0.1:40312")
-	lanServer    = netip.MustParseAddrPort("10.0.0.2:8080")
-	lanClientMAC = MAC{0x02, 0, 0, 0, 0, 0x01}
-	lanServerMAC = MAC{0x02, 0, 0, 0, 0, 0x02}
-)
-
-// scenarioLAN is ARP request and reply, then the handshake, over Ethernet.
-func scenarioLAN() []Event {
-	evs := []Event{
-		mustDecode(arpFrame(ARPRequest, lanClientMAC, lanClient.Addr(), MAC{}, lanServer.Addr()), start),
-		mustDecode(arpFrame(ARPReply, lanServerMAC, lanServer.Addr(), lanClientMAC, lanClient.Addr()), start.Add(40e3)),
+// kernelChanges gives the changes tracetest built for c's steps, with
+// trace's states.
+func kernelChanges(t *testing.T, c *trace.Conversation, built func([]time.Time, netip.AddrPort, netip.AddrPort) []tracetest.KernelChange) []trace.KernelChange {
+	t.Helper()
+	var times []time.Time
+	for _, s := range c.Steps() {
+		times = append(times, s.Event.Time)
 	}
-	d := newDialogue(lanClient, lanServer)
-	d.now = start.Add(60e3)
-	for i, f := range []TCPFlag{FlagSYN, FlagSYN | FlagACK, FlagACK} {
-		dir := ClientToServer
-		if i == 1 {
-			dir = ServerToClient
+	var out []trace.KernelChange
+	for _, ch := range built(times, c.Client(), c.Server()) {
+		old, ok1 := trace.StateFromLinux(uint8(ch.Old))
+		new, ok2 := trace.StateFromLinux(uint8(ch.New))
+		if !ok1 || !ok2 {
+			t.Fatalf("kernel change %+v: a state Linux does not have", ch)
 		}
-		s := d.seg(dir, f, "", 20e3)
-		s.srcMAC, s.dstMAC = lanClientMAC, lanServerMAC
-		if dir == ServerToClient {
-			s.srcMAC, s.dstMAC = lanServerMAC, lanClientMAC
-		}
-		d.add(s)
+		out = append(out, trace.KernelChange{Time: ch.Time, Local: ch.Local, Remote: ch.Remote, Old: old, New: new})
 	}
-	return append(evs, d.events...)
+	return out
 }
 
-func TestWrap(t *testing.T) {
+func TestLadderKernelGolden(t *testing.T) {
+	c4, s4 := tracetest.Client4, tracetest.Server4
 	tests := []struct {
-		text  string
-		width int
-		want  []string
+		name     string
+		frames   []pcap.Frame
+		initial  trace.States
+		changes  func([]time.Time, netip.AddrPort, netip.AddrPort) []tracetest.KernelChange
+		renderer Renderer
 	}{
-		{"", 10, nil},
-		{"one two three", 7, []string{"one two", "three"}},
-		{"abcdefghij kl", 4, []string{"abcd", "efgh", "ij", "kl"}},
-		{"  spaced   out  ", 20, []string{"spaced out"}},
-		{"2×MSL wait", 5, []string{"2×MSL", "wait"}},
+		{"kernel_normal4", tracetest.Normal4(c4, s4), st(trace.Closed, trace.Listen), tracetest.LinuxNormal4, Renderer{}},
+		{"kernel_reset_color", tracetest.Reset(c4, s4), st(trace.Closed, trace.Listen), tracetest.LinuxReset, Renderer{Color: true}},
+		{"kernel_refused_narrow", tracetest.Refused(c4, s4), st(trace.Closed, trace.Closed), tracetest.LinuxRefused, Renderer{Width: 20}},
 	}
 	for _, tt := range tests {
-		got := wrap(tt.text, tt.width)
-		if len(got) != len(tt.want) {
-			t.Errorf("wrap(%q, %d) = %q, want %q", tt.text, tt.width, got, tt.want)
-			continue
-		}
-		for i := range got {
-			if got[i] != tt.want[i] {
-				t.Errorf("wrap(%q, %d) = %q, want %q", tt.text, tt.width, got, tt.want)
-				break
+		t.Run(tt.name, func(t *testing.T) {
+			c := follow(t, trace.KindTCP, c4, s4, tt.initial, tt.frames)
+			c.AttachKernel(kernelChanges(t, c, tt.changes))
+			var got bytes.Buffer
+			r := tt.renderer
+			r.Out = &got
+			if err := r.Render(c); err != nil {
+				t.Fatal(err)
 			}
-		}
+			for _, line := range strings.Split(strings.TrimSuffix(got.String(), "\n"), "\n") {
+				if n := runeLen(line); n > r.width() {
+					t.Errorf("line %d columns wide, more than %d: %q", n, r.width(), line)
+				}
+			}
+			checkGolden(t, tt.name, got.Bytes())
+		})
 	}
 }

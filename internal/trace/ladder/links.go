@@ -42,7 +42,7 @@ func RenderLinks(w io.Writer, links []trace.LinkView, l lang.Lang) error {
 		return fmt.Errorf("render links: %w", err)
 	}
 	b.WriteString("\n" + msg.Where.In(l))
-	comma, stop := ",", "."
+	comma, stop := ", ", "."
 	if l == lang.Chinese {
 		comma, stop = "，", "。"
 	}
@@ -50,6 +50,8 @@ func RenderLinks(w io.Writer, links []trace.LinkView, l lang.Lang) error {
 		sep := comma
 		if i == len(owners)-1 {
 			sep = stop
+		} else if i%2 == 1 {
+			sep = strings.TrimSpace(comma) // the line ends here
 		}
 		if i > 0 && i%2 == 0 {
 			b.WriteString("\n" + strings.Repeat(" ", lang.Width(msg.Where.In(l))))

@@ -1,48 +1,72 @@
 package ladder
 
 import (
+	"bytes"
 	"net/netip"
-	"strings"
 	"testing"
 
+	"github.com/upcase/upcase/internal/lang"
+	"github.com/upcase/upcase/internal/pcap"
 	"github.com/upcase/upcase/internal/trace"
+	"github.com/upcase/upcase/internal/trace/tracetest"
 )
 
-// TestGatewayARP: with a gateway named, ARP between either host and the
-// gateway is part of the conversation, in the right direction, and
-// explained as the gateway's; other ARP is not.
-func TestGatewayARP(t *testing.T) {
-	client := netip.MustParseAddrPort("192.168.1.2:40000")
-	server := netip.MustParseAddrPort("192.168.2.2:8080")
-	gw1, gw2 := netip.MustParseAddr("192.168.1.1"), netip.MustParseAddr("192.168.2.1")
-	arp := func(op ARPOp, snd, tgt netip.Addr) Event {
-		return Event{Kind: trace.KindARP, ARP: ARP{Op: op, SenderIP: snd, TargetIP: tgt}}
+// TestRenderLinksGolden draws the first SYN as each link of the lan and
+// gateway scenarios carried it (package tracetest builds the frames, as
+// the demo captures them), and nothing for a scenario without links.
+func TestRenderLinksGolden(t *testing.T) {
+	// gatewayLink follows a link's frames with its gateway's ARP.
+	gatewayLink := func(gw netip.Addr, frames []pcap.Frame) *trace.Conversation {
+		c := trace.NewConversation(trace.KindTCP, tracetest.GWClient, tracetest.GWServer, st(trace.Closed, trace.Listen))
+		c.SetGateways(gw)
+		for _, f := range frames {
+			ev, err := trace.DecodeFrame(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.Add(ev); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return c
 	}
-	for _, tc := range []struct {
-		ev      Event
-		dir     Direction
-		ok      bool
-		explain string
+	clientLink, serverLink := tracetest.Gateway()
+	tests := []struct {
+		name  string
+		links []trace.LinkView
 	}{
-		{arp(ARPRequest, client.Addr(), gw1), ClientToServer, true, "default gateway"},
-		{arp(ARPReply, gw1, client.Addr()), ServerToClient, true, "The router answers"},
-		{arp(ARPRequest, gw2, server.Addr()), ClientToServer, true, "The router has a packet to forward"},
-		{arp(ARPReply, server.Addr(), gw2), ServerToClient, true, "The server answers the router"},
-		{arp(ARPRequest, client.Addr(), netip.MustParseAddr("192.168.1.9")), 0, false, ""},
-	} {
-		c := NewConversation(trace.KindTCP, client, server, States{Client: Closed, Server: Listen})
-		c.SetGateways(gw1, gw2)
-		dir, ok := c.Direction(tc.ev)
-		if ok != tc.ok || dir != tc.dir {
-			t.Errorf("%v: direction %v, %v; want %v, %v", tc.ev, dir, ok, tc.dir, tc.ok)
-			continue
-		}
-		if !ok {
-			continue
-		}
-		s, err := c.Add(tc.ev)
-		if err != nil || !strings.Contains(s.Explanation, tc.explain) {
-			t.Errorf("%v: %v, explained %q; want it to say %q", tc.ev, err, s.Explanation, tc.explain)
+		{"links_lan", []trace.LinkView{{Name: "client ↔ server", Host: "client", Interface: "eth0",
+			Owners:       map[trace.MAC]string{tracetest.LANClientMAC: "client eth0", tracetest.LANServerMAC: "server eth0"},
+			Conversation: follow(t, trace.KindTCP, tracetest.LANClient, tracetest.LANServer, st(trace.Closed, trace.Listen), tracetest.LAN())}}},
+		{"links_gateway", []trace.LinkView{
+			{Name: "client ↔ router", Host: "router", Interface: "eth0", Far: "router 192.168.1.1",
+				Owners:       map[trace.MAC]string{tracetest.GWClientMAC: "client eth0", tracetest.GWRouter1MAC: "router eth0"},
+				Conversation: gatewayLink(tracetest.GWRouter1, clientLink)},
+			{Name: "router ↔ server", Host: "router", Interface: "eth1",
+				Owners:       map[trace.MAC]string{tracetest.GWServerMAC: "server eth0", tracetest.GWRouter2MAC: "router eth1"},
+				Conversation: gatewayLink(tracetest.GWRouter2, serverLink)},
+		}},
+		{"links_none", nil},
+	}
+	for _, tt := range tests {
+		for _, l := range []lang.Lang{lang.English, lang.Chinese} {
+			name := tt.name
+			if l == lang.Chinese {
+				name += "_zh"
+			}
+			t.Run(name, func(t *testing.T) {
+				var got bytes.Buffer
+				if err := RenderLinks(&got, tt.links, l); err != nil {
+					t.Fatal(err)
+				}
+				if tt.links == nil {
+					if got.Len() != 0 {
+						t.Errorf("RenderLinks without links wrote %q; want nothing", got.String())
+					}
+					return
+				}
+				checkGolden(t, name, got.Bytes())
+			})
 		}
 	}
 }
