@@ -37,10 +37,12 @@ func checkGolden(t *testing.T, name string, got []byte) {
 }
 
 // follow decodes frames the tests built (package tracetest) and follows
-// them from client to server, starting in initial.
-func follow(t testing.TB, kind trace.Kind, client, server netip.AddrPort, initial trace.States, frames []pcap.Frame) *trace.Conversation {
+// them from client to server, starting in initial, with the ARP of the
+// gateways given.
+func follow(t testing.TB, kind trace.Kind, client, server netip.AddrPort, initial trace.States, frames []pcap.Frame, gateways ...netip.Addr) *trace.Conversation {
 	t.Helper()
 	c := trace.NewConversation(kind, client, server, initial)
+	c.SetGateways(gateways...)
 	for _, f := range frames {
 		ev, err := trace.DecodeFrame(f)
 		if err != nil {

@@ -2,11 +2,9 @@ package ladder
 
 import (
 	"bytes"
-	"net/netip"
 	"testing"
 
 	"github.com/upcase/upcase/internal/lang"
-	"github.com/upcase/upcase/internal/pcap"
 	"github.com/upcase/upcase/internal/trace"
 	"github.com/upcase/upcase/internal/trace/tracetest"
 )
@@ -15,21 +13,6 @@ import (
 // gateway scenarios carried it (package tracetest builds the frames, as
 // the demo captures them), and nothing for a scenario without links.
 func TestRenderLinksGolden(t *testing.T) {
-	// gatewayLink follows a link's frames with its gateway's ARP.
-	gatewayLink := func(gw netip.Addr, frames []pcap.Frame) *trace.Conversation {
-		c := trace.NewConversation(trace.KindTCP, tracetest.GWClient, tracetest.GWServer, st(trace.Closed, trace.Listen))
-		c.SetGateways(gw)
-		for _, f := range frames {
-			ev, err := trace.DecodeFrame(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := c.Add(ev); err != nil {
-				t.Fatal(err)
-			}
-		}
-		return c
-	}
 	clientLink, serverLink := tracetest.Gateway()
 	tests := []struct {
 		name  string
@@ -41,10 +24,10 @@ func TestRenderLinksGolden(t *testing.T) {
 		{"links_gateway", []trace.LinkView{
 			{Name: "client ↔ router", Host: "router", Interface: "eth0", Far: "router 192.168.1.1",
 				Owners:       map[trace.MAC]string{tracetest.GWClientMAC: "client eth0", tracetest.GWRouter1MAC: "router eth0"},
-				Conversation: gatewayLink(tracetest.GWRouter1, clientLink)},
+				Conversation: follow(t, trace.KindTCP, tracetest.GWClient, tracetest.GWServer, st(trace.Closed, trace.Listen), clientLink, tracetest.GWRouter1)},
 			{Name: "router ↔ server", Host: "router", Interface: "eth1",
 				Owners:       map[trace.MAC]string{tracetest.GWServerMAC: "server eth0", tracetest.GWRouter2MAC: "router eth1"},
-				Conversation: gatewayLink(tracetest.GWRouter2, serverLink)},
+				Conversation: follow(t, trace.KindTCP, tracetest.GWClient, tracetest.GWServer, st(trace.Closed, trace.Listen), serverLink, tracetest.GWRouter2)},
 		}},
 		{"links_none", nil},
 	}
