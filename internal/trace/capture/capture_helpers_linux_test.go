@@ -8,41 +8,32 @@ import (
 	"io"
 	"net"
 	"net/netip"
-	"os"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/upcase/upcase/internal/trace"
 	"golang.org/x/sys/unix"
 )
 
-// needRoot skips a test that needs CAP_NET_RAW, except in CI, which runs as
-// root and must run it.
-func needRoot(t *testing.T) {
-	t.Helper()
-	if os.Geteuid() != 0 && os.Getenv("CI") != "true" {
-		t.Skip("capturing needs root (CAP_NET_RAW); CI runs this as root")
-	}
-}
-
-// captured runs a Capture in a goroutine and hands over its decoded events.
+// captured runs a Socket in a goroutine and hands over its decoded events.
 type captured struct {
-	events chan Event
+	events chan trace.Event
 	done   chan error
 	cancel context.CancelFunc
 }
 
 // startCapture opens a capture on lo for port and starts reading it; the
 // test's cleanup stops it and waits for the reader to end.
-func startCapture(t *testing.T, cfg CaptureConfig) *captured {
+func startCapture(t *testing.T, cfg Config) *captured {
 	t.Helper()
-	c, err := NewCapture(cfg)
+	c, err := Open(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	cp := &captured{events: make(chan Event, 1024), done: make(chan error, 1), cancel: cancel}
+	cp := &captured{events: make(chan trace.Event, 1024), done: make(chan error, 1), cancel: cancel}
 	go func() {
 		defer close(cp.events)
 		for {
@@ -51,7 +42,7 @@ func startCapture(t *testing.T, cfg CaptureConfig) *captured {
 				cp.done <- err
 				return
 			}
-			ev, err := f.Decode()
+			ev, err := trace.DecodeFrame(f)
 			if err != nil {
 				t.Errorf("decode a captured frame: %v", err)
 				continue
@@ -75,7 +66,7 @@ func startCapture(t *testing.T, cfg CaptureConfig) *captured {
 // until cond holds for the conversation, failing the test after a few
 // seconds. Other traffic on the port, from tests running beside this one,
 // is passed over.
-func (cp *captured) until(t *testing.T, tr *Tracker, conv **Conversation, client netip.AddrPort, what string, cond func(c *Conversation) bool) {
+func (cp *captured) until(t *testing.T, tr *trace.Tracker, conv **trace.Conversation, client netip.AddrPort, what string, cond func(c *trace.Conversation) bool) {
 	t.Helper()
 	timeout := time.After(5 * time.Second)
 	for *conv == nil || !cond(*conv) {
@@ -104,7 +95,7 @@ func (cp *captured) until(t *testing.T, tr *Tracker, conv **Conversation, client
 }
 
 // kernelState reads a connection's TCP state from the kernel (TCP_INFO).
-func kernelState(t *testing.T, c net.Conn) State {
+func kernelState(t *testing.T, c net.Conn) trace.State {
 	t.Helper()
 	rc, err := c.(syscall.Conn).SyscallConn()
 	if err != nil {
@@ -118,7 +109,7 @@ func kernelState(t *testing.T, c net.Conn) State {
 	if ierr != nil {
 		t.Fatal(ierr)
 	}
-	s, ok := StateFromLinux(info.State)
+	s, ok := trace.StateFromLinux(info.State)
 	if !ok {
 		t.Fatalf("kernel state %d unknown", info.State)
 	}
@@ -128,11 +119,11 @@ func kernelState(t *testing.T, c net.Conn) State {
 // kernelAgrees polls the kernel's states of the client's and the server's
 // sockets until they are want (the kernel may lag the capture by a
 // moment), failing after a second.
-func kernelAgrees(t *testing.T, client, server net.Conn, want States) {
+func kernelAgrees(t *testing.T, client, server net.Conn, want trace.States) {
 	t.Helper()
 	deadline := time.Now().Add(time.Second)
 	for {
-		got := States{kernelState(t, client), kernelState(t, server)}
+		got := trace.States{Client: kernelState(t, client), Server: kernelState(t, server)}
 		if got == want {
 			return
 		}

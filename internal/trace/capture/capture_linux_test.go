@@ -13,18 +13,20 @@ import (
 	"testing"
 	"time"
 
+	"github.com/upcase/upcase/internal/trace"
+	"github.com/upcase/upcase/internal/trace/tracetest"
 	"golang.org/x/sys/unix"
 )
 
 func TestCaptureUDPOnce(t *testing.T) {
-	needRoot(t)
+	tracetest.NeedRoot(t)
 	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer pc.Close()
 	addr := netip.MustParseAddrPort(pc.LocalAddr().String())
-	cp := startCapture(t, CaptureConfig{Port: addr.Port()})
+	cp := startCapture(t, Config{Port: addr.Port()})
 	conn, err := net.Dial("udp", pc.LocalAddr().String())
 	if err != nil {
 		t.Fatal(err)
@@ -53,7 +55,7 @@ func expect(t *testing.T, cp *captured, addr netip.AddrPort, want ...string) {
 	for _, w := range want {
 		select {
 		case ev := <-cp.events:
-			if ev.Kind != KindUDP || string(ev.Payload) != w || ev.Dst != addr {
+			if ev.Kind != trace.KindUDP || string(ev.Payload) != w || ev.Dst != addr {
 				t.Errorf("got %s %q, want a UDP datagram %q to %s", ev, ev.Payload, w, addr)
 			}
 		case <-time.After(5 * time.Second):
@@ -69,13 +71,13 @@ func expect(t *testing.T, cp *captured, addr netip.AddrPort, want ...string) {
 // socket's own receive timestamps come on a moment after it asks for them,
 // from a work queue, and stamp a frame when it is read until then.
 func TestCaptureTimeIsWhenPassed(t *testing.T) {
-	needRoot(t)
+	tracetest.NeedRoot(t)
 	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer pc.Close()
-	c, err := NewCapture(CaptureConfig{Port: netip.MustParseAddrPort(pc.LocalAddr().String()).Port()})
+	c, err := Open(Config{Port: netip.MustParseAddrPort(pc.LocalAddr().String()).Port()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,8 +109,8 @@ func TestCaptureTimeIsWhenPassed(t *testing.T) {
 }
 
 func TestCaptureCloseAndCancel(t *testing.T) {
-	needRoot(t)
-	c, err := NewCapture(CaptureConfig{Port: 9}) // nothing talks to the discard port here
+	tracetest.NeedRoot(t)
+	c, err := Open(Config{Port: 9}) // nothing talks to the discard port here
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +142,7 @@ func TestCaptureCloseAndCancel(t *testing.T) {
 }
 
 func TestCaptureErrors(t *testing.T) {
-	if _, err := NewCapture(CaptureConfig{Interface: "no-such-if0"}); err == nil || !strings.Contains(err.Error(), "no-such-if0") {
+	if _, err := Open(Config{Interface: "no-such-if0"}); err == nil || !strings.Contains(err.Error(), "no-such-if0") {
 		t.Errorf("NewCapture on a missing interface: got %v, want an error naming it", err)
 	}
 }
@@ -164,7 +166,7 @@ func TestCaptureWithoutCapNetRaw(t *testing.T) {
 			done <- err
 			return
 		}
-		_, err := NewCapture(CaptureConfig{})
+		_, err := Open(Config{})
 		done <- err
 	}()
 	err := <-done

@@ -8,10 +8,14 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+
+	"github.com/upcase/upcase/internal/trace"
+	"github.com/upcase/upcase/internal/trace/ladder"
+	"github.com/upcase/upcase/internal/trace/tracetest"
 )
 
 func TestCaptureTCPLoopback(t *testing.T) {
-	needRoot(t)
+	tracetest.NeedRoot(t)
 	for _, network := range []struct{ name, addr string }{{"IPv4", "127.0.0.1:0"}, {"IPv6", "[::1]:0"}} {
 		t.Run(network.name, func(t *testing.T) {
 			ln, err := net.Listen("tcp", network.addr)
@@ -20,9 +24,9 @@ func TestCaptureTCPLoopback(t *testing.T) {
 			}
 			defer ln.Close()
 			serverAddr := netip.MustParseAddrPort(ln.Addr().String())
-			cp := startCapture(t, CaptureConfig{Port: serverAddr.Port()})
-			tr := Tracker{ServerPort: serverAddr.Port()}
-			var conv *Conversation
+			cp := startCapture(t, Config{Port: serverAddr.Port()})
+			tr := trace.Tracker{ServerPort: serverAddr.Port()}
+			var conv *trace.Conversation
 
 			accepted := make(chan net.Conn, 1)
 			go func() {
@@ -44,7 +48,7 @@ func TestCaptureTCPLoopback(t *testing.T) {
 			}
 			defer server.Close()
 
-			cp.until(t, &tr, &conv, clientAddr, "handshake", func(c *Conversation) bool { return c.States() == st(Established, Established) })
+			cp.until(t, &tr, &conv, clientAddr, "handshake", func(c *trace.Conversation) bool { return c.States() == st(trace.Established, trace.Established) })
 			kernelAgrees(t, client, server, conv.States())
 			if conv.Client() != clientAddr || conv.Server() != serverAddr {
 				t.Errorf("conversation %s-%s, want %s-%s", conv.Client(), conv.Server(), client.LocalAddr(), serverAddr)
@@ -62,17 +66,17 @@ func TestCaptureTCPLoopback(t *testing.T) {
 			if n, err := server.Read(make([]byte, 1)); n != 0 || err != io.EOF {
 				t.Fatalf("server read after the client's FIN: %d, %v; want EOF", n, err)
 			}
-			cp.until(t, &tr, &conv, clientAddr, "ACK of the client's FIN", func(c *Conversation) bool { return c.States() == st(FinWait2, CloseWait) })
+			cp.until(t, &tr, &conv, clientAddr, "ACK of the client's FIN", func(c *trace.Conversation) bool { return c.States() == st(trace.FinWait2, trace.CloseWait) })
 			kernelAgrees(t, client, server, conv.States())
 			server.Close()
 			if n, err := client.Read(make([]byte, 1)); n != 0 || err != io.EOF {
 				t.Fatalf("client read after the server's FIN: %d, %v; want EOF", n, err)
 			}
-			cp.until(t, &tr, &conv, clientAddr, "last ACK", func(c *Conversation) bool { return c.Done() })
+			cp.until(t, &tr, &conv, clientAddr, "last ACK", func(c *trace.Conversation) bool { return c.Done() })
 
 			checkSegments(t, conv)
 			var b strings.Builder
-			if err := (&Renderer{Out: &b}).Render(conv); err != nil {
+			if err := (&ladder.Renderer{Out: &b}).Render(conv); err != nil {
 				t.Fatal(err)
 			}
 			t.Logf("captured ladder:\n%s", b.String())
@@ -83,31 +87,31 @@ func TestCaptureTCPLoopback(t *testing.T) {
 // checkSegments checks a captured conversation of the test's script: the
 // handshake, the data in order, the four-segment teardown, each side's
 // numbers never going back, and the states a learner should see.
-func checkSegments(t *testing.T, c *Conversation) {
+func checkSegments(t *testing.T, c *trace.Conversation) {
 	t.Helper()
 	steps := c.Steps()
 	type want struct {
-		dir   Direction
-		flags TCPFlag
-		after States
+		dir   trace.Direction
+		flags trace.TCPFlag
+		after trace.States
 	}
 	head := []want{
-		{ClientToServer, FlagSYN, st(SynSent, SynReceived)},
-		{ServerToClient, FlagSYN | FlagACK, st(Established, SynReceived)},
-		{ClientToServer, FlagACK, st(Established, Established)},
+		{trace.ClientToServer, trace.FlagSYN, st(trace.SynSent, trace.SynReceived)},
+		{trace.ServerToClient, trace.FlagSYN | trace.FlagACK, st(trace.Established, trace.SynReceived)},
+		{trace.ClientToServer, trace.FlagACK, st(trace.Established, trace.Established)},
 	}
 	tail := []want{
-		{ClientToServer, FlagFIN | FlagACK, st(FinWait1, CloseWait)},
-		{ServerToClient, FlagACK, st(FinWait2, CloseWait)},
-		{ServerToClient, FlagFIN | FlagACK, st(TimeWait, LastAck)},
-		{ClientToServer, FlagACK, st(TimeWait, Closed)},
+		{trace.ClientToServer, trace.FlagFIN | trace.FlagACK, st(trace.FinWait1, trace.CloseWait)},
+		{trace.ServerToClient, trace.FlagACK, st(trace.FinWait2, trace.CloseWait)},
+		{trace.ServerToClient, trace.FlagFIN | trace.FlagACK, st(trace.TimeWait, trace.LastAck)},
+		{trace.ClientToServer, trace.FlagACK, st(trace.TimeWait, trace.Closed)},
 	}
 	if len(steps) < len(head)+4+len(tail) {
 		t.Fatalf("got %d segments, want at least %d", len(steps), len(head)+4+len(tail))
 	}
 	check := func(i int, w want) {
 		s := steps[i]
-		if s.Dir != w.dir || s.Event.TCP.Flags&^FlagPSH != w.flags || s.After != w.after {
+		if s.Dir != w.dir || s.Event.TCP.Flags&^trace.FlagPSH != w.flags || s.After != w.after {
 			t.Errorf("segment %d: %s %s, states %+v; want %s [%s], states %+v", i, s.Dir, s.Event, s.After, w.dir, w.flags, w.after)
 		}
 	}
@@ -130,12 +134,15 @@ func checkSegments(t *testing.T, c *Conversation) {
 			t.Errorf("segment %d: relative seq %d, want %d (out of order or lost?)", i, s.Seq, next[s.Dir])
 		}
 		next[s.Dir] = s.Seq + uint32(len(s.Event.Payload))
-		if s.Event.TCP.Flags.Has(FlagSYN) || s.Event.TCP.Flags.Has(FlagFIN) {
+		if s.Event.TCP.Flags.Has(trace.FlagSYN) || s.Event.TCP.Flags.Has(trace.FlagFIN) {
 			next[s.Dir]++
 		}
 		sent[s.Dir] += string(s.Event.Payload)
 	}
-	if sent[ClientToServer] != "hellosecond line\n" || sent[ServerToClient] != "HELLOSECOND LINE\n" {
-		t.Errorf("data: client sent %q, server %q", sent[ClientToServer], sent[ServerToClient])
+	if sent[trace.ClientToServer] != "hellosecond line\n" || sent[trace.ServerToClient] != "HELLOSECOND LINE\n" {
+		t.Errorf("data: client sent %q, server %q", sent[trace.ClientToServer], sent[trace.ServerToClient])
 	}
 }
+
+// st abbreviates trace.States in the tables.
+func st(client, server trace.State) trace.States { return trace.States{Client: client, Server: server} }

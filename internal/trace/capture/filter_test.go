@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"testing"
 
+	"github.com/upcase/upcase/internal/trace/tracetest"
 	"golang.org/x/net/bpf"
 )
 
@@ -12,32 +13,32 @@ func TestFilterProgram(t *testing.T) {
 	other4 := netip.MustParseAddrPort("127.0.0.1:5353")
 	other6 := netip.MustParseAddrPort("[::1]:5353")
 	tcp := func(src, dst netip.AddrPort) []byte {
-		return tcpFrame(seg{src: src, dst: dst, flags: FlagSYN, opts: synOpts(1, 0), ipv4Option: true})
+		return tracetest.TCPFrame(tracetest.Seg{Src: src, Dst: dst, Flags: tracetest.SYN, Opts: tracetest.SynOpts(1, 0), IPv4Option: true})
 	}
-	arp := arpFrame(ARPRequest, lanClientMAC, lanClient.Addr(), MAC{}, lanServer.Addr())
-	frag := ipv4Fragment()
-	binary.BigEndian.PutUint16(frag[ethernetLen+20+2:], 8080) // the bytes where a port would be
-	icmp := ipFrame(MAC{}, MAC{}, client4.Addr(), server4.Addr(), 1, 64, false, []byte{0x1f, 0x90, 0x1f, 0x90})
+	arp := tracetest.ARPFrame(tracetest.ARPRequest, tracetest.LANClientMAC, tracetest.LANClient.Addr(), tracetest.MAC{}, tracetest.LANServer.Addr())
+	frag := tracetest.IPv4Fragment()
+	binary.BigEndian.PutUint16(frag[tracetest.EthernetLen+20+2:], 8080) // the bytes where a port would be
+	icmp := tracetest.IPFrame(tracetest.MAC{}, tracetest.MAC{}, tracetest.Client4.Addr(), tracetest.Server4.Addr(), 1, 64, false, []byte{0x1f, 0x90, 0x1f, 0x90})
 	frames := []struct {
 		name  string
 		frame []byte
 		// kept by port 8080, by any port, by port 8080 with ARP
 		port, any, arp bool
 	}{
-		{"IPv4 TCP to the port (with IP options)", tcp(client4, server4), true, true, true},
-		{"IPv4 TCP from the port", tcp(server4, client4), true, true, true},
-		{"IPv4 TCP elsewhere", tcp(client4, other4), false, true, false},
-		{"IPv6 TCP to the port", tcp(client6, server6), true, true, true},
-		{"IPv6 TCP from the port", tcp(server6, client6), true, true, true},
-		{"IPv6 TCP elsewhere", tcp(other6, client6), false, true, false},
-		{"IPv4 UDP to the port", udpFrame(client4, server4, []byte("x")), true, true, true},
-		{"IPv6 UDP from the port", udpFrame(server6, client6, []byte("x")), true, true, true},
-		{"IPv6 UDP elsewhere", udpFrame(client6, other6, []byte("x")), false, true, false},
+		{"IPv4 TCP to the port (with IP options)", tcp(tracetest.Client4, tracetest.Server4), true, true, true},
+		{"IPv4 TCP from the port", tcp(tracetest.Server4, tracetest.Client4), true, true, true},
+		{"IPv4 TCP elsewhere", tcp(tracetest.Client4, other4), false, true, false},
+		{"IPv6 TCP to the port", tcp(tracetest.Client6, tracetest.Server6), true, true, true},
+		{"IPv6 TCP from the port", tcp(tracetest.Server6, tracetest.Client6), true, true, true},
+		{"IPv6 TCP elsewhere", tcp(other6, tracetest.Client6), false, true, false},
+		{"IPv4 UDP to the port", tracetest.UDPFrame(tracetest.Client4, tracetest.Server4, []byte("x")), true, true, true},
+		{"IPv6 UDP from the port", tracetest.UDPFrame(tracetest.Server6, tracetest.Client6, []byte("x")), true, true, true},
+		{"IPv6 UDP elsewhere", tracetest.UDPFrame(tracetest.Client6, other6, []byte("x")), false, true, false},
 		{"ARP", arp, false, false, true},
 		{"ICMP", icmp, false, false, false},
 		{"IPv4 later fragment", frag, false, false, false},
-		{"IPv6 with extension headers", ipv6WithExtensions(), false, false, false},
-		{"LLDP", etherFrame(lanClientMAC, MAC{}, 0x88cc, make([]byte, 46)), false, false, false},
+		{"IPv6 with extension headers", tracetest.IPv6WithExtensions(), false, false, false},
+		{"LLDP", tracetest.EtherFrame(tracetest.LANClientMAC, tracetest.MAC{}, 0x88cc, make([]byte, 46)), false, false, false},
 		{"short frame", []byte{0, 1, 2}, false, false, false},
 	}
 	filters := []struct {
