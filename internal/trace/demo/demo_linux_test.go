@@ -6,41 +6,44 @@ import (
 	"context"
 	"slices"
 	"testing"
+
+	"github.com/upcase/upcase/internal/trace"
+	"github.com/upcase/upcase/internal/trace/tracetest"
 )
 
 // TestDemo plays every scenario and checks the segments and states seen, in
 // order, against what the scenario must show.
 func TestDemo(t *testing.T) {
-	needRoot(t)
+	tracetest.NeedRoot(t)
 	for _, tc := range []struct {
-		demo  Demo
+		demo  Config
 		flags []string // each segment's flags, in order
-		final States
+		final trace.States
 	}{
-		{Demo{Scenario: ScenarioNormal, CloseDelay: DefaultCloseDelay},
+		{Config{Scenario: ScenarioNormal, CloseDelay: DefaultCloseDelay},
 			[]string{"SYN", "SYN, ACK", "ACK", "PSH, ACK", "ACK", "PSH, ACK", "ACK", "PSH, ACK", "PSH, ACK", "FIN, ACK", "ACK", "FIN, ACK", "ACK"},
-			States{Client: TimeWait, Server: Closed}},
-		{Demo{Scenario: ScenarioNormal, IPv6: true, CloseDelay: DefaultCloseDelay},
+			trace.States{Client: trace.TimeWait, Server: trace.Closed}},
+		{Config{Scenario: ScenarioNormal, IPv6: true, CloseDelay: DefaultCloseDelay},
 			[]string{"SYN", "SYN, ACK", "ACK", "PSH, ACK", "ACK", "PSH, ACK", "ACK", "PSH, ACK", "PSH, ACK", "FIN, ACK", "ACK", "FIN, ACK", "ACK"},
-			States{Client: TimeWait, Server: Closed}},
-		{Demo{Scenario: ScenarioNormal},
+			trace.States{Client: trace.TimeWait, Server: trace.Closed}},
+		{Config{Scenario: ScenarioNormal},
 			nil, // three or four segments in the teardown, as the delayed ACK falls: checked below
-			States{Client: TimeWait, Server: Closed}},
-		{Demo{Scenario: ScenarioHalfClose, CloseDelay: DefaultCloseDelay},
+			trace.States{Client: trace.TimeWait, Server: trace.Closed}},
+		{Config{Scenario: ScenarioHalfClose, CloseDelay: DefaultCloseDelay},
 			[]string{"SYN", "SYN, ACK", "ACK", "PSH, ACK", "ACK", "FIN, ACK", "ACK", "PSH, ACK", "ACK", "FIN, ACK", "ACK"},
-			States{Client: TimeWait, Server: Closed}},
-		{Demo{Scenario: ScenarioHalfClose, IPv6: true, CloseDelay: DefaultCloseDelay},
+			trace.States{Client: trace.TimeWait, Server: trace.Closed}},
+		{Config{Scenario: ScenarioHalfClose, IPv6: true, CloseDelay: DefaultCloseDelay},
 			[]string{"SYN", "SYN, ACK", "ACK", "PSH, ACK", "ACK", "FIN, ACK", "ACK", "PSH, ACK", "ACK", "FIN, ACK", "ACK"},
-			States{Client: TimeWait, Server: Closed}},
-		{Demo{Scenario: ScenarioHalfClose},
+			trace.States{Client: trace.TimeWait, Server: trace.Closed}},
+		{Config{Scenario: ScenarioHalfClose},
 			nil, // the server's ACK of the FIN rides on its answer, or comes alone if its delayed-ACK timer fires first: checked below
-			States{Client: TimeWait, Server: Closed}},
-		{Demo{Scenario: ScenarioRefused},
+			trace.States{Client: trace.TimeWait, Server: trace.Closed}},
+		{Config{Scenario: ScenarioRefused},
 			[]string{"SYN", "RST, ACK"},
-			States{Client: Closed, Server: Closed}},
-		{Demo{Scenario: ScenarioReset},
+			trace.States{Client: trace.Closed, Server: trace.Closed}},
+		{Config{Scenario: ScenarioReset},
 			[]string{"SYN", "SYN, ACK", "ACK", "PSH, ACK", "ACK", "PSH, ACK", "ACK", "RST, ACK"},
-			States{Client: Closed, Server: Closed}},
+			trace.States{Client: trace.Closed, Server: trace.Closed}},
 	} {
 		name := string(tc.demo.Scenario)
 		if tc.demo.IPv6 {
@@ -50,7 +53,7 @@ func TestDemo(t *testing.T) {
 			name += "/no-delay"
 		}
 		t.Run(name, func(t *testing.T) {
-			res, err := tc.demo.Run(context.Background())
+			res, err := Run(context.Background(), tc.demo)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -83,7 +86,7 @@ func TestDemo(t *testing.T) {
 		})
 	}
 	t.Run("udp", func(t *testing.T) {
-		res, err := Demo{Scenario: ScenarioUDP}.Run(context.Background())
+		res, err := Run(context.Background(), Config{Scenario: ScenarioUDP})
 		if err != nil {
 			t.Fatal(err)
 		}

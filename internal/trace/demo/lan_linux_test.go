@@ -8,14 +8,18 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+
+	"github.com/upcase/upcase/internal/trace"
+	"github.com/upcase/upcase/internal/trace/ladder"
+	"github.com/upcase/upcase/internal/trace/tracetest"
 )
 
 // linkSteps names a conversation's steps in order: "ARP request", "ARP
 // reply", or the TCP flags.
-func linkSteps(c *Conversation) []string {
+func linkSteps(c *trace.Conversation) []string {
 	var got []string
 	for _, s := range c.Steps() {
-		if s.Event.Kind == KindARP {
+		if s.Event.Kind == trace.KindARP {
 			got = append(got, "ARP "+s.Event.ARP.Op.String())
 		} else {
 			got = append(got, s.Event.TCP.Flags.String())
@@ -27,8 +31,8 @@ func linkSteps(c *Conversation) []string {
 // TestDemoLAN: on one subnet the client's link shows the ARP request to the
 // broadcast address, the reply, then the whole connection, in that order.
 func TestDemoLAN(t *testing.T) {
-	needRoot(t)
-	res, err := Demo{Scenario: ScenarioLAN, CloseDelay: DefaultCloseDelay}.Run(context.Background())
+	tracetest.NeedRoot(t)
+	res, err := Run(context.Background(), Config{Scenario: ScenarioLAN, CloseDelay: DefaultCloseDelay})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,13 +50,13 @@ func TestDemoLAN(t *testing.T) {
 	}
 	req, rep, syn := c.Steps()[0].Event, c.Steps()[1].Event, c.Steps()[2].Event
 	client, server := netip.MustParseAddr("172.16.10.10"), netip.MustParseAddr("172.16.10.11")
-	if req.Link.Dst != Broadcast || req.Link.EtherType != EtherTypeARP || req.ARP.SenderIP != client || req.ARP.TargetIP != server {
-		t.Errorf("ARP request %v (%v); want who-has %s tell %s, to %s", req.ARP, req.Link, server, client, Broadcast)
+	if req.Link.Dst != trace.Broadcast || req.Link.EtherType != trace.EtherTypeARP || req.ARP.SenderIP != client || req.ARP.TargetIP != server {
+		t.Errorf("ARP request %v (%v); want who-has %s tell %s, to %s", req.ARP, req.Link, server, client, trace.Broadcast)
 	}
-	if rep.ARP.SenderIP != server || rep.Link.Dst != req.Link.Src || c.Steps()[1].Dir != ServerToClient {
+	if rep.ARP.SenderIP != server || rep.Link.Dst != req.Link.Src || c.Steps()[1].Dir != trace.ServerToClient {
 		t.Errorf("ARP reply %v (%v); want %s is-at, straight back to %s", rep.ARP, rep.Link, server, req.Link.Src)
 	}
-	if syn.Link.Dst != rep.ARP.SenderMAC || syn.Link.Src != req.Link.Src || syn.Link.EtherType != EtherTypeIPv4 {
+	if syn.Link.Dst != rep.ARP.SenderMAC || syn.Link.Src != req.Link.Src || syn.Link.EtherType != trace.EtherTypeIPv4 {
 		t.Errorf("SYN's link %v; want from %s to the MAC the reply gave, %s", syn.Link, req.Link.Src, rep.ARP.SenderMAC)
 	}
 	if syn.IP.Src != client || syn.IP.Dst != server {
@@ -62,7 +66,7 @@ func TestDemoLAN(t *testing.T) {
 		t.Errorf("%d frames for %d steps", len(res.Frames), len(c.Steps()))
 	}
 	var b bytes.Buffer
-	r := &Renderer{Out: &b, Link: true}
+	r := &ladder.Renderer{Out: &b, Link: true}
 	if err := r.Render(c); err != nil {
 		t.Fatal(err)
 	}
@@ -77,8 +81,8 @@ func TestDemoLAN(t *testing.T) {
 // first SYN crosses the two links with the same IP addresses, other MAC
 // addresses and a TTL one lower beyond the router.
 func TestDemoGateway(t *testing.T) {
-	needRoot(t)
-	res, err := Demo{Scenario: ScenarioGateway, CloseDelay: DefaultCloseDelay}.Run(context.Background())
+	tracetest.NeedRoot(t)
+	res, err := Run(context.Background(), Config{Scenario: ScenarioGateway, CloseDelay: DefaultCloseDelay})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,22 +97,22 @@ func TestDemoGateway(t *testing.T) {
 	}
 	gw, server := netip.MustParseAddr("192.168.1.1"), netip.MustParseAddr("192.168.2.2")
 	req := cl.Conversation.Steps()[0]
-	if req.Event.ARP.TargetIP != gw || req.Event.Link.Dst != Broadcast {
+	if req.Event.ARP.TargetIP != gw || req.Event.Link.Dst != trace.Broadcast {
 		t.Errorf("the client's ARP request %v; want who-has %s, the gateway, to the broadcast address", req.Event.ARP, gw)
 	}
 	if !strings.Contains(req.Explanation, "gateway") {
 		t.Errorf("the client's ARP request is explained as %q; want it to name the gateway", req.Explanation)
 	}
 	for _, s := range cl.Conversation.Steps() {
-		if s.Event.Kind == KindARP && s.Event.ARP.TargetIP == server {
+		if s.Event.Kind == trace.KindARP && s.Event.ARP.TargetIP == server {
 			t.Errorf("the client asked for the server's MAC: %v", s.Event.ARP)
 		}
 	}
-	a, ok := cl.firstSYN()
+	a, ok := cl.FirstSYN()
 	if !ok {
 		t.Fatal("no SYN on the client's link")
 	}
-	z, ok := sl.firstSYN()
+	z, ok := sl.FirstSYN()
 	if !ok {
 		t.Fatalf("no SYN on the server's link: %q", linkSteps(sl.Conversation))
 	}
@@ -128,7 +132,7 @@ func TestDemoGateway(t *testing.T) {
 		t.Errorf("the connection is not over on both links: %v, %v", cl.Conversation.States(), sl.Conversation.States())
 	}
 	var b bytes.Buffer
-	if err := RenderLinks(&b, res); err != nil {
+	if err := ladder.RenderLinks(&b, res.Links); err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range []string{"TTL went from 64 to 63", "router eth1: ARP request who-has 192.168.2.2"} {
