@@ -77,7 +77,7 @@ func TestDecode(t *testing.T) {
 		}, "ARP request who-has 10.0.0.2 tell 10.0.0.1 (02:00:00:00:00:01)"},
 		{"ARP reply", tracetest.ARPFrame(tracetest.ARPReply, tracetest.LANServerMAC, lanServer.Addr(), tracetest.LANClientMAC, lanClient.Addr()), nil,
 			"ARP reply 10.0.0.2 is-at 02:00:00:00:00:02"},
-		{"ICMP", tracetest.IPFrame(MAC{}, MAC{}, client4.Addr(), server4.Addr(), 1, 64, false, []byte{8, 0, 0, 0}), func(t *testing.T, ev Event) {
+		{"ICMP", tracetest.IPFrame(MAC{}, MAC{}, client4.Addr(), server4.Addr(), tracetest.ProtoICMP, 64, false, []byte{8, 0, 0, 0}), func(t *testing.T, ev Event) {
 			if ev.Kind != KindOther {
 				t.Errorf("Kind = %s, want other", ev.Kind)
 			}

@@ -80,12 +80,12 @@ func kernelChanges(built func(times []time.Time, client, server netip.AddrPort) 
 		}
 		var out []KernelChange
 		for _, ch := range built(times, client, server) {
-			old, ok1 := StateFromLinux(uint8(ch.Old))
-			new, ok2 := StateFromLinux(uint8(ch.New))
+			from, ok1 := StateFromLinux(uint8(ch.Old))
+			to, ok2 := StateFromLinux(uint8(ch.New))
 			if !ok1 || !ok2 {
 				panic("tracetest: a kernel change with a state Linux does not have")
 			}
-			out = append(out, KernelChange{Time: ch.Time, Local: ch.Local, Remote: ch.Remote, Old: old, New: new})
+			out = append(out, KernelChange{Time: ch.Time, Local: ch.Local, Remote: ch.Remote, Old: from, New: to})
 		}
 		return out
 	}

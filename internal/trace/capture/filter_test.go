@@ -18,7 +18,7 @@ func TestFilterProgram(t *testing.T) {
 	arp := tracetest.ARPFrame(tracetest.ARPRequest, tracetest.LANClientMAC, tracetest.LANClient.Addr(), tracetest.MAC{}, tracetest.LANServer.Addr())
 	frag := tracetest.IPv4Fragment()
 	binary.BigEndian.PutUint16(frag[tracetest.EthernetLen+20+2:], 8080) // the bytes where a port would be
-	icmp := tracetest.IPFrame(tracetest.MAC{}, tracetest.MAC{}, tracetest.Client4.Addr(), tracetest.Server4.Addr(), 1, 64, false, []byte{0x1f, 0x90, 0x1f, 0x90})
+	icmp := tracetest.IPFrame(tracetest.MAC{}, tracetest.MAC{}, tracetest.Client4.Addr(), tracetest.Server4.Addr(), tracetest.ProtoICMP, 64, false, []byte{0x1f, 0x90, 0x1f, 0x90})
 	frames := []struct {
 		name  string
 		frame []byte

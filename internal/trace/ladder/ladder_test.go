@@ -110,12 +110,12 @@ func kernelChanges(t *testing.T, c *trace.Conversation, built func([]time.Time, 
 	}
 	var out []trace.KernelChange
 	for _, ch := range built(times, c.Client(), c.Server()) {
-		old, ok1 := trace.StateFromLinux(uint8(ch.Old))
-		new, ok2 := trace.StateFromLinux(uint8(ch.New))
+		from, ok1 := trace.StateFromLinux(uint8(ch.Old))
+		to, ok2 := trace.StateFromLinux(uint8(ch.New))
 		if !ok1 || !ok2 {
 			t.Fatalf("kernel change %+v: a state Linux does not have", ch)
 		}
-		out = append(out, trace.KernelChange{Time: ch.Time, Local: ch.Local, Remote: ch.Remote, Old: old, New: new})
+		out = append(out, trace.KernelChange{Time: ch.Time, Local: ch.Local, Remote: ch.Remote, Old: from, New: to})
 	}
 	return out
 }
