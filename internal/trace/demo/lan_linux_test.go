@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/upcase/upcase/internal/lang"
 	"github.com/upcase/upcase/internal/trace"
 	"github.com/upcase/upcase/internal/trace/ladder"
 	"github.com/upcase/upcase/internal/trace/tracetest"
@@ -132,7 +133,7 @@ func TestDemoGateway(t *testing.T) {
 		t.Errorf("the connection is not over on both links: %v, %v", cl.Conversation.States(), sl.Conversation.States())
 	}
 	var b bytes.Buffer
-	if err := ladder.RenderLinks(&b, res.Links); err != nil {
+	if err := ladder.RenderLinks(&b, res.Links, lang.English); err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range []string{"TTL went from 64 to 63", "router eth1: ARP request who-has 192.168.2.2"} {
