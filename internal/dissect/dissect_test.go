@@ -106,7 +106,7 @@ func TestDissect(t *testing.T) {
 				{"ipv6.src", 22, 16, 0, "::1"},
 				{"tcp.srcport", 54, 2, 0, "34909"},
 				{"tcp.ack_raw", 62, 4, 0, "3802632599"},
-				{"tcp.flags", 66, 2, 0x0fff, "ACK, SYN"},
+				{"tcp.flags", 66, 2, 0x0fff, "SYN, ACK"},
 			},
 		},
 		{
@@ -279,5 +279,30 @@ func TestJSON(t *testing.T) {
 		`{"name":"ip.dsfield.ecn","offset":15,"length":1,"mask":3,"value":"0"}]}]}]}`
 	if string(got) != want {
 		t.Errorf("json:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestTCPFlagsValue: tcp.flags is shown as Wireshark shows it ("Flags:
+// 0x012 (SYN, ACK)"): from the lowest bit up, AE after CWR, then Reserved.
+func TestTCPFlagsValue(t *testing.T) {
+	tests := []struct {
+		flags uint16
+		want  string
+	}{
+		{0x002, "SYN"},
+		{0x012, "SYN, ACK"},
+		{0x018, "PSH, ACK"},
+		{0x011, "FIN, ACK"},
+		{0x014, "RST, ACK"},
+		{0x110, "ACK, AE"},
+		{0x0c2, "SYN, ECE, CWR"},
+		{0xfff, "FIN, SYN, RST, PSH, ACK, URG, ECE, CWR, AE, Reserved"},
+		{0x200, "Reserved"},
+		{0x000, "<None>"},
+	}
+	for _, tt := range tests {
+		if got := tcpFlags(46, tt.flags).Value; got != tt.want {
+			t.Errorf("flags 0x%03x: got %q, want %q", tt.flags, got, tt.want)
+		}
 	}
 }

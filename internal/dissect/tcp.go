@@ -9,9 +9,10 @@ import (
 // tcpLen is the length of a TCP header without options.
 const tcpLen = 20
 
-// tcpFlagBits are the TCP flags of the header's 13th and 14th bytes, by
-// Wireshark name, with the name the ladder shows and the bit in those 16
-// bits (the low 12 of which are the flags).
+// tcpFlagBits are the TCP flags of the header's 14th byte, by Wireshark
+// name, with the name the ladder shows and the bit in the header's 13th and
+// 14th bytes (the low 12 bits of which are the flags), in the order of the
+// header's bits.
 var tcpFlagBits = []struct {
 	name, short string
 	bit         uint16
@@ -68,26 +69,36 @@ func (d *dissector) tcp(off, end int) error {
 // reserved bits and AE (formerly NS) are in the first byte, the rest in the
 // second.
 func tcpFlags(off int, flags uint16) Field {
-	var names []string
-	f := bits("tcp.flags", off, 2, 0x0fff, "",
-		bits("tcp.flags.res", off, 1, 0x0e, fmt.Sprint(flags>>9&7)),
+	f := bits("tcp.flags", off, 2, 0x0fff, tcpFlagsValue(flags),
+		flag("tcp.flags.res", off, 0x0e, flags&0xe00 != 0),
 		flag("tcp.flags.ae", off, 0x01, flags&0x100 != 0),
 	)
 	for _, fb := range tcpFlagBits {
-		set := flags&fb.bit != 0
-		f.Fields = append(f.Fields, flag(fb.name, off+1, uint64(fb.bit), set))
-		if set {
+		f.Fields = append(f.Fields, flag(fb.name, off+1, uint64(fb.bit), flags&fb.bit != 0))
+	}
+	return f
+}
+
+// tcpFlagsValue names the flags set as Wireshark's tcp.flags shows them
+// ("Flags: 0x012 (SYN, ACK)"), from the lowest bit up, AE after CWR, then
+// "Reserved" if any reserved bit is set, or "<None>".
+func tcpFlagsValue(flags uint16) string {
+	var names []string
+	for i := len(tcpFlagBits) - 1; i >= 0; i-- {
+		if fb := tcpFlagBits[i]; flags&fb.bit != 0 {
 			names = append(names, fb.short)
 		}
 	}
 	if flags&0x100 != 0 {
-		names = append([]string{"AE"}, names...)
+		names = append(names, "AE")
 	}
-	f.Value = strings.Join(names, ", ")
-	if f.Value == "" {
-		f.Value = "none"
+	if flags&0xe00 != 0 {
+		names = append(names, "Reserved")
 	}
-	return f
+	if len(names) == 0 {
+		return "<None>"
+	}
+	return strings.Join(names, ", ")
 }
 
 // TCP option kinds.
