@@ -10,11 +10,13 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/upcase/upcase/internal/pcap"
 	"github.com/upcase/upcase/internal/trace"
+	"github.com/upcase/upcase/internal/trace/tracejson"
 )
 
 // needTraceRoot skips a trace test that needs root (capturing on the host's
@@ -26,24 +28,32 @@ func needTraceRoot(t *testing.T) {
 	}
 }
 
-// traceJSON is the JSON `upcase trace --json` prints for a demo.
-type traceJSON struct {
-	Scenario string `json:"scenario"`
-	Steps    []struct {
-		Event struct {
-			TCP struct {
-				Flags string
-			}
-			Payload []byte
-		}
-		After       states
-		Explanation string
-	} `json:"steps"`
-	Final states `json:"final"`
-}
+// traceJSON is the document `upcase trace --json` prints (see package
+// tracejson, whose keys TestTraceJSONGolden holds to).
+type traceJSON = tracejson.Document
 
-// states is trace.States as its JSON gives it.
-type states struct{ Client, Server string }
+// field gives the value of the first field of a step's frame with the
+// given Wireshark name, "" if it has none.
+func field(s tracejson.Step, name string) string {
+	var find func([]tracejson.Field) (string, bool)
+	find = func(fs []tracejson.Field) (string, bool) {
+		for _, f := range fs {
+			if f.Name == name {
+				return f.Value, true
+			}
+			if v, ok := find(f.Fields); ok {
+				return v, true
+			}
+		}
+		return "", false
+	}
+	for _, l := range s.Frame.Layers {
+		if v, ok := find(l.Fields); ok {
+			return v
+		}
+	}
+	return ""
+}
 
 // runTrace runs `upcase trace --json` with args, after the wrapper command
 // (none, or setpriv and its arguments), and decodes its JSON.
@@ -73,7 +83,7 @@ func runTraceJSON(t *testing.T, wrapper []string, v any, args ...string) {
 func flagsOf(tj traceJSON) []string {
 	var got []string
 	for _, s := range tj.Steps {
-		got = append(got, s.Event.TCP.Flags)
+		got = append(got, strings.Join(s.Flags, ", "))
 	}
 	return got
 }
@@ -103,14 +113,14 @@ func TestTraceDemo(t *testing.T) {
 			}
 			var client []string
 			for _, s := range tj.Steps {
-				if n := len(client); n == 0 || client[n-1] != s.After.Client {
-					client = append(client, s.After.Client)
+				if n := len(client); n == 0 || client[n-1] != s.States.Client {
+					client = append(client, s.States.Client)
 				}
 			}
 			if got := strings.Join(client, " "); got != tt.client {
 				t.Errorf("client states %q; want %q", got, tt.client)
 			}
-			if tj.Final != (states{Client: "TIME-WAIT", Server: "CLOSED"}) {
+			if tj.Final == nil || *tj.Final != (tracejson.States{Client: "TIME-WAIT", Server: "CLOSED"}) {
 				t.Errorf("final states %+v; want TIME-WAIT and CLOSED", tj.Final)
 			}
 			if tt.scenario == "halfclose" {
@@ -129,8 +139,8 @@ func checkHalfOpen(t *testing.T, tj traceJSON) {
 		return // reported already
 	}
 	s := tj.Steps[7]
-	if string(s.Event.Payload) != "HELLO\n" || s.After != (states{Client: "FIN-WAIT-2", Server: "CLOSE-WAIT"}) {
-		t.Errorf("the server's answer after the client's FIN: %q, states %+v; want \"HELLO\\n\" in FIN-WAIT-2 and CLOSE-WAIT", s.Event.Payload, s.After)
+	if data := field(s, "data.data"); data != "48:45:4c:4c:4f:0a" || *s.States != (tracejson.States{Client: "FIN-WAIT-2", Server: "CLOSE-WAIT"}) {
+		t.Errorf("the server's answer after the client's FIN: %s, states %+v; want \"HELLO\\n\" in FIN-WAIT-2 and CLOSE-WAIT", data, s.States)
 	}
 	for _, w := range []string{"after the client's FIN", "half open", "CLOSE-WAIT", "FIN-WAIT-2"} {
 		if !strings.Contains(s.Explanation, w) {
@@ -174,10 +184,10 @@ func TestTraceUnprivileged(t *testing.T) {
 	checkHalfOpen(t, hj)
 
 	// The link-layer scenarios too: several namespaces inside its own.
-	if lj := runLinkTrace(t, wrapper, "lan"); len(lj.Steps) == 0 || lj.Steps[0].Event.Kind != "ARP" {
+	if lj := runLinkTrace(t, wrapper, "lan"); len(lj.Steps) == 0 || lj.Steps[0].Kind != "arp" {
 		t.Errorf("lan as an ordinary user: %d steps; want the ARP request first", len(lj.Steps))
 	}
-	if lj := runLinkTrace(t, wrapper, "gateway"); len(lj.Links) != 2 || len(lj.Steps) == 0 || lj.Steps[0].Event.ARP.TargetIP != "192.168.1.1" {
+	if lj := runLinkTrace(t, wrapper, "gateway"); len(lj.Links) != 2 || len(lj.Steps) == 0 || field(lj.Steps[0], "arp.dst.proto_ipv4") != "192.168.1.1" {
 		t.Errorf("gateway as an ordinary user: %d links; want two, and the ARP request for the gateway first", len(lj.Links))
 	}
 
@@ -282,45 +292,15 @@ func TestTraceLive(t *testing.T) {
 		t.Fatalf("trace exit %d; want 0 after one connection", code)
 	}
 	text := tr.output.String()
-	for _, want := range []string{`"Flags":"SYN"`, `"Flags":"SYN, ACK"`, `"Flags":"FIN, ACK"`, `"Client":"TIME-WAIT"`} {
+	for _, want := range []string{`"flags":["SYN"]`, `"flags":["SYN","ACK"]`, `"flags":["FIN","ACK"]`, `"client":"TIME-WAIT"`} {
 		if !strings.Contains(text, want) {
 			t.Errorf("live trace lacks %s:\n%s", want, text)
 		}
 	}
 }
 
-// linkJSON is the part of `upcase trace --json` the link-layer scenarios add.
-type linkJSON struct {
-	Steps []struct {
-		Event struct {
-			Kind string
-			Link struct{ Dst, Src string }
-			ARP  struct {
-				Op       string
-				TargetIP string
-			}
-			IP struct {
-				Src, Dst string
-				TTL      int
-			}
-			TCP struct{ Flags string }
-		}
-	} `json:"steps"`
-	Links []struct {
-		Name  string
-		Steps []struct {
-			Event struct {
-				Kind string
-				Link struct{ Dst, Src string }
-				IP   struct {
-					Src, Dst string
-					TTL      int
-				}
-				TCP struct{ Flags string }
-			}
-		} `json:"steps"`
-	} `json:"links"`
-}
+// linkJSON is the document of a link-layer scenario.
+type linkJSON = tracejson.Document
 
 func runLinkTrace(t *testing.T, wrapper []string, scenario string) linkJSON {
 	t.Helper()
@@ -336,15 +316,15 @@ func TestTraceLAN(t *testing.T) {
 	if len(lj.Steps) < 3 {
 		t.Fatalf("%d steps; want ARP request, ARP reply, SYN, ...", len(lj.Steps))
 	}
-	req, rep, syn := lj.Steps[0].Event, lj.Steps[1].Event, lj.Steps[2].Event
-	if req.Kind != "ARP" || req.ARP.Op != "request" || req.Link.Dst != "ff:ff:ff:ff:ff:ff" || req.ARP.TargetIP != "172.16.10.11" {
-		t.Errorf("first frame %+v; want a broadcast ARP request for 172.16.10.11", req)
+	req, rep, syn := lj.Steps[0], lj.Steps[1], lj.Steps[2]
+	if req.Kind != "arp" || field(req, "arp.opcode") != "request (1)" || field(req, "eth.dst") != "ff:ff:ff:ff:ff:ff" || field(req, "arp.dst.proto_ipv4") != "172.16.10.11" {
+		t.Errorf("first frame %+v; want a broadcast ARP request for 172.16.10.11", req.Frame.Layers)
 	}
-	if rep.Kind != "ARP" || rep.ARP.Op != "reply" {
-		t.Errorf("second frame %+v; want the ARP reply", rep)
+	if rep.Kind != "arp" || field(rep, "arp.opcode") != "reply (2)" {
+		t.Errorf("second frame %+v; want the ARP reply", rep.Frame.Layers)
 	}
-	if syn.TCP.Flags != "SYN" || syn.Link.Dst != rep.Link.Src {
-		t.Errorf("third frame %+v; want the SYN, sent to the MAC address the reply gave (%s)", syn, rep.Link.Src)
+	if strings.Join(syn.Flags, ", ") != "SYN" || field(syn, "eth.dst") != field(rep, "eth.src") {
+		t.Errorf("third frame %v to %s; want the SYN, sent to the MAC address the reply gave (%s)", syn.Flags, field(syn, "eth.dst"), field(rep, "eth.src"))
 	}
 }
 
@@ -353,8 +333,8 @@ func TestTraceLAN(t *testing.T) {
 // one lower behind the router.
 func TestTraceGateway(t *testing.T) {
 	lj := runLinkTrace(t, nil, "gateway")
-	if first := lj.Steps[0].Event; first.Kind != "ARP" || first.ARP.TargetIP != "192.168.1.1" {
-		t.Errorf("first frame %+v; want the client's ARP request for the gateway 192.168.1.1", first)
+	if first := lj.Steps[0]; first.Kind != "arp" || field(first, "arp.dst.proto_ipv4") != "192.168.1.1" {
+		t.Errorf("first frame %s to %s; want the client's ARP request for the gateway 192.168.1.1", first.Kind, field(first, "arp.dst.proto_ipv4"))
 	}
 	if len(lj.Links) != 2 {
 		t.Fatalf("%d links; want the two sides of the router", len(lj.Links))
@@ -366,8 +346,9 @@ func TestTraceGateway(t *testing.T) {
 	var syns []seen
 	for _, l := range lj.Links {
 		for _, s := range l.Steps {
-			if s.Event.TCP.Flags == "SYN" {
-				syns = append(syns, seen{s.Event.IP.Src, s.Event.IP.Dst, s.Event.Link.Src + ">" + s.Event.Link.Dst, s.Event.IP.TTL})
+			if strings.Join(s.Flags, ", ") == "SYN" {
+				ttl, _ := strconv.Atoi(field(s, "ip.ttl"))
+				syns = append(syns, seen{field(s, "ip.src"), field(s, "ip.dst"), field(s, "eth.src") + ">" + field(s, "eth.dst"), ttl})
 				break
 			}
 		}

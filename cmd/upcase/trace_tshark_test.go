@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/upcase/upcase/internal/dissect/tsharktest"
-	"github.com/upcase/upcase/internal/trace"
+	"github.com/upcase/upcase/internal/trace/demo"
 )
 
 // TestTraceTshark captures every scenario afresh with upcase trace --pcap,
@@ -26,7 +26,7 @@ func TestTraceTshark(t *testing.T) {
 		args []string
 	}
 	var runs []run
-	for _, sc := range trace.Scenarios {
+	for _, sc := range demo.Scenarios {
 		runs = append(runs, run{string(sc), []string{"--scenario=" + string(sc)}})
 		if !sc.LinkLayer() {
 			runs = append(runs, run{string(sc) + "6", []string{"--scenario=" + string(sc), "--ipv6"}})

@@ -42,9 +42,16 @@ var (
 	ErrMalformed = errors.New("pcap: malformed")
 )
 
-// Frame is a captured frame as a pcap record holds it: when it was
-// captured and its bytes, from the Ethernet header on.
+// Frame is a captured frame as a pcap record holds it, and as a live
+// capture gives it: when it was captured and its bytes, from the Ethernet
+// header on.
 type Frame struct {
 	Time time.Time
 	Data []byte
+	// Len is the frame's length on the wire, more than len(Data) when the
+	// capture cut it short; zero means len(Data).
+	Len int
 }
+
+// WireLen is the frame's length on the wire.
+func (f Frame) WireLen() int { return max(f.Len, len(f.Data)) }

@@ -57,14 +57,14 @@ func TestRoundTrip(t *testing.T) {
 	}{
 		{name: "no frames"},
 		{name: "arp tcp udp", frames: []Frame{
-			{start, frameHex(arpHex)},
-			{start.Add(time.Millisecond), frameHex(synHex)},
-			{start.Add(time.Second), frameHex(udpHex)},
+			{Time: start, Data: frameHex(arpHex)},
+			{Time: start.Add(time.Millisecond), Data: frameHex(synHex)},
+			{Time: start.Add(time.Second), Data: frameHex(udpHex)},
 		}},
-		{name: "empty frame", frames: []Frame{{start, []byte{}}}},
+		{name: "empty frame", frames: []Frame{{Time: start, Data: []byte{}}}},
 		{
 			name:     "longer than the snap length",
-			frames:   []Frame{{start, bytes.Repeat([]byte{0xab}, SnapLen+10)}},
+			frames:   []Frame{{Time: start, Data: bytes.Repeat([]byte{0xab}, SnapLen+10)}},
 			wantData: [][]byte{bytes.Repeat([]byte{0xab}, SnapLen)},
 		},
 	}
@@ -95,6 +95,9 @@ func TestRoundTrip(t *testing.T) {
 				if wantTime := want.Time.Truncate(time.Microsecond); !got.Time.Equal(wantTime) || !bytes.Equal(got.Data, wantData) {
 					t.Errorf("frame %d: got %v and %d bytes, want %v and %d", i, got.Time, len(got.Data), wantTime, len(wantData))
 				}
+				if got.WireLen() != want.WireLen() {
+					t.Errorf("frame %d: %d bytes on the wire, want %d", i, got.WireLen(), want.WireLen())
+				}
 			}
 			if _, err := r.Next(); err != io.EOF {
 				t.Errorf("after the last frame: got %v, want io.EOF", err)
@@ -111,8 +114,9 @@ func TestWriterRecord(t *testing.T) {
 		frame Frame
 		want  string // the record header, in hex
 	}{
-		{"short", Frame{time.Unix(1700000000, 123456789), []byte{1, 2, 3}}, "00f15365 40e20100 03000000 03000000"},
-		{"cut", Frame{time.Unix(1, 0), make([]byte, SnapLen+1)}, "01000000 00000000 ffff0000 00000100"},
+		{"short", Frame{Time: time.Unix(1700000000, 123456789), Data: []byte{1, 2, 3}}, "00f15365 40e20100 03000000 03000000"},
+		{"cut", Frame{Time: time.Unix(1, 0), Data: make([]byte, SnapLen+1)}, "01000000 00000000 ffff0000 00000100"},
+		{"cut by the capture", Frame{Time: time.Unix(1, 0), Data: []byte{1, 2, 3}, Len: 1514}, "01000000 00000000 03000000 ea050000"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

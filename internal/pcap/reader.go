@@ -64,7 +64,7 @@ func (pr *Reader) Next() (Frame, error) {
 		return Frame{}, fmt.Errorf("read pcap record: %w", unexpected(err))
 	}
 	sec, frac := pr.order.Uint32(h[0:4]), pr.order.Uint32(h[4:8])
-	caplen := pr.order.Uint32(h[8:12])
+	caplen, wire := pr.order.Uint32(h[8:12]), pr.order.Uint32(h[12:16])
 	if caplen > maxReadSnap {
 		return Frame{}, fmt.Errorf("read pcap record: captured length %d: %w", caplen, ErrMalformed)
 	}
@@ -76,7 +76,11 @@ func (pr *Reader) Next() (Frame, error) {
 	if pr.nano {
 		nsec = int64(frac)
 	}
-	return Frame{Time: time.Unix(int64(sec), nsec), Data: data}, nil
+	f := Frame{Time: time.Unix(int64(sec), nsec), Data: data}
+	if wire > caplen {
+		f.Len = int(wire) // cut short by the capture's snap length
+	}
+	return f, nil
 }
 
 // unexpected turns an end of file in the middle of something into

@@ -22,9 +22,9 @@ func TestTshark(t *testing.T) {
 		t.Skipf("skipped (set CI=true to make this a failure): %v", err)
 	}
 	frames := []Frame{
-		{start, frameHex(arpHex)},
-		{start.Add(time.Millisecond), frameHex(synHex)},
-		{start.Add(time.Second), frameHex(udpHex)},
+		{Time: start, Data: frameHex(arpHex)},
+		{Time: start.Add(time.Millisecond), Data: frameHex(synHex)},
+		{Time: start.Add(time.Second), Data: frameHex(udpHex)},
 	}
 	path := filepath.Join(t.TempDir(), "frames.pcap")
 	if err := os.WriteFile(path, write(t, frames...).Bytes(), 0o644); err != nil {

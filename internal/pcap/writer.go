@@ -32,7 +32,7 @@ func NewWriter(w io.Writer) (*Writer, error) {
 }
 
 // WriteFrame writes one frame as a record. Data beyond SnapLen bytes is cut;
-// the record keeps the frame's whole length as its length on the wire.
+// the record keeps the frame's length on the wire (WireLen).
 func (pw *Writer) WriteFrame(f Frame) error {
 	data := f.Data
 	if len(data) > SnapLen {
@@ -43,7 +43,7 @@ func (pw *Writer) WriteFrame(f Frame) error {
 	le.PutUint32(h[0:4], uint32(f.Time.Unix()))
 	le.PutUint32(h[4:8], uint32(f.Time.Nanosecond()/1000))
 	le.PutUint32(h[8:12], uint32(len(data)))
-	le.PutUint32(h[12:16], uint32(len(f.Data)))
+	le.PutUint32(h[12:16], uint32(f.WireLen()))
 	if _, err := pw.w.Write(h[:]); err != nil {
 		return fmt.Errorf("write pcap record: %w", err)
 	}

@@ -39,8 +39,6 @@ type Step struct {
 	// Acked is how many sequence numbers this segment acknowledges that the
 	// sender had not acknowledged before (a SYN and a FIN count one each).
 	Acked uint32
-	// Explanation is one sentence saying what the step means (see Explain).
-	Explanation string
 	// Kernel is the kernel's own view of both sides' states after the
 	// step, where the caller read it (see Conversation.AttachKernel), and
 	// nil otherwise. Before and After stay the inferred states beside it.
@@ -174,7 +172,6 @@ func (c *Conversation) Add(ev Event) (Step, error) {
 		c.correctRefusal(&s)
 	}
 	s.After = c.m.states()
-	s.Explanation = c.Explain(s, lang.English)
 	c.steps = append(c.steps, s)
 	return s, nil
 }
@@ -244,6 +241,5 @@ func (c *Conversation) correctRefusal(s *Step) {
 	s.Before.Server = Closed
 	for i := range c.steps {
 		c.steps[i].Before.Server, c.steps[i].After.Server = Closed, Closed
-		c.steps[i].Explanation = c.Explain(c.steps[i], lang.English)
 	}
 }

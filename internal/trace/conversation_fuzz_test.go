@@ -4,6 +4,7 @@ import (
 	"io"
 	"testing"
 
+	"github.com/upcase/upcase/internal/lang"
 	"github.com/upcase/upcase/internal/pcap"
 	"github.com/upcase/upcase/internal/trace"
 	"github.com/upcase/upcase/internal/trace/ladder"
@@ -39,7 +40,7 @@ func FuzzConversation(f *testing.F) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if step.After.Client.String() == "UNKNOWN" || step.After.Server.String() == "UNKNOWN" || step.Explanation == "" {
+			if step.After.Client.String() == "UNKNOWN" || step.After.Server.String() == "UNKNOWN" || c.Explain(step, lang.English) == "" {
 				t.Fatalf("step %+v", step)
 			}
 			b = b[10:]

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/upcase/upcase/internal/lang"
 	"github.com/upcase/upcase/internal/trace/tracetest"
 )
 
@@ -218,8 +219,8 @@ func TestGatewayARP(t *testing.T) {
 			continue
 		}
 		s, err := c.Add(tc.ev)
-		if err != nil || !strings.Contains(s.Explanation, tc.explain) {
-			t.Errorf("%v: %v, explained %q; want it to say %q", tc.ev, err, s.Explanation, tc.explain)
+		if e := c.Explain(s, lang.English); err != nil || !strings.Contains(e, tc.explain) {
+			t.Errorf("%v: %v, explained %q; want it to say %q", tc.ev, err, e, tc.explain)
 		}
 	}
 }

@@ -225,6 +225,6 @@ func (r reader) udp(ev *Event) {
 func DecodeFrame(f pcap.Frame) (Event, error) {
 	ev, err := Decode(f.Data)
 	ev.Time = f.Time
-	ev.FrameLen = max(f.Len, len(f.Data))
+	ev.FrameLen = f.WireLen()
 	return ev, err
 }

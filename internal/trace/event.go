@@ -17,7 +17,7 @@ type Kind uint8
 const (
 	// KindOther is a frame decoded only as far as its link layer (an
 	// EtherType this package does not know) or its IP header (a protocol
-	// other than TCP and UDP, or a fragment after the first).
+	// other than TCP and UDP, or a fragment, whose payload is data).
 	KindOther Kind = iota
 	// KindARP is an ARP request or reply: Event.ARP is set.
 	KindARP
@@ -40,8 +40,8 @@ func (k Kind) String() string {
 	return "other"
 }
 
-// Event is one decoded frame. Decode fills it; Time is set from the Frame it
-// came from (Frame.Decode) or left zero. Payload aliases the decoded bytes:
+// Event is one decoded frame. Decode fills it; DecodeFrame also sets Time
+// and FrameLen from the captured frame. Payload aliases the decoded bytes:
 // copy it to keep it beyond the life of the frame's buffer.
 type Event struct {
 	// Time is when the frame was captured.

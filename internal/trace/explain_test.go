@@ -125,9 +125,9 @@ func TestExplain(t *testing.T) {
 			}
 			c := conversationOf(t, tt.kind, cl, sv, tt.initial, tt.events)
 			for i, s := range c.Steps() {
-				e := s.Explanation
+				e := c.Explain(s, lang.English)
 				if e != Explain(s, lang.English) {
-					t.Errorf("step %d: Explanation %q differs from Explain's %q", i, e, Explain(s, lang.English))
+					t.Errorf("step %d: the conversation explains %q, Explain %q", i, e, Explain(s, lang.English))
 				}
 				if !strings.HasSuffix(e, ".") && !strings.HasSuffix(e, "?") || twoSentences.MatchString(e) {
 					t.Errorf("step %d: %q is not one sentence", i, e)
@@ -159,7 +159,7 @@ func TestExplainOther(t *testing.T) {
 	d.Handshake()
 	d.Send(tracetest.ClientToServer, tracetest.ACK, "", 0) // nothing new: a window update
 	c := conversationOf(t, KindTCP, client4, server4, st(Closed, Listen), events(d.Frames()))
-	if got := c.Steps()[3].Explanation; !strings.Contains(got, "acknowledges nothing new") {
+	if got := c.Explain(c.Steps()[3], lang.English); !strings.Contains(got, "acknowledges nothing new") {
 		t.Errorf("a duplicate ACK: %q", got)
 	}
 }
@@ -218,8 +218,8 @@ func TestExplainGatewayARP(t *testing.T) {
 			t.Fatal(err)
 		}
 		en, zh := explainGatewayARP(s, server.Addr(), lang.English), explainGatewayARP(s, server.Addr(), lang.Chinese)
-		if en != s.Explanation {
-			t.Errorf("%v: Explanation %q differs from the English %q", tc.ev, s.Explanation, en)
+		if got := c.Explain(s, lang.English); en != got {
+			t.Errorf("%v: the conversation explains %q, not the router's %q", tc.ev, got, en)
 		}
 		checkChinese(t, zh)
 		for _, w := range tc.en {

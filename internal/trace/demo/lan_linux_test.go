@@ -101,8 +101,8 @@ func TestDemoGateway(t *testing.T) {
 	if req.Event.ARP.TargetIP != gw || req.Event.Link.Dst != trace.Broadcast {
 		t.Errorf("the client's ARP request %v; want who-has %s, the gateway, to the broadcast address", req.Event.ARP, gw)
 	}
-	if !strings.Contains(req.Explanation, "gateway") {
-		t.Errorf("the client's ARP request is explained as %q; want it to name the gateway", req.Explanation)
+	if e := cl.Conversation.Explain(req, lang.English); !strings.Contains(e, "gateway") {
+		t.Errorf("the client's ARP request is explained as %q; want it to name the gateway", e)
 	}
 	for _, s := range cl.Conversation.Steps() {
 		if s.Event.Kind == trace.KindARP && s.Event.ARP.TargetIP == server {
