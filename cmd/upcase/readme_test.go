@@ -41,6 +41,7 @@ var samples = []sample{
 	{name: "unicode", run: sampleUnicode},
 	{name: "bench", run: sampleBench, vary: func(s string) string { return benchTail.ReplaceAllLiteralString(s, "") }},
 	{name: "trace-normal", run: sampleTrace("normal", nil), check: checkLadder},
+	{name: "trace-zh", run: sampleTrace("normal", firstSteps(3), "--lang=zh")},
 	{name: "trace-lan", run: sampleTrace("lan", firstSteps(2))},
 	{name: "trace-gateway", run: sampleTrace("gateway", fromLine("The first SYN as each link carried it:"))},
 	{name: "ip-gateway", exact: true, run: sampleCommand("ip", "192.168.1.2/24", "192.168.2.2", "--gateway=192.168.1.1")},
@@ -287,14 +288,15 @@ func sampleBench(t *testing.T, s *sampler) string {
 	return strings.ReplaceAll(out, addr, "127.0.0.1:8080")
 }
 
-// sampleTrace: upcase trace --scenario=name as an ordinary user, cut to an
-// excerpt when excerpt is not nil.
-func sampleTrace(scenario string, excerpt func([]string) []string) func(*testing.T, *sampler) string {
+// sampleTrace: upcase trace --scenario=name with flags as an ordinary user,
+// cut to an excerpt when excerpt is not nil.
+func sampleTrace(scenario string, excerpt func([]string) []string, flags ...string) func(*testing.T, *sampler) string {
 	return func(t *testing.T, s *sampler) string {
 		args := []string{"trace"}
 		if scenario != "normal" {
 			args = append(args, "--scenario="+scenario)
 		}
+		args = append(args, flags...)
 		out, code := s.output(t, "", s.asUser, args...)
 		if code != 0 {
 			if os.Getenv("CI") != "true" && strings.Contains(out, "namespace") {

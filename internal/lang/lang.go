@@ -26,6 +26,17 @@ func (l Lang) String() string {
 // MarshalText gives the code, so that JSON says "en" or "zh".
 func (l Lang) MarshalText() ([]byte, error) { return []byte(l.String()), nil }
 
+// UnmarshalText reads a code as Parse does, so that a document written
+// with MarshalText reads back.
+func (l *Lang) UnmarshalText(b []byte) error {
+	v, err := Parse(string(b))
+	if err != nil {
+		return err
+	}
+	*l = v
+	return nil
+}
+
 // Parse reads --lang's value: en or zh (a region or script such as zh-CN
 // or zh_Hans is allowed).
 func Parse(s string) (Lang, error) {

@@ -1,6 +1,7 @@
 package lang
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -39,6 +40,24 @@ func TestParse(t *testing.T) {
 		if got != tc.want || (err != nil) != tc.err {
 			t.Errorf("Parse(%q) = %v, %v; want %v, error %v", tc.in, got, err, tc.want, tc.err)
 		}
+	}
+}
+
+// TestLangJSON: a language reads back as JSON gives it.
+func TestLangJSON(t *testing.T) {
+	for _, l := range []Lang{English, Chinese} {
+		b, err := json.Marshal(l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got Lang
+		if err := json.Unmarshal(b, &got); err != nil || got != l {
+			t.Errorf("%s: marshalled %s, read back %v, %v", l, b, got, err)
+		}
+	}
+	var l Lang
+	if err := json.Unmarshal([]byte(`"fr"`), &l); err == nil {
+		t.Error(`"fr" read as a language`)
 	}
 }
 
