@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/upcase/upcase/internal/lang"
 	"github.com/upcase/upcase/internal/pcap"
 	"github.com/upcase/upcase/internal/trace"
 	"github.com/upcase/upcase/internal/trace/tracetest"
@@ -85,6 +86,12 @@ func TestLadderGolden(t *testing.T) {
 		{"lan_link_arp", trace.KindTCP, tracetest.LAN(), fresh, Renderer{Link: true}, tracetest.LANClient, tracetest.LANServer},
 		// Beyond a router the link's other end is the router: the header says so.
 		{"link_via_router", trace.KindTCP, tracetest.LAN()[:2], fresh, Renderer{Link: true, Via: "router 10.0.0.254"}, tracetest.LANClient, tracetest.LANServer},
+		// The same in Chinese: the sentences, the heads, and lines wrapped by
+		// terminal cells (a Chinese character takes two).
+		{"normal4_zh", trace.KindTCP, tracetest.Normal4(c4, s4), fresh, Renderer{Lang: lang.Chinese}, c4, s4},
+		{"halfclose_zh", trace.KindTCP, tracetest.HalfClose(c4, s4), fresh, Renderer{Lang: lang.Chinese}, c4, s4},
+		{"udp_zh", trace.KindUDP, tracetest.UDP(c4, s4), trace.States{}, Renderer{Lang: lang.Chinese}, c4, s4},
+		{"link_via_router_zh", trace.KindTCP, tracetest.LAN()[:2], fresh, Renderer{Link: true, Via: "router 10.0.0.254", Lang: lang.Chinese}, tracetest.LANClient, tracetest.LANServer},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -95,6 +102,7 @@ func TestLadderGolden(t *testing.T) {
 			if err := r.Render(c); err != nil {
 				t.Fatal(err)
 			}
+			checkWidth(t, &r, got.String())
 			checkGolden(t, tt.name, got.Bytes())
 		})
 	}
@@ -132,6 +140,7 @@ func TestLadderKernelGolden(t *testing.T) {
 		{"kernel_normal4", tracetest.Normal4(c4, s4), st(trace.Closed, trace.Listen), tracetest.LinuxNormal4, Renderer{}},
 		{"kernel_reset_color", tracetest.Reset(c4, s4), st(trace.Closed, trace.Listen), tracetest.LinuxReset, Renderer{Color: true}},
 		{"kernel_refused_narrow", tracetest.Refused(c4, s4), st(trace.Closed, trace.Closed), tracetest.LinuxRefused, Renderer{Width: 20}},
+		{"kernel_normal4_zh", tracetest.Normal4(c4, s4), st(trace.Closed, trace.Listen), tracetest.LinuxNormal4, Renderer{Lang: lang.Chinese}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -143,12 +152,19 @@ func TestLadderKernelGolden(t *testing.T) {
 			if err := r.Render(c); err != nil {
 				t.Fatal(err)
 			}
-			for _, line := range strings.Split(strings.TrimSuffix(got.String(), "\n"), "\n") {
-				if n := runeLen(line); n > r.width() {
-					t.Errorf("line %d columns wide, more than %d: %q", n, r.width(), line)
-				}
-			}
+			checkWidth(t, &r, got.String())
 			checkGolden(t, tt.name, got.Bytes())
 		})
+	}
+}
+
+// checkWidth fails a test whose ladder has a line wider than the renderer's
+// width, in terminal cells.
+func checkWidth(t *testing.T, r *Renderer, ladder string) {
+	t.Helper()
+	for _, line := range strings.Split(strings.TrimSuffix(ladder, "\n"), "\n") {
+		if n := runeLen(line); n > r.width() {
+			t.Errorf("line %d columns wide, more than %d: %q", n, r.width(), line)
+		}
 	}
 }
