@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/upcase/upcase/internal/lang"
 )
 
 // number is what changes from run to run: a count, a time or rate with its
@@ -15,7 +18,8 @@ var number = regexp.MustCompile(`\d+(\.\d+)?(\s?(ns|µs|us|ms|s)\b)?`)
 // its words in order, with every number (and a time's unit) as "#",
 // box-drawing lines dropped and arrows kept as "<─" or "─>". Wrapping does
 // not matter: a paragraph wrapped at another width, because a number grew a
-// digit, has the same shape.
+// digit, has the same shape. Chinese, which a line may break anywhere, is a
+// word per character.
 func Shape(text string) []string {
 	text = number.ReplaceAllString(text, "#")
 	text = strings.NewReplacer("│", " ", "<─", " <─ ", "─>", " ─> ").Replace(text)
@@ -24,9 +28,29 @@ func Shape(text string) []string {
 		if strings.Trim(w, "─") == "" {
 			continue // the rest of an arrow's line
 		}
-		words = append(words, w)
+		words = append(words, splitWide(w)...)
 	}
 	return words
+}
+
+// splitWide splits a word after every wide (Chinese) character and before
+// one, keeping runs of narrow characters whole.
+func splitWide(w string) []string {
+	var out []string
+	start := 0
+	for i, r := range w {
+		if lang.Width(string(r)) == 2 {
+			if i > start {
+				out = append(out, w[start:i])
+			}
+			out = append(out, string(r))
+			start = i + utf8.RuneLen(r)
+		}
+	}
+	if start < len(w) {
+		out = append(out, w[start:])
+	}
+	return out
 }
 
 // SameShape compares want and got by Shape. When they differ it says where,

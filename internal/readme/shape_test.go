@@ -37,6 +37,19 @@ func TestSameShape(t *testing.T) {
 	}
 }
 
+// TestShapeOfChinese: Chinese wrapped at another place, because a number
+// grew a digit, has the same shape; another character does not.
+func TestShapeOfChinese(t *testing.T) {
+	a := "│ 并带上自己的初始序号  │\n│ （ISN）416847952；这个数外人猜不到 │\n"
+	b := "│ 并带上自己的初始序号（ISN）  │\n│ 4168479521；这个数外 │\n│ 人猜不到 │\n"
+	if same, where := SameShape(a, b); !same {
+		t.Error(where)
+	}
+	if same, _ := SameShape(a, strings.Replace(a, "外人", "别人", 1)); same {
+		t.Error("a changed character is the same shape")
+	}
+}
+
 func TestShapeOfBench(t *testing.T) {
 	a := "  throughput   95734 msgs/s, 1.532 MB/s\n  latency      p50 80.96 µs, p99.9 2720 µs\n"
 	b := "  throughput   101 msgs/s, 0.002 MB/s\n  latency      p50 1.2 ms, p99.9 9 s\n"
