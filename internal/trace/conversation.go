@@ -42,7 +42,7 @@ type Step struct {
 	// Kernel is the kernel's own view of both sides' states after the
 	// step, where the caller read it (see Conversation.AttachKernel), and
 	// nil otherwise. Before and After stay the inferred states beside it.
-	Kernel *KernelView `json:",omitempty"`
+	Kernel *KernelView
 }
 
 // Side gives the client's state (or the server's) before and after s.

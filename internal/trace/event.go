@@ -63,11 +63,11 @@ type Event struct {
 	// Payload is what a TCP segment or UDP datagram carries.
 	Payload []byte
 	// Data are the frame's bytes, from the Ethernet header on.
-	Data []byte `json:"-"`
+	Data []byte
 	// Frame is the frame dissected into layers and fields, each with its
 	// Wireshark name and its place in Data: what the views show byte by
 	// byte. The fields above are read from it.
-	Frame dissect.Frame `json:"-"`
+	Frame dissect.Frame
 	// FrameLen is the frame's length in bytes as captured: the 14-byte
 	// Ethernet header and what it carries, without the 4-byte FCS that the
 	// network card adds and strips (zero when not known).

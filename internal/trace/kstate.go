@@ -41,7 +41,7 @@ type KernelView struct {
 	// in order: usually none or one; two where the kernel went through a
 	// state at once (the server's SYN-RECEIVED, then ESTABLISHED, as the
 	// handshake's last ACK arrives).
-	Client, Server []KernelChange `json:",omitempty"`
+	Client, Server []KernelChange
 }
 
 // Side gives the client's state (or the server's) after the step as the

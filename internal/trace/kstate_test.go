@@ -1,9 +1,7 @@
 package trace
 
 import (
-	"encoding/json"
 	"net/netip"
-	"strings"
 	"testing"
 
 	"github.com/upcase/upcase/internal/trace/tracetest"
@@ -100,26 +98,5 @@ func TestAttachKernelUDP(t *testing.T) {
 	c.AttachKernel([]KernelChange{{Time: start, Local: client4, Remote: server4, New: Established}})
 	if c.HasKernel() {
 		t.Error("a UDP flow took the kernel's TCP states")
-	}
-}
-
-func TestStepKernelJSON(t *testing.T) {
-	c := conversationOf(t, KindTCP, client4, server4, st(Closed, Listen), scenarioNormal4(client4, server4))
-	b, err := json.Marshal(c.Steps()[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(string(b), "Kernel") {
-		t.Errorf("a step without the kernel's states has them in JSON: %s", b)
-	}
-	c.AttachKernel(linuxNormal4(c.Steps(), client4, server4))
-	b, err = json.Marshal(c.Steps()[2])
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{`"Kernel":{"After":{"Client":"ESTABLISHED","Server":"ESTABLISHED"}`, `"Old":"LISTEN","New":"SYN-RECEIVED"`, `"Local":"127.0.0.1:8080"`} {
-		if !strings.Contains(string(b), want) {
-			t.Errorf("JSON lacks %s: %s", want, b)
-		}
 	}
 }

@@ -10,16 +10,16 @@ type LinkView struct {
 	// Interface is the device captured on, in the namespace of Host.
 	Host, Interface string
 	// Conversation is the connection as this link saw it.
-	Conversation *Conversation `json:"-"`
+	Conversation *Conversation
 	// Frames are the frames captured on the link, in time order.
-	Frames []pcap.Frame `json:"-"`
+	Frames []pcap.Frame
 	// Owners names the machine and device each MAC address on the link
 	// belongs to, as "client eth0".
 	Owners map[MAC]string
 	// Far names the link's other end from the client where that is not
 	// the server, as "router 192.168.1.1": frames on the link come from
 	// and go to it, while the TCP states are still the server's.
-	Far string `json:",omitempty"`
+	Far string
 }
 
 // Owner gives the name of the device with MAC m, or m itself.

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/upcase/upcase/internal/dissect"
 	"github.com/upcase/upcase/internal/lang"
@@ -164,3 +165,30 @@ func TestGatewayLinks(t *testing.T) {
 
 // macKey writes a MAC as the document's owners key it.
 func macKey(m tracetest.MAC) string { return trace.MAC(m).String() }
+
+// TestKernelStates: as root the steps carry the kernel's states beside
+// RFC 9293's, CLOSED included: Linux's client is CLOSED where the RFC's is
+// in TIME-WAIT.
+func TestKernelStates(t *testing.T) {
+	c4, s4 := tracetest.Client4, tracetest.Server4
+	c := follow(t, trace.KindTCP, c4, s4, tracetest.Normal4(c4, s4))
+	var times []time.Time
+	for _, s := range c.Steps() {
+		times = append(times, s.Event.Time)
+	}
+	var changes []trace.KernelChange
+	for _, ch := range tracetest.LinuxNormal4(times, c4, s4) {
+		from, _ := trace.StateFromLinux(uint8(ch.Old))
+		to, _ := trace.StateFromLinux(uint8(ch.New))
+		changes = append(changes, trace.KernelChange{Time: ch.Time, Local: ch.Local, Remote: ch.Remote, Old: from, New: to})
+	}
+	c.AttachKernel(changes)
+	d := New("normal", c, nil, lang.English)
+	last := d.Steps[len(d.Steps)-1]
+	if last.Kernel == nil || last.Kernel.Client != "CLOSED" || last.States.Client != "TIME-WAIT" {
+		t.Errorf("last step: states %+v, kernel %+v; want TIME-WAIT beside the kernel's CLOSED", last.States, last.Kernel)
+	}
+	if first := d.Steps[0]; first.Kernel == nil || first.Kernel.Server != "" {
+		t.Errorf("first step: kernel %+v; want the client's state only (Linux reports the server's SYN-RECEIVED late)", first.Kernel)
+	}
+}
