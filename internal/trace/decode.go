@@ -112,7 +112,7 @@ func (r reader) addr(name string) netip.Addr {
 // arp reads an ARP message for IPv4 over Ethernet; one for other hardware
 // or protocols leaves ev of KindOther.
 func (r reader) arp(ev *Event) {
-	if r.num("arp.hw.type") != 1 || r.num("arp.proto.type") != uint64(EtherTypeIPv4) || !r.has("arp.src.proto_ipv4") {
+	if r.num("arp.hw.type") != 1 || r.num("arp.proto.type") != uint64(EtherTypeIPv4) || !r.has("arp.src.hw_mac") || !r.has("arp.src.proto_ipv4") {
 		return
 	}
 	ev.ARP = ARP{
@@ -149,13 +149,19 @@ func (r reader) ipv4(ev *Event, l dissect.Layer) {
 
 // ipv6 reads an IPv6 header with its extension headers, which the
 // dissection made fields of the layer: Protocol is the last next header.
+// A payload length of zero (a jumbogram or a segmentation-offload packet)
+// means "to the end of the frame".
 func (r reader) ipv6(ev *Event, l dissect.Layer) {
+	total := 40 + int(r.num("ipv6.plen"))
+	if r.num("ipv6.plen") == 0 {
+		total = len(r.b) - l.Offset
+	}
 	ev.IP = IP{
 		Version:        6,
 		Src:            r.addr("ipv6.src"),
 		Dst:            r.addr("ipv6.dst"),
 		HeaderLen:      l.Length,
-		TotalLen:       40 + int(r.num("ipv6.plen")),
+		TotalLen:       total,
 		TTL:            uint8(r.num("ipv6.hlim")),
 		Protocol:       uint8(r.num("ipv6.nxt")),
 		FragmentOffset: int(r.num("ipv6.fraghdr.offset")) * 8,

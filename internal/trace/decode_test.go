@@ -221,3 +221,15 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// TestDecodeARPOfOtherSizes: an ARP message over Ethernet whose addresses
+// are not 6-byte MACs and 4-byte IPv4 addresses is not one a conversation
+// follows: KindOther, not an ARP with zero addresses.
+func TestDecodeARPOfOtherSizes(t *testing.T) {
+	b := tracetest.ARPFrame(tracetest.ARPRequest, tracetest.LANClientMAC, lanClient.Addr(), tracetest.MAC{}, lanServer.Addr())
+	b[tracetest.EthernetLen+4] = 8 // a hardware address of 8 bytes
+	ev, _ := Decode(b)
+	if ev.Kind == KindARP {
+		t.Errorf("an ARP with 8-byte hardware addresses decodes as %v", ev)
+	}
+}

@@ -41,6 +41,10 @@
 //	             notes on this capture's own artefacts, each with at (the layer or
 //	             field it is about, such as tcp.checksum) and text
 //
+// Live mode (upcase trace --port --json) prints, as each segment is
+// captured, one line of JSON per step: {"client": ..., "server": ...,
+// "step": {...}}, the step as above, timed from its connection's first.
+//
 // A layer has name (Wireshark's: eth, arp, ip, ipv6, tcp, udp, data,
 // eth.padding), level (the lesson's layer: 数据链路层, 网络层, 传输层, 应用层,
 // or in English data link, network, transport, application layer), offset
