@@ -202,7 +202,7 @@ func (o traceOutput) conversation(sc demo.Scenario, res *demo.Result) error {
 			if i == 0 {
 				continue
 			}
-			name := strings.TrimSuffix(o.pcap, ".pcap") + "-" + strings.NewReplacer(" ↔ ", "-", " ", "-").Replace(l.Name) + ".pcap"
+			name := strings.TrimSuffix(o.pcap, ".pcap") + "-" + string(l.Ends[0]) + "-" + string(l.Ends[1]) + ".pcap"
 			if err := writePcap(name, l.Frames); err != nil {
 				return err
 			}
@@ -210,15 +210,13 @@ func (o traceOutput) conversation(sc demo.Scenario, res *demo.Result) error {
 		}
 	}
 	c := res.Conversation
+	var link *trace.LinkView
 	if len(res.Links) > 0 {
-		o.renderer.Via = res.Links[0].Far
+		link = &res.Links[0]
+		o.renderer.Router = link.Router
 	}
 	if o.json {
 		return writeJSON(o.sio.out, tracejson.New(string(sc), c, res.Links, o.lang))
-	}
-	link := ""
-	if len(res.Links) > 0 {
-		link = res.Links[0].Name
 	}
 	if err := o.renderer.Title(string(sc), c, link); err != nil {
 		return err
@@ -318,11 +316,7 @@ func traceLive(ctx context.Context, o traceOutput, port uint16, count int) error
 			continue
 		}
 		if o.json {
-			if err := enc.Encode(struct {
-				Client string         `json:"client"`
-				Server string         `json:"server"`
-				Step   tracejson.Step `json:"step"`
-			}{c.Client().String(), c.Server().String(), tracejson.NewStep(c, step, c.Steps()[0].Event.Time, o.lang)}); err != nil {
+			if err := enc.Encode(tracejson.NewRecord(c, step, o.lang)); err != nil {
 				return err
 			}
 		} else {

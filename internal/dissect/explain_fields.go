@@ -137,8 +137,8 @@ var fieldText = map[string]lang.Text{
 	"ipv6.tclass.dscp": textDSCP,
 	"ipv6.tclass.ecn":  textECN,
 	"ipv6.flow": {
-		En: "Flow label: a number the sender gives every packet of one conversation, so that routers can keep them on one path.",
-		Zh: "流标签：发送方给同一会话的每个数据包打上的编号，路由器可以据此让它们走同一条路径。"},
+		En: "Flow label: one label the sender puts on every packet of a flow, so that routers can keep them on one path.",
+		Zh: "流标签：发送方给同一个流的所有数据包打上的同一个标记，路由器可以据此让它们走同一条路径。"},
 	"ipv6.plen": {
 		En: "Payload length: the bytes after the 40-byte header, extension headers included.",
 		Zh: "载荷长度：40 字节固定报头之后的字节数，包括扩展报头。"},

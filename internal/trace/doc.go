@@ -8,12 +8,10 @@
 // (package ladder) and the JSON document (package tracejson). Frames come
 // from a live capture (package capture) or a pcap file (package pcap); the
 // kernel's own TCP states from package kstate; the scripted conversations
-// from package demo:
-//
-//	capture, pcap ──► trace ◄── kstate
-//	                    ▲
-//	        demo ───────┤
-//	ladder, tracejson ──┘         (cmd/upcase wires them)
+// from package demo. The imports go one way: trace imports dissect and
+// pcap; capture imports pcap only; kstate imports trace; demo imports
+// capture, kstate and trace; ladder and tracejson import trace and dissect;
+// cmd/upcase wires them.
 //
 // The pieces of the model:
 //

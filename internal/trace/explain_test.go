@@ -38,7 +38,7 @@ func TestExplain(t *testing.T) {
 			12: {"server closes its own direction", "four steps"},
 			13: {"TIME-WAIT", "2×MSL", "4 minutes", "fixed 60 s", "resend this last ACK", "old segments", "server is CLOSED"},
 		}, map[int][]string{
-			0:  {"客户端发出 SYN 请求建立连接", "初始序号（ISN）2746135912", "外人猜不到", "RFC 6528", "旧连接残留的报文段或伪造的报文段"},
+			0:  {"客户端发出 SYN 请求建立连接", "初始序号（ISN）2746135912", "外人无法预测", "RFC 6528", "旧连接残留的报文段或伪造的报文段"},
 			1:  {"服务端同意建立连接", "同时带 SYN 和 ACK", "确认号是客户端的 ISN + 1", "SYN 要占用一个序号", "ISN 1102931735"},
 			2:  {"客户端确认了服务端的 SYN", "ESTABLISHED（已建立连接）", "这就是三次握手。"},
 			3:  {"客户端发送 5 字节数据（\"hello\"）", "序号（seq）按字节计数", "seq + 5。"},

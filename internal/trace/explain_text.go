@@ -33,10 +33,10 @@ var explainMsg = struct {
 
 	SYN: lang.Text{
 		En: "The %s asks to open a connection with SYN and its initial sequence number (ISN), %d, which no outsider can guess: a clock plus a keyed hash of the addresses and ports (RFC 6528), so that segments left over from an old connection, or forged ones, do not fit the new one.",
-		Zh: "%s发出 SYN 请求建立连接，并带上自己的初始序号（ISN）%d；这个数外人猜不到，因为它由时钟加上对地址和端口的带密钥哈希算出（RFC 6528），这样旧连接残留的报文段或伪造的报文段就对不上新连接。"},
+		Zh: "%s发出 SYN 请求建立连接，并带上自己的初始序号（ISN）%d；这个序号外人无法预测，因为它由一个时钟值加上对地址和端口做的带密钥哈希得出（RFC 6528），这样，旧连接残留的报文段或伪造的报文段就混不进新连接。"},
 	SYNACK: lang.Text{
 		En: "The %s accepts with SYN, ACK: its ack is the %s's ISN + 1, because a SYN uses up one sequence number, and it sends its own ISN, %d, chosen the same way.",
-		Zh: "%s同意建立连接，回复一个同时带 SYN 和 ACK 的报文段：确认号是%s的 ISN + 1，因为 SYN 要占用一个序号；它也发出自己的 ISN %d，选法和对方一样。"},
+		Zh: "%s同意建立连接，回复一个同时带 SYN 和 ACK 的报文段：确认号是%s的 ISN + 1，因为 SYN 要占用一个序号；同时发出自己的 ISN %d，选取方法与对方相同。"},
 	Handshake: lang.Text{
 		En: "The %s acknowledges the %s's SYN (its ISN + 1), so both sides are ESTABLISHED: that was the three-way handshake%s.",
 		Zh: "%s确认了%s的 SYN（确认号是对方的 ISN + 1），双方都进入 ESTABLISHED（已建立连接）状态：这就是三次握手%s。"},

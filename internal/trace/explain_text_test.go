@@ -11,7 +11,7 @@ import (
 // TestExplainComplete: every sentence of Explain, and every state's
 // gloss, exists in English and Chinese, with the same arguments.
 func TestExplainComplete(t *testing.T) {
-	for _, catalog := range []any{explainMsg, stateText} {
+	for _, catalog := range []any{explainMsg, stateText, kernelMsg} {
 		for _, p := range lang.Complete(catalog) {
 			t.Error(p)
 		}

@@ -1,36 +1,51 @@
 package trace
 
-import "github.com/upcase/upcase/internal/pcap"
+import (
+	"net/netip"
+
+	"github.com/upcase/upcase/internal/pcap"
+)
 
 // LinkView is what one Ethernet link of the lan or gateway scenario saw:
-// its conversation, ARP included, and its frames.
+// its conversation, ARP included, and its frames. It names hosts by their
+// Role only, so that each view says them in its own language.
 type LinkView struct {
-	// Name says which link it is, as "client ↔ router".
-	Name string
-	// Interface is the device captured on, in the namespace of Host.
-	Host, Interface string
+	// Ends are the roles of the link's two ends, the one nearer the client
+	// first: client and server on one subnet; client and router, then
+	// router and server, through a router.
+	Ends [2]Role
+	// Host is the machine captured on, and Interface its device.
+	Host      Role
+	Interface string
 	// Conversation is the connection as this link saw it.
 	Conversation *Conversation
 	// Frames are the frames captured on the link, in time order.
 	Frames []pcap.Frame
-	// Owners names the machine and device each MAC address on the link
-	// belongs to, as "client eth0".
-	Owners map[MAC]string
-	// Far names the link's other end from the client where that is not
-	// the server, as "router 192.168.1.1": frames on the link come from
-	// and go to it, while the TCP states are still the server's.
-	Far string
+	// Owners says which machine and device each MAC address on the link
+	// belongs to.
+	Owners map[MAC]Owner
+	// Router is the address, on this link, of the router at its far end
+	// from the client, where that is not the server (the client's
+	// gateway): frames on the link come from and go to it, while the TCP
+	// states are still the server's. The zero Addr where there is none.
+	Router netip.Addr
 }
 
-// Owner gives the name of the device with MAC m, or m itself.
-func (l LinkView) Owner(m MAC) string {
-	if m == Broadcast {
-		return "broadcast"
-	}
-	if o, ok := l.Owners[m]; ok {
-		return o
-	}
-	return m.String()
+// Owner is the machine and device a MAC address belongs to.
+type Owner struct {
+	Role      Role
+	Interface string
+}
+
+// Name names the link by its ends, as "client ↔ router": in English, for
+// file names and machines.
+func (l LinkView) Name() string { return string(l.Ends[0]) + " ↔ " + string(l.Ends[1]) }
+
+// Owner gives the machine and device with MAC m, and false for a MAC no
+// device on the link has (the broadcast address among them).
+func (l LinkView) Owner(m MAC) (Owner, bool) {
+	o, ok := l.Owners[m]
+	return o, ok
 }
 
 // FirstSYN gives the link's first SYN (without ACK), and false if it saw

@@ -1,5 +1,7 @@
 package trace
 
+import "github.com/upcase/upcase/internal/lang"
+
 // Role names a host of a conversation as the learner meets it.
 type Role string
 
@@ -32,4 +34,16 @@ func (c *Conversation) To(s Step) Role {
 		return RoleClient
 	}
 	return RoleServer
+}
+
+// In names the role in l, in the lesson's words: client 客户端, server
+// 服务端, router 路由器.
+func (r Role) In(l lang.Lang) string {
+	switch r {
+	case RoleServer:
+		return explainMsg.Server.In(l)
+	case RoleRouter:
+		return explainMsg.Router.In(l)
+	}
+	return explainMsg.Client.In(l)
 }

@@ -87,8 +87,11 @@ func buildTopology(ctx context.Context, scenario Scenario) (*topology, error) {
 			return nil, err
 		}
 		t.links = []linkSpec{{
-			view: trace.LinkView{Name: "client ↔ server", Host: "client", Interface: "eth0",
-				Owners: map[trace.MAC]string{trace.MAC(macLANClient): "client eth0", trace.MAC(macLANServer): "server eth0"}},
+			view: trace.LinkView{Ends: [2]trace.Role{trace.RoleClient, trace.RoleServer}, Host: trace.RoleClient, Interface: "eth0",
+				Owners: map[trace.MAC]trace.Owner{
+					trace.MAC(macLANClient): {Role: trace.RoleClient, Interface: "eth0"},
+					trace.MAC(macLANServer): {Role: trace.RoleServer, Interface: "eth0"},
+				}},
 			host: t.client,
 		}}
 	case ScenarioGateway:
@@ -115,12 +118,19 @@ func buildTopology(ctx context.Context, scenario Scenario) (*topology, error) {
 			return nil, fmt.Errorf("demo: turn on forwarding in the router: %w", err)
 		}
 		t.links = []linkSpec{{
-			view: trace.LinkView{Name: "client ↔ router", Host: "router", Interface: "eth0", Far: "router 192.168.1.1",
-				Owners: map[trace.MAC]string{trace.MAC(macGWClient): "client eth0", trace.MAC(macGWRouter1): "router eth0"}},
+			view: trace.LinkView{Ends: [2]trace.Role{trace.RoleClient, trace.RoleRouter}, Host: trace.RoleRouter, Interface: "eth0",
+				Router: netip.MustParseAddr("192.168.1.1"),
+				Owners: map[trace.MAC]trace.Owner{
+					trace.MAC(macGWClient):  {Role: trace.RoleClient, Interface: "eth0"},
+					trace.MAC(macGWRouter1): {Role: trace.RoleRouter, Interface: "eth0"},
+				}},
 			host: router, gateways: []netip.Addr{netip.MustParseAddr("192.168.1.1")},
 		}, {
-			view: trace.LinkView{Name: "router ↔ server", Host: "router", Interface: "eth1",
-				Owners: map[trace.MAC]string{trace.MAC(macGWServer): "server eth0", trace.MAC(macGWRouter2): "router eth1"}},
+			view: trace.LinkView{Ends: [2]trace.Role{trace.RoleRouter, trace.RoleServer}, Host: trace.RoleRouter, Interface: "eth1",
+				Owners: map[trace.MAC]trace.Owner{
+					trace.MAC(macGWServer):  {Role: trace.RoleServer, Interface: "eth0"},
+					trace.MAC(macGWRouter2): {Role: trace.RoleRouter, Interface: "eth1"},
+				}},
 			host: router, gateways: []netip.Addr{netip.MustParseAddr("192.168.2.1")},
 		}}
 	default:

@@ -34,7 +34,7 @@ const (
 	ScenarioLAN Scenario = "lan"
 	// ScenarioGateway: the normal conversation between 192.168.1.2/24 and
 	// 192.168.2.2/24 through a router (192.168.1.1 and 192.168.2.1),
-	// captured on both of the router's links (DemoResult.Links).
+	// captured on both of the router's links (Result.Links).
 	ScenarioGateway Scenario = "gateway"
 )
 

@@ -3,6 +3,7 @@ package ladder
 import (
 	"fmt"
 	"io"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -51,11 +52,11 @@ type Renderer struct {
 	// Width is the ladder's width in columns; zero means DefaultWidth, and
 	// less than MinWidth means MinWidth.
 	Width int
-	// Via names the link's other end when it is not the server (a router,
-	// LinkView.Far): the right column is headed with it, then the server
-	// whose states it shows, so that a frame the router sends is not drawn
-	// as if the server had sent it.
-	Via string
+	// Router is the address of the link's other end when that is a router,
+	// not the server (LinkView.Router): the right column is headed with
+	// it, then the server whose states it shows, so that a frame the
+	// router sends is not drawn as if the server had sent it.
+	Router netip.Addr
 	// Lang is the language of the explanations, notes and headings.
 	Lang lang.Lang
 
@@ -107,8 +108,8 @@ func (r *Renderer) Header(c *trace.Conversation) error {
 	var b strings.Builder
 	w := r.width()
 	left, right := msg.Client.F(r.Lang, c.Client()), msg.Server.F(r.Lang, c.Server())
-	if r.Via != "" {
-		right = roles(r.Lang, r.Via) + " → " + right
+	if r.Router.IsValid() {
+		right = trace.RoleRouter.In(r.Lang) + " " + r.Router.String() + " → " + right
 	}
 	if gap := w - runeLen(left) - runeLen(right); gap > 0 {
 		b.WriteString(r.paint(ansiBold, left) + strings.Repeat(" ", gap) + r.paint(ansiBold, right) + "\n")
@@ -155,7 +156,7 @@ func (r *Renderer) Step(s trace.Step) error {
 		b.WriteString(r.row(kleft, line, kright))
 	}
 	if r.kernel && s.Kernel != nil {
-		for _, note := range kernelNotes(s, r.Lang) {
+		for _, note := range trace.KernelNotes(s, r.Lang) {
 			for _, line := range lang.Wrap(note, r.middle()-2) {
 				b.WriteString(r.row("", r.paint(ansiMagenta, line), ""))
 			}

@@ -21,7 +21,7 @@ func (r *Renderer) labels(s trace.Step) []string {
 	case trace.KindUDP:
 		head = fmt.Sprintf("UDP len=%d", len(ev.Payload))
 	case trace.KindARP:
-		head = ev.ARP.String()
+		head = arpLabel(ev.ARP, r.Lang)
 	default:
 		head = ev.String()
 	}

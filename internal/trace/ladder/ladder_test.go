@@ -85,13 +85,13 @@ func TestLadderGolden(t *testing.T) {
 		{"narrow", trace.KindTCP, tracetest.Normal3(c4, s4)[:3], fresh, Renderer{Width: 20}, c4, s4},
 		{"lan_link_arp", trace.KindTCP, tracetest.LAN(), fresh, Renderer{Link: true}, tracetest.LANClient, tracetest.LANServer},
 		// Beyond a router the link's other end is the router: the header says so.
-		{"link_via_router", trace.KindTCP, tracetest.LAN()[:2], fresh, Renderer{Link: true, Via: "router 10.0.0.254"}, tracetest.LANClient, tracetest.LANServer},
+		{"link_via_router", trace.KindTCP, tracetest.LAN()[:2], fresh, Renderer{Link: true, Router: netip.MustParseAddr("10.0.0.254")}, tracetest.LANClient, tracetest.LANServer},
 		// The same in Chinese: the sentences, the heads, and lines wrapped by
 		// terminal cells (a Chinese character takes two).
 		{"normal4_zh", trace.KindTCP, tracetest.Normal4(c4, s4), fresh, Renderer{Lang: lang.Chinese}, c4, s4},
 		{"halfclose_zh", trace.KindTCP, tracetest.HalfClose(c4, s4), fresh, Renderer{Lang: lang.Chinese}, c4, s4},
 		{"udp_zh", trace.KindUDP, tracetest.UDP(c4, s4), trace.States{}, Renderer{Lang: lang.Chinese}, c4, s4},
-		{"link_via_router_zh", trace.KindTCP, tracetest.LAN()[:2], fresh, Renderer{Link: true, Via: "router 10.0.0.254", Lang: lang.Chinese}, tracetest.LANClient, tracetest.LANServer},
+		{"link_via_router_zh", trace.KindTCP, tracetest.LAN()[:2], fresh, Renderer{Link: true, Router: netip.MustParseAddr("10.0.0.254"), Lang: lang.Chinese}, tracetest.LANClient, tracetest.LANServer},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -29,13 +29,13 @@ func RenderLinks(w io.Writer, links []trace.LinkView, l lang.Lang) error {
 	for _, lv := range links {
 		syn, ok := lv.FirstSYN()
 		if !ok {
-			table.Row(fmt.Sprintf("  %s\t%s\t\t\t\t", roles(l, lv.Name), msg.NoSYN.In(l)))
+			table.Row(fmt.Sprintf("  %s\t%s\t\t\t\t", linkName(lv, l), msg.NoSYN.In(l)))
 			continue
 		}
 		syns = append(syns, syn)
-		table.Row(fmt.Sprintf("  %s\t%s\t%s\t%s\t%s\t%d", roles(l, lv.Name),
+		table.Row(fmt.Sprintf("  %s\t%s\t%s\t%s\t%s\t%d", linkName(lv, l),
 			syn.Link.Src, syn.Link.Dst, syn.IP.Src, syn.IP.Dst, syn.IP.TTL))
-		owners = append(owners, roles(l, lv.Owner(syn.Link.Src)), roles(l, lv.Owner(syn.Link.Dst)))
+		owners = append(owners, owner(lv, syn.Link.Src, l), owner(lv, syn.Link.Dst, l))
 		macs = append(macs, syn.Link.Src, syn.Link.Dst)
 	}
 	if _, err := table.WriteTo(&b); err != nil {
@@ -63,11 +63,11 @@ func RenderLinks(w io.Writer, links []trace.LinkView, l lang.Lang) error {
 		var arps []string
 		for _, s := range lv.Conversation.Steps() {
 			if s.Event.Kind == trace.KindARP {
-				arps = append(arps, fmt.Sprintf("  %s: %s\n", roles(l, lv.Owner(s.Event.Link.Src)), s.Event.ARP))
+				arps = append(arps, fmt.Sprintf("  %s: %s\n", owner(lv, s.Event.Link.Src, l), arpLabel(s.Event.ARP, l)))
 			}
 		}
 		if len(arps) > 0 {
-			b.WriteString(msg.RouterARP.F(l, roles(l, lv.Name)) + "\n" + strings.Join(arps, "") + "\n")
+			b.WriteString(msg.RouterARP.F(l, linkName(lv, l)) + "\n" + strings.Join(arps, "") + "\n")
 		}
 	}
 	switch {

@@ -18,15 +18,15 @@ func TestRenderLinksGolden(t *testing.T) {
 		name  string
 		links []trace.LinkView
 	}{
-		{"links_lan", []trace.LinkView{{Name: "client ↔ server", Host: "client", Interface: "eth0",
-			Owners:       map[trace.MAC]string{tracetest.LANClientMAC: "client eth0", tracetest.LANServerMAC: "server eth0"},
+		{"links_lan", []trace.LinkView{{Ends: [2]trace.Role{trace.RoleClient, trace.RoleServer}, Host: trace.RoleClient, Interface: "eth0",
+			Owners:       map[trace.MAC]trace.Owner{tracetest.LANClientMAC: {Role: trace.RoleClient, Interface: "eth0"}, tracetest.LANServerMAC: {Role: trace.RoleServer, Interface: "eth0"}},
 			Conversation: follow(t, trace.KindTCP, tracetest.LANClient, tracetest.LANServer, st(trace.Closed, trace.Listen), tracetest.LAN())}}},
 		{"links_gateway", []trace.LinkView{
-			{Name: "client ↔ router", Host: "router", Interface: "eth0", Far: "router 192.168.1.1",
-				Owners:       map[trace.MAC]string{tracetest.GWClientMAC: "client eth0", tracetest.GWRouter1MAC: "router eth0"},
+			{Ends: [2]trace.Role{trace.RoleClient, trace.RoleRouter}, Host: trace.RoleRouter, Interface: "eth0", Router: tracetest.GWRouter1,
+				Owners:       map[trace.MAC]trace.Owner{tracetest.GWClientMAC: {Role: trace.RoleClient, Interface: "eth0"}, tracetest.GWRouter1MAC: {Role: trace.RoleRouter, Interface: "eth0"}},
 				Conversation: follow(t, trace.KindTCP, tracetest.GWClient, tracetest.GWServer, st(trace.Closed, trace.Listen), clientLink, tracetest.GWRouter1)},
-			{Name: "router ↔ server", Host: "router", Interface: "eth1",
-				Owners:       map[trace.MAC]string{tracetest.GWServerMAC: "server eth0", tracetest.GWRouter2MAC: "router eth1"},
+			{Ends: [2]trace.Role{trace.RoleRouter, trace.RoleServer}, Host: trace.RoleRouter, Interface: "eth1",
+				Owners:       map[trace.MAC]trace.Owner{tracetest.GWServerMAC: {Role: trace.RoleServer, Interface: "eth0"}, tracetest.GWRouter2MAC: {Role: trace.RoleRouter, Interface: "eth1"}},
 				Conversation: follow(t, trace.KindTCP, tracetest.GWClient, tracetest.GWServer, st(trace.Closed, trace.Listen), serverLink, tracetest.GWRouter2)},
 		}},
 		{"links_none", nil},

@@ -9,19 +9,19 @@ import (
 )
 
 // Title writes the line above a demo's ladder: the scenario, how many
-// steps were captured, and where; link names the client's Ethernet link
-// in the lan and gateway scenarios, "" on lo.
-func (r *Renderer) Title(scenario string, c *trace.Conversation, link string) error {
+// steps were captured, and where: on the client's Ethernet link in the
+// lan and gateway scenarios (link), else (nil) on lo.
+func (r *Renderer) Title(scenario string, c *trace.Conversation, link *trace.LinkView) error {
 	unit := msg.Segments
 	switch {
-	case link != "":
+	case link != nil:
 		unit = msg.Frames
 	case c.Kind() == trace.KindUDP:
 		unit = msg.Datagrams
 	}
 	var b strings.Builder
-	if link != "" {
-		b.WriteString(msg.TitleLink.F(r.Lang, scenario, len(c.Steps()), unit.In(r.Lang), roles(r.Lang, link)))
+	if link != nil {
+		b.WriteString(msg.TitleLink.F(r.Lang, scenario, len(c.Steps()), unit.In(r.Lang), linkName(*link, r.Lang)))
 	} else {
 		b.WriteString(msg.TitleLo.F(r.Lang, scenario, len(c.Steps()), unit.In(r.Lang)))
 	}

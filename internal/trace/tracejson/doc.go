@@ -4,7 +4,8 @@
 //
 // The document:
 //
-//	scenario     the demo's scenario ("normal", ...); absent in live mode
+//	version      1; it changes when a key changes meaning or goes (keys are added freely)
+//	scenario     the demo's scenario ("normal", ...)
 //	lang         the language of every explanation: "en" or "zh"
 //	kind         "tcp" or "udp"
 //	client       the client's address and port, "127.0.0.1:40312"
@@ -14,15 +15,20 @@
 //	steps        the steps, in capture order (see below)
 //	final        each side's state after the last step (TCP only)
 //	notes        what holds for every frame of the capture (no FCS), in lang
+//	terms        TCP: what the steps' seq, ack, len and window mean, in lang
 //	links        lan and gateway: what each Ethernet link saw, the client's link first:
-//	             name ("client ↔ router"), host, interface, far (the link's
-//	             other end where it is not the server, "router 192.168.1.1"),
-//	             owners (which device each MAC address belongs to) and its steps
+//	             name ("client ↔ router"), ends (["client", "router"]), host and
+//	             interface (the machine, by its role, and the device captured on),
+//	             router (the address of the link's far end where that is a router,
+//	             not the server: "192.168.1.1"), owners (each MAC address's
+//	             machine and device: {"02:00:c0:a8:01:01": {"role": "router",
+//	             "interface": "eth0"}}) and steps, timed from the document's start;
+//	             the client's link has no steps of its own: they are the document's
 //
 // A step:
 //
 //	index        its place in steps, from 0
-//	time         seconds since the first step (Wireshark's frame.time_relative)
+//	time         seconds since the document's start (Wireshark's frame.time_relative)
 //	from, to     "client", "server" or "router" (a gateway's own ARP messages)
 //	kind         "tcp", "udp" or "arp"
 //	flags        the TCP flags set, in Wireshark's order, as ["SYN", "ACK"]; [] for UDP and ARP
@@ -37,13 +43,18 @@
 //	             reported it, where it had reported one; may differ from states
 //	             (Linux's TIME-WAIT is a separate record: the socket is CLOSED)
 //	explanation  one sentence saying what the step means, in lang
-//	frame        the captured frame: bytes (hex), length (bytes captured), layers, and
+//	kernel_notes as root, where the kernel's states differ from RFC 9293's: what
+//	             Linux does and why ("Linux reports the client CLOSED, not
+//	             TIME-WAIT: ..."), in lang
+//	frame        the captured frame: bytes (hex), length (bytes captured), wire_length
+//	             (its length on the wire, where the capture cut it short), layers, and
 //	             notes on this capture's own artefacts, each with at (the layer or
 //	             field it is about, such as tcp.checksum) and text
 //
 // Live mode (upcase trace --port --json) prints, as each segment is
-// captured, one line of JSON per step: {"client": ..., "server": ...,
-// "step": {...}}, the step as above, timed from its connection's first.
+// captured, one line of JSON per step (a Record): {"client": ..., "server":
+// ..., "lang": ..., "step": {...}}, the step as above, timed from its
+// connection's first step.
 //
 // A layer has name (Wireshark's: eth, arp, ip, ipv6, tcp, udp, data,
 // eth.padding), level (the lesson's layer: 数据链路层, 网络层, 传输层, 应用层,

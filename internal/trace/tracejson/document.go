@@ -11,18 +11,28 @@ import (
 
 // Document is the whole of upcase trace --json (see the package comment).
 type Document struct {
-	Scenario string    `json:"scenario,omitempty"`
-	Lang     lang.Lang `json:"lang"`
-	Kind     string    `json:"kind"`
-	Client   string    `json:"client"`
-	Server   string    `json:"server"`
-	Start    time.Time `json:"start,omitzero"`
-	Initial  *States   `json:"initial,omitempty"`
-	Steps    []Step    `json:"steps"`
-	Final    *States   `json:"final,omitempty"`
-	Links    []Link    `json:"links,omitempty"`
-	Notes    []string  `json:"notes,omitempty"`
+	Version  int               `json:"version"`
+	Scenario string            `json:"scenario,omitempty"`
+	Lang     lang.Lang         `json:"lang"`
+	Kind     string            `json:"kind"`
+	Client   string            `json:"client"`
+	Server   string            `json:"server"`
+	Start    time.Time         `json:"start,omitzero"`
+	Initial  *States           `json:"initial,omitempty"`
+	Steps    []Step            `json:"steps"`
+	Final    *States           `json:"final,omitempty"`
+	Links    []Link            `json:"links,omitempty"`
+	Notes    []string          `json:"notes,omitempty"`
+	Terms    map[string]string `json:"terms,omitempty"`
 }
+
+// Version is the document's version, which changes when a key changes
+// meaning or goes; keys are added without a change.
+const Version = 1
+
+// terms are the step's keys that are not a frame's fields, with the
+// field whose explanation says what they mean.
+var terms = map[string]string{"seq": "tcp.seq", "ack": "tcp.ack", "len": "tcp.len", "window": "tcp.window_size"}
 
 // States are both sides' TCP states, by their RFC 9293 names; a side not
 // known is left out.
@@ -33,12 +43,20 @@ type States struct {
 
 // Link is what one Ethernet link saw in the lan and gateway scenarios.
 type Link struct {
-	Name      string            `json:"name"`
-	Host      string            `json:"host"`
-	Interface string            `json:"interface"`
-	Far       string            `json:"far,omitempty"`
-	Owners    map[string]string `json:"owners"`
-	Steps     []Step            `json:"steps"`
+	Name      string           `json:"name"`
+	Ends      [2]string        `json:"ends"`
+	Host      string           `json:"host"`
+	Interface string           `json:"interface"`
+	Router    string           `json:"router,omitempty"`
+	Owners    map[string]Owner `json:"owners"`
+	Steps     []Step           `json:"steps,omitempty"`
+}
+
+// Owner is the machine, by its role, and the device a MAC address belongs
+// to.
+type Owner struct {
+	Role      string `json:"role"`
+	Interface string `json:"interface"`
 }
 
 // Step is one captured frame of a conversation and what it did.
@@ -56,15 +74,34 @@ type Step struct {
 	States      *States  `json:"states,omitempty"`
 	Kernel      *States  `json:"kernel,omitempty"`
 	Explanation string   `json:"explanation"`
+	KernelNotes []string `json:"kernel_notes,omitempty"`
 	Frame       Frame    `json:"frame"`
+}
+
+// Record is one line of live mode's JSON Lines (upcase trace --port
+// --json): a step of a connection, as it is captured.
+type Record struct {
+	Client string    `json:"client"`
+	Server string    `json:"server"`
+	Lang   lang.Lang `json:"lang"`
+	Step   Step      `json:"step"`
+}
+
+// NewRecord gives step s of conversation c, timed from c's first step.
+func NewRecord(c *trace.Conversation, s trace.Step, l lang.Lang) Record {
+	return Record{
+		Client: c.Client().String(), Server: c.Server().String(), Lang: l,
+		Step: NewStep(c, s, c.Steps()[0].Event.Time, l),
+	}
 }
 
 // Frame is a captured frame's bytes and its dissection.
 type Frame struct {
-	Bytes  string  `json:"bytes"`
-	Length int     `json:"length"`
-	Layers []Layer `json:"layers"`
-	Notes  []Note  `json:"notes,omitempty"`
+	Bytes      string  `json:"bytes"`
+	Length     int     `json:"length"`
+	WireLength int     `json:"wire_length,omitempty"`
+	Layers     []Layer `json:"layers"`
+	Notes      []Note  `json:"notes,omitempty"`
 }
 
 // Note is something of this capture's own to say beside a layer or a
@@ -102,40 +139,48 @@ type Field struct {
 func New(scenario string, c *trace.Conversation, links []trace.LinkView, l lang.Lang) Document {
 	steps := c.Steps()
 	d := Document{
+		Version:  Version,
 		Scenario: scenario,
 		Lang:     l,
 		Kind:     kindName(c.Kind()),
 		Client:   c.Client().String(),
 		Server:   c.Server().String(),
-		Steps:    Steps(c, steps, l),
 	}
 	if len(steps) > 0 {
 		d.Start = steps[0].Event.Time
 		d.Notes = []string{dissect.NoteNoFCS.In(l)}
 	}
+	d.Steps = Steps(c, steps, d.Start, l)
 	if c.Kind() == trace.KindTCP {
 		d.Initial, d.Final = states(c.Initial()), states(c.States())
+		d.Terms = map[string]string{}
+		for key, field := range terms {
+			d.Terms[key] = text(dissect.FieldText, field, l)
+		}
 	}
 	for _, lv := range links {
-		owners := map[string]string{}
+		owners := map[string]Owner{}
 		for m, o := range lv.Owners {
-			owners[m.String()] = o
+			owners[m.String()] = Owner{Role: string(o.Role), Interface: o.Interface}
 		}
-		d.Links = append(d.Links, Link{
-			Name: lv.Name, Host: lv.Host, Interface: lv.Interface, Far: lv.Far, Owners: owners,
-			Steps: Steps(lv.Conversation, lv.Conversation.Steps(), l),
-		})
+		jl := Link{
+			Name: lv.Name(), Ends: [2]string{string(lv.Ends[0]), string(lv.Ends[1])},
+			Host: string(lv.Host), Interface: lv.Interface, Owners: owners,
+		}
+		if lv.Router.IsValid() {
+			jl.Router = lv.Router.String()
+		}
+		if lv.Conversation != c { // the client's link's steps are the document's
+			jl.Steps = Steps(lv.Conversation, lv.Conversation.Steps(), d.Start, l)
+		}
+		d.Links = append(d.Links, jl)
 	}
 	return d
 }
 
-// Steps gives steps of conversation c, timed from the first of them.
-func Steps(c *trace.Conversation, steps []trace.Step, l lang.Lang) []Step {
+// Steps gives steps of conversation c, timed from t0.
+func Steps(c *trace.Conversation, steps []trace.Step, t0 time.Time, l lang.Lang) []Step {
 	out := make([]Step, 0, len(steps))
-	var t0 time.Time
-	if len(steps) > 0 {
-		t0 = steps[0].Event.Time
-	}
 	for _, s := range steps {
 		out = append(out, NewStep(c, s, t0, l))
 	}
@@ -165,6 +210,7 @@ func NewStep(c *trace.Conversation, s trace.Step, t0 time.Time, l lang.Lang) Ste
 			st.Ack = &ack
 		}
 		st.States = states(s.After)
+		st.KernelNotes = trace.KernelNotes(s, l)
 		if k := s.Kernel; k != nil && (k.ClientKnown || k.ServerKnown) {
 			st.Kernel = &States{}
 			if k.ClientKnown {
@@ -199,6 +245,9 @@ func kindName(k trace.Kind) string {
 // frame gives an event's frame: its bytes and its layers, explained in l.
 func frame(ev trace.Event, l lang.Lang) Frame {
 	f := Frame{Bytes: hex.EncodeToString(ev.Data), Length: len(ev.Data), Layers: []Layer{}}
+	if ev.FrameLen > len(ev.Data) {
+		f.WireLength = ev.FrameLen // the capture cut the frame short
+	}
 	for _, ly := range ev.Frame.Layers {
 		f.Layers = append(f.Layers, Layer{
 			Name: ly.Name, Offset: ly.Offset, Length: ly.Length,

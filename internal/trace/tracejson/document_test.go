@@ -5,6 +5,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/netip"
+	"os"
+	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -150,16 +153,26 @@ func TestGatewayLinks(t *testing.T) {
 	cl := follow(t, trace.KindTCP, tracetest.GWClient, tracetest.GWServer, clientLink, tracetest.GWRouter1)
 	sl := follow(t, trace.KindTCP, tracetest.GWClient, tracetest.GWServer, serverLink, tracetest.GWRouter2)
 	links := []trace.LinkView{
-		{Name: "client ↔ router", Conversation: cl, Far: "router 192.168.1.1", Owners: map[trace.MAC]string{tracetest.GWClientMAC: "client eth0"}},
-		{Name: "router ↔ server", Conversation: sl},
+		{Ends: [2]trace.Role{trace.RoleClient, trace.RoleRouter}, Conversation: cl, Router: tracetest.GWRouter1,
+			Owners: map[trace.MAC]trace.Owner{tracetest.GWClientMAC: {Role: trace.RoleClient, Interface: "eth0"}}},
+		{Ends: [2]trace.Role{trace.RoleRouter, trace.RoleServer}, Conversation: sl},
 	}
 	d := New("gateway", cl, links, lang.English)
 	req, rep := d.Steps[0], d.Steps[1]
 	if req.From != "client" || req.To != "router" || rep.From != "router" || rep.To != "client" || req.Kind != "arp" {
 		t.Errorf("ARP: %s %s→%s, %s→%s; want client→router and back", req.Kind, req.From, req.To, rep.From, rep.To)
 	}
-	if len(d.Links) != 2 || d.Links[0].Far != "router 192.168.1.1" || d.Links[0].Owners[macKey(tracetest.GWClientMAC)] != "client eth0" || len(d.Links[1].Steps) != len(sl.Steps()) {
-		t.Errorf("links %+v", d.Links)
+	if len(d.Links) != 2 || d.Links[0].Router != "192.168.1.1" || d.Links[0].Name != "client ↔ router" ||
+		d.Links[0].Owners[macKey(tracetest.GWClientMAC)] != (Owner{Role: "client", Interface: "eth0"}) {
+		t.Fatalf("links %+v", d.Links)
+	}
+	// The client's link's steps are the document's; the server's link has
+	// its own, on the same clock.
+	if d.Links[0].Steps != nil || len(d.Links[1].Steps) != len(sl.Steps()) {
+		t.Errorf("links' steps: %d and %d", len(d.Links[0].Steps), len(d.Links[1].Steps))
+	}
+	if got, want := d.Links[1].Steps[0].Time, sl.Steps()[0].Event.Time.Sub(d.Start).Seconds(); got != want {
+		t.Errorf("the server link's first step at %v s; want %v s after the document's start", got, want)
 	}
 }
 
@@ -190,5 +203,23 @@ func TestKernelStates(t *testing.T) {
 	}
 	if first := d.Steps[0]; first.Kernel == nil || first.Kernel.Server != "" {
 		t.Errorf("first step: kernel %+v; want the client's state only (Linux reports the server's SYN-RECEIVED late)", first.Kernel)
+	}
+}
+
+// TestDocumented: every key the document can have is in the package
+// comment, which is its schema.
+func TestDocumented(t *testing.T) {
+	doc, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []any{Document{}, Link{}, Owner{}, Step{}, States{}, Frame{}, Note{}, Layer{}, Field{}, Record{}} {
+		typ := reflect.TypeOf(v)
+		for i := range typ.NumField() {
+			key, _, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ",")
+			if !regexp.MustCompile(`\b` + key + `\b`).Match(doc) {
+				t.Errorf("%s.%s: the key %q is not in doc.go", typ.Name(), typ.Field(i).Name, key)
+			}
+		}
 	}
 }
