@@ -138,14 +138,6 @@ func owner(lv trace.LinkView, m trace.MAC, l lang.Lang) string {
 	return m.String()
 }
 
-// side names the client or the server inside a sentence.
-func side(l lang.Lang, client bool) string {
-	if client {
-		return trace.RoleClient.In(l)
-	}
-	return trace.RoleServer.In(l)
-}
-
 // arpLabel gives an ARP message on one line in l: in English as tcpdump
 // writes it, "ARP request who-has 10.0.0.2 tell 10.0.0.1 (02:00:...)".
 func arpLabel(a trace.ARP, l lang.Lang) string {
