@@ -344,8 +344,12 @@ func TestTraceGateway(t *testing.T) {
 		ttl           int
 	}
 	var syns []seen
-	for _, l := range lj.Links {
-		for _, s := range l.Steps {
+	for i, l := range lj.Links {
+		steps := l.Steps
+		if i == 0 {
+			steps = lj.Steps // the client's link's steps are the document's
+		}
+		for _, s := range steps {
 			if strings.Join(s.Flags, ", ") == "SYN" {
 				ttl, _ := strconv.Atoi(field(s, "ip.ttl"))
 				syns = append(syns, seen{field(s, "ip.src"), field(s, "ip.dst"), field(s, "eth.src") + ">" + field(s, "eth.dst"), ttl})
