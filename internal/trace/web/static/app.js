@@ -72,6 +72,7 @@
       stays: 'stays',
       transitionNone: 'no change',
       stepOf: 'step',
+      captured: (n, m) => 'The capture kept ' + n + ' of the frame\'s ' + m + ' bytes.',
     },
     zh: {
       tagline: '真实内核发出的真实报文，一层一层地看',
@@ -133,6 +134,7 @@
       stays: '保持',
       transitionNone: '不变',
       stepOf: '步',
+      captured: (n, m) => '这一帧共 ' + m + ' 字节，抓包只保留了前 ' + n + ' 字节。',
     },
   };
 
@@ -1003,7 +1005,10 @@
     renderDiagram();
     const notes = $('frame-notes');
     clear(notes);
-    arr(S.doc && S.doc.notes).forEach(function (n) { notes.appendChild(h('span', { text: str(n) })); });
+    const fr = obj(S.model && S.model.step && S.model.step.frame);
+    const wire = num(fr.wire_length, 0);
+    if (wire > num(fr.length, 0)) notes.appendChild(h('span', { class: 'cut', text: T('captured', num(fr.length), wire) + ' ' }));
+    arr(S.doc && S.doc.notes).forEach(function (n) { notes.appendChild(h('span', { text: str(n) + ' ' })); });
     applyFieldSelection(false);
   }
 
@@ -1510,6 +1515,7 @@
 
   function setDoc(doc, keep) {
     S.doc = doc;
+    document.body.setAttribute('data-loaded', S.scenario);
     S.hosts = hostsOf(doc);
     S.rows = buildRows(doc);
     const want = keep ? S.cur : 0;
@@ -1554,6 +1560,7 @@
     $('live').hidden = true;
     document.body.classList.remove('is-live');
     const id = ++S.req;
+    document.body.removeAttribute('data-loaded');
     setStatus(T('capturing'), 'busy');
     document.body.classList.add('busy');
     const url = '/api/trace?scenario=' + encodeURIComponent(name) + '&lang=' + encodeURIComponent(S.lang);
@@ -1615,6 +1622,7 @@
 
   function showLiveConv(conv, follow) {
     if (!conv) {
+      document.body.setAttribute('data-loaded', LIVE);
       S.doc = liveDoc({ client: '', server: '', steps: [] });
       S.hosts = hostsOf(S.doc);
       S.rows = [];
@@ -1629,6 +1637,7 @@
     const wasLast = S.cur < 0 || S.cur >= S.rows.length - 1 || S.live.cur !== conv;
     S.live.cur = conv;
     S.doc = liveDoc(conv);
+    document.body.setAttribute('data-loaded', LIVE);
     S.hosts = hostsOf(S.doc);
     S.rows = buildRows(S.doc);
     setStatus('', '');
