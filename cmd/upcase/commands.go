@@ -159,7 +159,7 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) (string, bo
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	var err error
 	fs.VisitAll(func(f *flag.Flag) {
-		if set[f.Name] || err != nil {
+		if set[f.Name] || err != nil || internalFlag(f) {
 			return
 		}
 		key := envName(f.Name)
@@ -171,6 +171,11 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) (string, bo
 	})
 	return pos, err
 }
+
+// internalFlag reports whether f is one of upcase's own, which a command
+// passes to the child it starts (trace --web-live): declared without a
+// usage, it is left out of --help, and no environment variable sets it.
+func internalFlag(f *flag.Flag) bool { return f.Usage == "" }
 
 // envName is the environment variable that may set flag name.
 func envName(name string) string {
@@ -221,7 +226,7 @@ Run 'upcase help <command>' or 'upcase <command> --help' for its flags.
 func printCommandUsage(w io.Writer, cmd *command, fs *flag.FlagSet) {
 	fmt.Fprintf(w, "Usage: upcase %s", cmd.name)
 	hasFlags := false
-	fs.VisitAll(func(*flag.Flag) { hasFlags = true })
+	fs.VisitAll(func(f *flag.Flag) { hasFlags = hasFlags || !internalFlag(f) })
 	if hasFlags {
 		fmt.Fprint(w, " [flags]")
 	}
@@ -234,6 +239,9 @@ func printCommandUsage(w io.Writer, cmd *command, fs *flag.FlagSet) {
 	}
 	fmt.Fprint(w, "\nFlags:\n")
 	fs.VisitAll(func(f *flag.Flag) {
+		if internalFlag(f) {
+			return
+		}
 		_, usage := flag.UnquoteUsage(f)
 		name := valueName(f)
 		dash := "--"
@@ -241,7 +249,9 @@ func printCommandUsage(w io.Writer, cmd *command, fs *flag.FlagSet) {
 			dash = "-"
 		}
 		fmt.Fprintf(w, "  %s%s", dash, f.Name)
-		if name != "" {
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() && name != "" {
+			fmt.Fprintf(w, "[=%s]", name) // a value that may be left out: --web
+		} else if name != "" {
 			fmt.Fprintf(w, "=%s", name)
 		}
 		fmt.Fprintf(w, "\n%s\n      ", wrap(usage, "      ", 78))

@@ -62,6 +62,12 @@ example the lesson's client.py talking to upcase serve) and draws each
 connection as it happens, until Ctrl-C or --count connections have ended.
 That needs CAP_NET_RAW: root, or sudo setcap cap_net_raw+ep on the binary.
 
+With --web it serves a page for a browser instead: the same scenarios, each
+segment's layers, fields and bytes, and a live mode in which a line typed in
+the page is sent by a real client to the real server in a private network
+namespace. It listens on 127.0.0.1 unless given an address, answers only
+requests that name that address, and runs until Ctrl-C.
+
 The states are inferred from the segments, as the RFC's state diagram
 says. Linux differs in details it does not hide: its TIME-WAIT is a separate
 record that ss shows for 60 s, and it sends the server's ACK of a FIN at once
@@ -76,6 +82,9 @@ or delays it (about 40 ms), which decides between four segments and three.`,
 			port := fs.Int("port", 0, "live mode: capture the traffic of this local `port` (on lo) instead of playing a scenario")
 			count := fs.Int("count", 0, "live mode: stop after this many connections have ended (0: at Ctrl-C)")
 			language := langFlag(fs)
+			var webAt webFlag
+			fs.Var(&webAt, "web", "serve the interactive page for a browser, on `HOST:PORT` if given (default 127.0.0.1 and a free port), until Ctrl-C; it prints the URL to open")
+			webLive := fs.Bool("web-live", false, "") // internal: --web's live demo, a child
 			return func(ctx context.Context, sio stdio, args []string) error {
 				if err := noArgs(args); err != nil {
 					return err
@@ -83,6 +92,21 @@ or delays it (about 40 ms), which decides between four segments and three.`,
 				l, err := language()
 				if err != nil {
 					return err
+				}
+				if *webLive {
+					return traceWebLive(ctx, sio)
+				}
+				// The demos --web starts inherit its environment, and so
+				// UPCASE_WEB: inside, they do what their flags say.
+				if webAt.on && !netns.Inside() {
+					query, err := checkWebFlags(fs)
+					if err != nil {
+						return err
+					}
+					if sc := demo.Scenario(*scenario); !slices.Contains(demo.Scenarios, sc) {
+						return usageError{fmt.Sprintf("--scenario must be one of %s, not %q", scenarioNames(nil), *scenario)}
+					}
+					return traceWeb(ctx, sio, webAt.addr, query)
 				}
 				if *port < 0 || *port > 65535 {
 					return usageError{fmt.Sprintf("--port must be 1-65535, not %d", *port)}
@@ -114,14 +138,7 @@ or delays it (about 40 ms), which decides between four segments and three.`,
 				if !netns.Inside() {
 					// Play the scenario in a private network namespace: this
 					// same command, started again inside it.
-					code, err := netns.Run(ctx, os.Args, sio.in, sio.out, sio.err)
-					if err != nil {
-						return err
-					}
-					if code != 0 {
-						return exitStatus(code)
-					}
-					return nil
+					return rerunInNamespace(ctx, sio)
 				}
 				if err := netns.LoopbackUp(); err != nil {
 					return err
@@ -134,6 +151,20 @@ or delays it (about 40 ms), which decides between four segments and three.`,
 			}
 		},
 	}
+}
+
+// rerunInNamespace runs this same command again in a private network
+// namespace, with our stdin, stdout and stderr, and returns its exit
+// status as exitStatus (it has said why).
+func rerunInNamespace(ctx context.Context, sio stdio) error {
+	code, err := netns.Run(ctx, os.Args, sio.in, sio.out, sio.err)
+	if err != nil {
+		return err
+	}
+	if code != 0 {
+		return exitStatus(code)
+	}
+	return nil
 }
 
 // scenarioFlags refuses flags that the scenario would ignore, so that

@@ -153,23 +153,7 @@ func checkHalfOpen(t *testing.T, tj traceJSON) {
 // the demo too, from a user namespace of its own.
 func TestTraceUnprivileged(t *testing.T) {
 	needTraceRoot(t)
-	if _, err := exec.LookPath("setpriv"); err != nil {
-		t.Fatal("setpriv (util-linux) is needed: .ci/run installs it")
-	}
-	// A copy of the command that uid 65534 can run: the test's own files
-	// are private to root.
-	dir, err := os.MkdirTemp("", "upcase-trace-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	os.Chmod(dir, 0o755)
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	copyFile(t, exe, filepath.Join(dir, "upcase"))
-	wrapper := []string{"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "env", "PATH=" + dir + ":/usr/bin:/bin", "HOME=" + dir}
+	wrapper := unprivileged(t)
 	tj := runTrace(t, wrapper, "--scenario=reset")
 	want := []string{"SYN", "SYN, ACK", "ACK", "PSH, ACK", "ACK", "PSH, ACK", "ACK", "RST, ACK"}
 	if got := flagsOf(tj); strings.Join(got, "|") != strings.Join(want, "|") {
@@ -211,6 +195,30 @@ func TestTraceUnprivileged(t *testing.T) {
 	if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(string(out), "needs CAP_NET_RAW") || strings.Count(string(out), "\n") != 1 {
 		t.Errorf("live mode as an ordinary user: %v, %q; want exit 1 and one line naming CAP_NET_RAW", err, out)
 	}
+}
+
+// unprivileged is the command that runs what follows it as uid 65534,
+// with no capabilities, and a copy of this binary on PATH as upcase (the
+// test's own files are private to root).
+func unprivileged(t *testing.T) []string {
+	t.Helper()
+	if _, err := exec.LookPath("setpriv"); err != nil {
+		t.Fatal("setpriv (util-linux) is needed: .ci/run installs it")
+	}
+	// A copy of the command that uid 65534 can run: the test's own files
+	// are private to root.
+	dir, err := os.MkdirTemp("", "upcase-trace-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	os.Chmod(dir, 0o755)
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyFile(t, exe, filepath.Join(dir, "upcase"))
+	return []string{"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "env", "PATH=" + dir + ":/usr/bin:/bin", "HOME=" + dir}
 }
 
 func copyFile(t *testing.T, from, to string) {
