@@ -205,8 +205,8 @@ func TestRoutes(t *testing.T) {
 		{"GET", "/api/trace?scenario=lan", map[string]string{"Accept-Language": "zh"}, 200, "application/json", `"lang":"zh"`},
 		{"GET", "/api/trace?scenario=nope", nil, 400, "application/json", `"error":"unknown scenario \"nope\""`},
 		{"GET", "/api/trace?lang=fr", nil, 400, "application/json", `"error":"lang: `},
-		{"GET", "/api/scenarios", nil, 200, "application/json", `{"name":"normal","title":"Normal conversation"`},
-		{"GET", "/api/scenarios?lang=zh", nil, 200, "application/json", `"title":"经过路由器"`},
+		{"GET", "/api/scenarios", nil, 200, "application/json", `{"name":"normal","title":"Normal"`},
+		{"GET", "/api/scenarios?lang=zh", nil, 200, "application/json", `"title":"经过网关"`},
 		{"GET", "/api/live/events?lang=xx", nil, 400, "application/json", `"error"`},
 	} {
 		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
