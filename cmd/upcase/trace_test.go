@@ -88,6 +88,24 @@ func flagsOf(tj traceJSON) []string {
 	return got
 }
 
+// sameSegments reports whether a demo's segments are want's, allowing the
+// one ACK the kernel adds under load: when the client reads the server's
+// last answer later than its delayed-ACK timeout (about 40 ms) after it
+// came, it acknowledges it on its own before its FIN instead of with it.
+// The demo cannot rule that out (seen once in 32 runs, 16 at a time, built
+// with -race); it is the kernel's choice, not a wrong ladder.
+func sameSegments(got, want []string) bool {
+	if slices.Equal(got, want) {
+		return true
+	}
+	for i := 1; i < len(got); i++ {
+		if got[i] == "ACK" && got[i-1] == "PSH, ACK" && slices.Equal(slices.Delete(slices.Clone(got), i, i+1), want) {
+			return true
+		}
+	}
+	return false
+}
+
 // halfCloseFlags are the segments of --scenario=halfclose: the client's
 // line and its FIN, the server's ACK of the FIN on its own, then the
 // server's answer after that FIN, its ACK, and the server's FIN.
@@ -108,7 +126,7 @@ func TestTraceDemo(t *testing.T) {
 	} {
 		t.Run(tt.scenario, func(t *testing.T) {
 			tj := runTrace(t, nil, "--scenario="+tt.scenario)
-			if got := flagsOf(tj); strings.Join(got, "|") != strings.Join(tt.flags, "|") {
+			if got := flagsOf(tj); !sameSegments(got, tt.flags) {
 				t.Errorf("segments %q; want %q", got, tt.flags)
 			}
 			var client []string
@@ -162,7 +180,7 @@ func TestTraceUnprivileged(t *testing.T) {
 
 	// The half-close too, segment for segment as root sees it.
 	hj := runTrace(t, wrapper, "--scenario=halfclose")
-	if got := flagsOf(hj); strings.Join(got, "|") != strings.Join(halfCloseFlags, "|") {
+	if got := flagsOf(hj); !sameSegments(got, halfCloseFlags) {
 		t.Errorf("halfclose as an ordinary user: segments %q; want %q", got, halfCloseFlags)
 	}
 	checkHalfOpen(t, hj)
