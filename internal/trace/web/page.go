@@ -28,7 +28,7 @@ type staticFile struct {
 	etag string
 }
 
-// files are the page's files by name (index.html, app.js ...), read once.
+// files are the page's files by name (index.html, app.css, js/main.js ...), read once.
 var files = func() map[string]staticFile {
 	m := map[string]staticFile{}
 	err := fs.WalkDir(static, "static", func(p string, d fs.DirEntry, err error) error {
