@@ -35,29 +35,21 @@ var (
 	secs   = unit{"s", 1e9}
 )
 
-// axisUnit picks the y axis unit for a maximum latency of maxNs: µs unless
-// that would need five-digit tick labels.
-func axisUnit(maxNs int64) unit {
-	switch {
-	case maxNs >= 10e9:
-		return secs
-	case maxNs >= 10e6:
-		return millis
-	default:
-		return micros
+// unitFor gives the unit that keeps ns between 1 and 1000 (seconds for
+// anything longer).
+func unitFor(ns int64) unit {
+	for _, c := range []unit{nanos, micros, millis} {
+		if float64(ns) < 1000*c.ns {
+			return c
+		}
 	}
+	return secs
 }
 
 // formatLatency formats ns with three significant digits in the unit that
 // keeps it between 1 and 1000.
 func formatLatency(ns int64) string {
-	u := secs
-	for _, c := range []unit{nanos, micros, millis} {
-		if float64(ns) < 1000*c.ns {
-			u = c
-			break
-		}
-	}
+	u := unitFor(ns)
 	v := float64(ns) / u.ns
 	prec := 0
 	switch {
@@ -91,22 +83,18 @@ func percentileTicks(nines int) plot.ConstantTicks {
 }
 
 // latencyPlot builds the latency-by-percentile panel from h (nanoseconds).
+// The latency axis is log scaled too: a linear one puts p50 = 56 µs on the
+// zero line when the maximum is 16 ms, and the body of the distribution is
+// what most runs are about. Each tick is labelled in its own unit.
 func latencyPlot(h *hdrhistogram.Histogram) (*panel, error) {
-	unitName := micros.name
-	var maxNs int64
-	if h != nil {
-		maxNs = h.Max()
-		unitName = axisUnit(maxNs).name
-	}
-	p := newPlot("Latency by percentile", "percentile", "latency ("+unitName+")")
+	p := newPlot("Latency by percentile", "percentile", "latency (log scale)")
 	p.X.Scale = plot.LogScale{}
-	p.Y.Min = 0
-	p.Y.Tick.Marker = relabel(func(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) })
 
 	if h == nil || h.TotalCount() == 0 {
 		p.X.Min, p.X.Max = 1, math.Pow10(minNines)
 		p.X.Tick.Marker = percentileTicks(minNines)
-		p.Y.Max = 1
+		p.Y.Min, p.Y.Max = 0, 1
+		p.Y.Tick.Marker = plot.ConstantTicks{}
 		return &panel{Plot: p, empty: "no latency samples recorded"}, nil
 	}
 
@@ -116,16 +104,16 @@ func latencyPlot(h *hdrhistogram.Histogram) (*panel, error) {
 	p.X.Min, p.X.Max = 1, xMax
 	p.X.Tick.Marker = percentileTicks(nines)
 
-	u := axisUnit(maxNs)
+	minNs, maxNs := max(h.Min(), 1), max(h.Max(), 1)
 	var pts plotter.XYs
 	for _, b := range h.CumulativeDistributionWithTicks(5) {
 		if x := percentileX(b.Quantile); b.Quantile < 100 && x < xMax {
-			pts = append(pts, plotter.XY{X: x, Y: float64(b.ValueAt) / u.ns})
+			pts = append(pts, plotter.XY{X: x, Y: float64(max(b.ValueAt, 1))})
 		}
 	}
 	// The maximum is the 100th percentile, infinitely far right: pin it
 	// to the axis end.
-	pts = append(pts, plotter.XY{X: xMax, Y: float64(maxNs) / u.ns})
+	pts = append(pts, plotter.XY{X: xMax, Y: float64(maxNs)})
 	line, err := plotter.NewLine(pts)
 	if err != nil {
 		return nil, err
@@ -135,14 +123,46 @@ func latencyPlot(h *hdrhistogram.Histogram) (*panel, error) {
 	p.Add(line)
 
 	lg := &legend{left: true, cols: 2}
-	if err := addMarkers(p, lg, h, u, xMax); err != nil {
+	if err := addMarkers(p, lg, h, nanos, xMax); err != nil {
 		return nil, err
 	}
 	p.Add(lg)
-	// The curve never rises above the max, so headroom above it keeps the
-	// top-left legend clear of the curve whatever the distribution's shape.
-	p.Y.Max = float64(maxNs) / u.ns * headroom
+	// From the decade below the minimum; above the maximum, headroom in
+	// log terms (a third of the data's span, at least half a decade) keeps
+	// the top-left legend clear of the curve.
+	p.Y.Scale = plot.LogScale{}
+	p.Y.Min = math.Pow10(int(math.Floor(math.Log10(float64(minNs)))))
+	span := math.Log10(float64(maxNs)) - math.Log10(p.Y.Min)
+	p.Y.Max = float64(maxNs) * math.Pow(10, max(span/3, 0.5))
+	p.Y.Tick.Marker = latencyTicks(p.Y.Min, p.Y.Max)
 	return &panel{Plot: p}, nil
+}
+
+// latencyTicks marks a log latency axis from lo to hi (nanoseconds): 1, 2
+// and 5 of each decade labelled in the unit that suits them ("50 µs",
+// "1 ms"), the other digits unlabelled.
+func latencyTicks(lo, hi float64) plot.ConstantTicks {
+	var ticks plot.ConstantTicks
+	for decade := lo; decade <= hi; decade *= 10 {
+		for d := 1; d < 10; d++ {
+			v := float64(d) * decade
+			if v < lo || v > hi {
+				continue
+			}
+			t := plot.Tick{Value: v}
+			if d == 1 || d == 2 || d == 5 {
+				t.Label = formatTick(int64(math.Round(v)))
+			}
+			ticks = append(ticks, t)
+		}
+	}
+	return ticks
+}
+
+// formatTick labels a round latency: "50 µs", "1 ms", "200 ns".
+func formatTick(ns int64) string {
+	u := unitFor(ns)
+	return strconv.FormatFloat(float64(ns)/u.ns, 'f', -1, 64) + " " + u.name
 }
 
 // addMarkers marks p50, p99, p99.9 and the maximum on the curve, with their

@@ -110,7 +110,7 @@ func TestWrite(t *testing.T) {
 		{
 			name: "svg", file: "run.svg", h: full, points: rates(),
 			wantInSVG: []string{"<svg", "bench 3 clients", "0%", "50%", "90%", "99%", "99.9%", "99.99%",
-				"latency (µs)", "percentile", "p50 = ", "p99 = ", "p99.9 = ", "max = ",
+				"latency (log scale)", "percentile", "p50 = ", "p99 = ", "p99.9 = ", "max = ",
 				"throughput (msgs/s)", "time elapsed (s)", "mean "},
 			notInSVG: []string{"no latency samples", "no throughput samples"},
 		},
@@ -120,12 +120,14 @@ func TestWrite(t *testing.T) {
 			notInSVG:  []string{"p50 = "},
 		},
 		{
-			name: "svg ms unit for long tail", file: "run.svg", h: func() *hdrhistogram.Histogram {
+			name: "svg log latency ticks for a long tail", file: "run.svg", h: func() *hdrhistogram.Histogram {
 				h := synthetic(t)
 				_ = h.RecordValue(int64(50 * time.Millisecond))
 				return h
 			}(), points: rates(),
-			wantInSVG: []string{"latency (ms)", "max = 50.0 ms"},
+			// The body and the tail both on the axis: from µs to beyond the
+			// 50 ms maximum, each tick in its own unit.
+			wantInSVG: []string{"latency (log scale)", "max = 50.0 ms", ">10 µs<", ">1 ms<", ">50 ms<"},
 		},
 	}
 	for _, tt := range tests {
@@ -249,5 +251,21 @@ func TestSample(t *testing.T) {
 	}
 	if err := Write(path, "upcase bench: 8 conns, 50k msgs/s target, 30s", synthetic(t), rates(), 50000); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestLatencyTicks(t *testing.T) {
+	var labels []string
+	for _, tk := range latencyTicks(1e4, 6e7) {
+		if tk.Label != "" {
+			labels = append(labels, tk.Label)
+		}
+	}
+	want := []string{"10 µs", "20 µs", "50 µs", "100 µs", "200 µs", "500 µs", "1 ms", "2 ms", "5 ms", "10 ms", "20 ms", "50 ms"}
+	if strings.Join(labels, "|") != strings.Join(want, "|") {
+		t.Errorf("labels %q; want %q", labels, want)
+	}
+	if n := len(latencyTicks(1e4, 6e7)); n != 9*3+6 {
+		t.Errorf("%d ticks from 10 µs to 60 ms; want every digit of each decade", n)
 	}
 }
