@@ -30,7 +30,8 @@ import (
 const defaultWebAddr = "127.0.0.1:0"
 
 // webFlag is --web[=HOST:PORT]: a flag that may be given alone, as a
-// boolean is (--web, --web=true), or with the address to serve on.
+// boolean is (--web, --web=true), or with the address to serve on, or a
+// port alone (--web=8099), which serves on loopback.
 type webFlag struct {
 	on   bool
 	addr string
@@ -48,6 +49,11 @@ func (f *webFlag) String() string {
 func (f *webFlag) Set(s string) error {
 	if b, err := strconv.ParseBool(s); err == nil {
 		f.on, f.addr = b, defaultWebAddr
+		return nil
+	}
+	if n, err := strconv.ParseUint(s, 10, 16); err == nil {
+		// A port alone: on loopback, as without an address.
+		f.on, f.addr = true, net.JoinHostPort("127.0.0.1", strconv.FormatUint(n, 10))
 		return nil
 	}
 	if _, port, err := net.SplitHostPort(s); err != nil {
