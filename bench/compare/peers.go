@@ -175,6 +175,7 @@ type Server struct {
 	err  error // from Wait, once done
 }
 
+// PID is the server process's id.
 func (s *Server) PID() int { return s.cmd.Process.Pid }
 
 func (s *Server) exited() bool {

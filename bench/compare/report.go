@@ -168,3 +168,39 @@ func writeTable(w io.Writer, rows []Row, ref string) {
 		put(l)
 	}
 }
+
+// print writes the report: the machine, tools and peers, the table and what
+// its columns mean.
+func (d *driver) print(w io.Writer, rep *Report) {
+	m := rep.Machine
+	fmt.Fprintln(w, "## upcase serve vs. other upper-casing servers, loopback")
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "- machine: %s, nproc %d, %s, %s RAM, CLK_TCK %d, IRQ time accounting %s\n", m.CPUModel, m.NProc, m.Kernel, m.MemTotal, m.ClockTck, m.IRQTime)
+	var tools []string
+	for _, k := range []string{"upcase", "go", "gnet", "gcc"} {
+		if v, ok := rep.Tools[k]; ok {
+			tools = append(tools, k+": "+v)
+		}
+	}
+	fmt.Fprintf(w, "- %s\n", strings.Join(tools, "; "))
+	fmt.Fprintf(w, "- %s; load generator: %s\n", rep.Pinning, rep.Loadgen)
+	fmt.Fprintf(w, "- median of %d runs of %s per cell; ×C = peer ÷ %s (msgs/s: higher is better; the rest: lower is better)\n", rep.RunsPer, rep.Duration, refPeer)
+	for _, n := range rep.PeerOrder {
+		fmt.Fprintf(w, "- %s: %s\n", n, rep.Peers[n])
+	}
+	fmt.Fprintln(w)
+	var rows []Row
+	for _, r := range rep.Results {
+		rows = append(rows, rowFor(r))
+	}
+	writeTable(w, rows, refPeer)
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "pp-Nc-S: N connections ping-ponging S-byte messages; pipe-: 16 messages in flight per connection; idle-Nc: N connections held open, nothing sent.")
+	softirq := "softirq work done in the server's context is included"
+	if m.IRQTime != "off" {
+		softirq = "softirq work is included only where IRQ time accounting is off"
+	}
+	fmt.Fprintf(w, "srv CPU µs/msg: the server's utime+stime over the whole load generator run (/proc/PID/stat, clock ticks; connection set-up and warm-up included; %s) ÷ messages sent in that run (the generator's \"sent\", else \"messages\"). srv CPU %%: of its one CPU.\n", softirq)
+	fmt.Fprintln(w, "RSS KiB/idle conn: (server VmRSS with the idle connections − VmRSS before) ÷ connections; kernel socket memory is not in RSS.")
+	fmt.Fprintln(w, "reruns: runs repeated because other processes used more than", fmt.Sprintf("%.0f%%", 100*d.cfg.disturbed), "of the two CPUs; disturbed: still so after", d.cfg.retries, "reruns (the least disturbed attempt is kept).")
+}
