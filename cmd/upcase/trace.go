@@ -93,6 +93,10 @@ or delays it (about 40 ms), which decides between four segments and three.`,
 				if err != nil {
 					return err
 				}
+				sc := demo.Scenario(*scenario)
+				if !slices.Contains(demo.Scenarios, sc) {
+					return usageError{fmt.Sprintf("--scenario must be one of %s, not %q", scenarioNames(nil), *scenario)}
+				}
 				if *webLive {
 					return traceWebLive(ctx, sio)
 				}
@@ -102,9 +106,6 @@ or delays it (about 40 ms), which decides between four segments and three.`,
 					query, err := checkWebFlags(fs)
 					if err != nil {
 						return err
-					}
-					if sc := demo.Scenario(*scenario); !slices.Contains(demo.Scenarios, sc) {
-						return usageError{fmt.Sprintf("--scenario must be one of %s, not %q", scenarioNames(nil), *scenario)}
 					}
 					return traceWeb(ctx, sio, webAt.addr, query)
 				}
@@ -122,10 +123,6 @@ or delays it (about 40 ms), which decides between four segments and three.`,
 					// after 5 s: a longer pause would end in a timeout,
 					// and longer than the delayed ACK shows nothing new.
 					return usageError{fmt.Sprintf("--close-delay must be at most %v, not %v: the demo's connection would time out first", demo.MaxCloseDelay, *closeDelay)}
-				}
-				sc := demo.Scenario(*scenario)
-				if !slices.Contains(demo.Scenarios, sc) {
-					return usageError{fmt.Sprintf("--scenario must be one of %s, not %q", scenarioNames(nil), *scenario)}
 				}
 				if err := scenarioFlags(fs, sc, *ipv6); err != nil {
 					return err

@@ -13,6 +13,7 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -80,7 +81,7 @@ func checkWebFlags(fs *flag.FlagSet) (url.Values, error) {
 		case err != nil:
 		case f.Name == "scenario" || f.Name == "lang":
 			q.Set(f.Name, f.Value.String())
-		case strings.Contains(" "+strings.Join(webConflicts, " ")+" ", " "+f.Name+" "):
+		case slices.Contains(webConflicts, f.Name):
 			err = usageError{fmt.Sprintf("--%s does not apply with --web: the page plays the scenarios itself", f.Name)}
 		}
 	})

@@ -122,10 +122,9 @@ func (h *hub) relay(s LiveSession) {
 	if !mine {
 		return // close closes it
 	}
-	err := s.Close()
-	h.log.Warn("the live demo ended", "err", err)
 	msg := "the live demo ended; the next line starts it again"
-	if err != nil {
+	if err := s.Close(); err != nil {
+		h.log.Warn("the live demo ended", "err", err)
 		msg = fmt.Sprintf("the live demo ended (%v); the next line starts it again", err)
 	}
 	h.broadcast(LiveEvent{Error: msg})
