@@ -123,7 +123,7 @@ func latencyPlot(h *hdrhistogram.Histogram) (*panel, error) {
 	p.Add(line)
 
 	lg := &legend{left: true, cols: 2}
-	if err := addMarkers(p, lg, h, nanos, xMax); err != nil {
+	if err := addMarkers(p, lg, h, xMax); err != nil {
 		return nil, err
 	}
 	p.Add(lg)
@@ -143,7 +143,7 @@ func latencyPlot(h *hdrhistogram.Histogram) (*panel, error) {
 // "1 ms"), the other digits unlabelled.
 func latencyTicks(lo, hi float64) plot.ConstantTicks {
 	var ticks plot.ConstantTicks
-	for decade := lo; decade <= hi; decade *= 10 {
+	for decade := math.Pow10(int(math.Floor(math.Log10(lo)))); decade <= hi; decade *= 10 {
 		for d := 1; d < 10; d++ {
 			v := float64(d) * decade
 			if v < lo || v > hi {
@@ -167,7 +167,7 @@ func formatTick(ns int64) string {
 
 // addMarkers marks p50, p99, p99.9 and the maximum on the curve, with their
 // values in the legend so they can be read exactly.
-func addMarkers(p *plot.Plot, lg *legend, h *hdrhistogram.Histogram, u unit, xMax float64) error {
+func addMarkers(p *plot.Plot, lg *legend, h *hdrhistogram.Histogram, xMax float64) error {
 	marks := []struct {
 		name  string
 		pct   float64
@@ -185,7 +185,7 @@ func addMarkers(p *plot.Plot, lg *legend, h *hdrhistogram.Histogram, u unit, xMa
 		if m.pct < 100 {
 			x = percentileX(m.pct)
 		}
-		s, err := plotter.NewScatter(plotter.XYs{{X: x, Y: float64(ns) / u.ns}})
+		s, err := plotter.NewScatter(plotter.XYs{{X: x, Y: float64(ns)}})
 		if err != nil {
 			return err
 		}

@@ -43,8 +43,9 @@ const (
 	dpi    = 128
 	margin = vg.Length(10)
 
-	// headroom scales each panel's y axis above its data maximum, leaving
-	// a band at the top where the legend cannot overlap the data.
+	// headroom scales the throughput panel's y axis above its data
+	// maximum, leaving a band at the top where the legend cannot overlap
+	// the data. (The latency panel's log axis has headroom of its own.)
 	headroom = 1.45
 )
 

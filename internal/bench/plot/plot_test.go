@@ -268,4 +268,8 @@ func TestLatencyTicks(t *testing.T) {
 	if n := len(latencyTicks(1e4, 6e7)); n != 9*3+6 {
 		t.Errorf("%d ticks from 10 µs to 60 ms; want every digit of each decade", n)
 	}
+	// From a bound that is no power of ten, ticks stay on round values.
+	if got := latencyTicks(3e4, 1e5); len(got) != 8 || got[0].Value != 3e4 || got[0].Label != "" || got[2].Label != "50 µs" {
+		t.Errorf("ticks from 30 µs: %v; want 30 (unlabelled) to 100 µs, 50 µs labelled", got)
+	}
 }
