@@ -116,12 +116,16 @@ func kernelState(t *testing.T, c net.Conn) trace.State {
 	return s
 }
 
+// waitKernel bounds a wait for what must come: long enough that a loaded
+// machine running -race never reaches it when the product is right.
+const waitKernel = 30 * time.Second
+
 // kernelAgrees polls the kernel's states of the client's and the server's
 // sockets until they are want (the kernel may lag the capture by a
-// moment), failing after a second.
+// moment), failing after waitKernel.
 func kernelAgrees(t *testing.T, client, server net.Conn, want trace.States) {
 	t.Helper()
-	deadline := time.Now().Add(time.Second)
+	deadline := time.Now().Add(waitKernel)
 	for {
 		got := trace.States{Client: kernelState(t, client), Server: kernelState(t, server)}
 		if got == want {

@@ -136,7 +136,7 @@ func TestCaptureCloseAndCancel(t *testing.T) {
 		if !errors.Is(err, os.ErrClosed) {
 			t.Errorf("Next after Close: got %v, want os.ErrClosed", err)
 		}
-	case <-time.After(time.Second):
+	case <-time.After(waitKernel):
 		t.Fatal("Next did not return after Close")
 	}
 }

@@ -231,7 +231,7 @@ func TestEventsRestart(t *testing.T) {
 // closed one frees its place.
 func TestEventsBound(t *testing.T) {
 	live := newFakeLive()
-	base := serve(t, &Server{Live: live.start, MaxSubscribers: 2})
+	base := serve(t, &Server{Live: live.start, MaxSubscribers: 2, LineRate: 1e6, LineBurst: 1e6}) // the lines below only make the server write
 	openEvents(t, base, "en")
 	second := openEvents(t, base, "en")
 	resp, err := http.Get(base + "/api/live/events")
