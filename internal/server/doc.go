@@ -32,7 +32,8 @@
 //     net.Listener on any system, TLS included. About 11 KiB per idle
 //     connection (its stack and buffer).
 //   - EngineEpoll (epoll_*_linux.go): one event loop per CPU, each with its
-//     own epoll set and copy of the listening socket, and one read buffer
+//     own poller (internal/netpoll, which bench's epoll engine shares) and
+//     copy of the listening socket, and one read buffer
 //     shared by all its connections. A connection costs 64 bytes while idle;
 //     a reply the client does not take waits in a buffer of its own, and the
 //     connection is not read again until it has gone out, so a client that

@@ -54,16 +54,16 @@ func TestResumeAcceptingKeepsExclusive(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		before, ok := epollEvents(t, l.epfd, l.lnfd)
+		before, ok := epollEvents(t, l.poll.FD(), l.lnfd)
 		if !ok || before&unix.EPOLLIN == 0 || (before&unix.EPOLLEXCLUSIVE != 0) != exclusive {
 			t.Fatalf("exclusive %v: the listener is watched with events %#x (%v); want EPOLLIN, EPOLLEXCLUSIVE %v", exclusive, before, ok, exclusive)
 		}
 		l.acceptFailed(unix.EMFILE)
-		if _, ok := epollEvents(t, l.epfd, l.lnfd); ok || l.acceptAt == 0 {
+		if _, ok := epollEvents(t, l.poll.FD(), l.lnfd); ok || l.acceptAt == 0 {
 			t.Fatalf("exclusive %v: after an accept error the listener is still watched (resume at %d)", exclusive, l.acceptAt)
 		}
 		l.resumeAccepting()
-		if after, ok := epollEvents(t, l.epfd, l.lnfd); !ok || after != before {
+		if after, ok := epollEvents(t, l.poll.FD(), l.lnfd); !ok || after != before {
 			t.Errorf("exclusive %v: after the back-off the listener is watched with events %#x (%v); want %#x as before", exclusive, after, ok, before)
 		}
 		l.closeFDs()

@@ -11,6 +11,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/upcase/upcase/internal/netpoll"
 	"github.com/upcase/upcase/internal/upper"
 	"golang.org/x/sys/unix"
 )
@@ -98,7 +99,7 @@ func (l *loop) accept4() (int, bool) {
 func (l *loop) acceptFailed(errno error) {
 	delay := l.retry.failed(l.base.Add(time.Duration(l.now)))
 	l.srv.acceptFailed(sockName(l.lnfd), fmt.Errorf("accept4: %w", errno), delay)
-	unix.EpollCtl(l.epfd, unix.EPOLL_CTL_DEL, l.lnfd, nil)
+	l.poll.Unwatch(l.lnfd)
 	l.acceptAt = l.now + int64(delay)
 }
 
@@ -108,7 +109,7 @@ func (l *loop) acceptFailed(errno error) {
 func (l *loop) resumeAccepting() {
 	l.acceptAt = 0
 	if l.lnfd >= 0 {
-		if err := l.ctl(unix.EPOLL_CTL_ADD, l.lnfd, l.lnEvents); err != nil {
+		if err := l.poll.WatchAccept(l.lnfd, l.exclusive); err != nil {
 			l.log.Error("cannot watch the listener again", "err", err)
 		}
 	}
@@ -176,7 +177,7 @@ func (l *loop) admit(fd int) {
 	if l.debug || state == stHeader {
 		l.extOf(c).peer = netip.AddrPortFrom(ip, port)
 	}
-	if err := l.ctl(unix.EPOLL_CTL_ADD, fd, unix.EPOLLIN); err != nil {
+	if err := l.poll.WatchRead(fd); err != nil {
 		l.log.Error("cannot watch a new connection; closing it", "err", err)
 		l.finish(c, ReasonError, err)
 		return
@@ -292,7 +293,7 @@ func (l *loop) handle(c *econn, events uint32) {
 // read is one turn of the communication loop: read what arrived, upper-case
 // it, send it back.
 func (l *loop) read(c *econn) {
-	n, err := rawRead(c.fd, l.buf)
+	n, err := netpoll.Read(int(c.fd), l.buf)
 	switch {
 	case err == nil && n > 0:
 		if c.state&stRefuse != 0 {
@@ -354,7 +355,7 @@ func (l *loop) send(c *econn, p []byte) bool {
 	if len(p) == 0 {
 		return true
 	}
-	w, err := rawWrite(c.fd, p)
+	w, err := netpoll.Write(int(c.fd), p)
 	if err != nil && err != unix.EAGAIN && err != unix.EINTR {
 		l.finish(c, classify(err, true), err)
 		return false
@@ -369,7 +370,7 @@ func (l *loop) send(c *econn, p []byte) bool {
 		if l.write > 0 {
 			e.acked, _ = tcpAcked(int(c.fd))
 		}
-		if err := l.ctl(unix.EPOLL_CTL_MOD, int(c.fd), unix.EPOLLOUT); err != nil {
+		if err := l.poll.WatchWrite(int(c.fd)); err != nil {
 			l.finish(c, ReasonError, err)
 			return false
 		}
@@ -392,7 +393,7 @@ func (l *loop) sent(c *econn, w int) {
 // once it is out goes on with what c was doing: reading, or closing.
 func (l *loop) flush(c *econn) {
 	e := c.ext
-	w, err := rawWrite(c.fd, e.pending)
+	w, err := netpoll.Write(int(c.fd), e.pending)
 	if err != nil {
 		if err != unix.EAGAIN && err != unix.EINTR {
 			l.finish(c, classify(err, true), err)
@@ -414,7 +415,7 @@ func (l *loop) flush(c *econn) {
 	default:
 		c.last = l.now
 		l.shrink(c)
-		if err := l.ctl(unix.EPOLL_CTL_MOD, int(c.fd), unix.EPOLLIN); err != nil {
+		if err := l.poll.WatchRead(int(c.fd)); err != nil {
 			l.finish(c, ReasonError, err)
 		}
 	}
@@ -471,14 +472,14 @@ func (l *loop) shutdownWrite(c *econn) {
 		l.finish(c, "", nil)
 		return
 	}
-	if err := l.ctl(unix.EPOLL_CTL_MOD, int(c.fd), unix.EPOLLIN); err != nil {
+	if err := l.poll.WatchRead(int(c.fd)); err != nil {
 		l.finish(c, "", nil)
 	}
 }
 
 // discard reads and drops input during the linger.
 func (l *loop) discard(c *econn) {
-	n, err := rawRead(c.fd, l.buf)
+	n, err := netpoll.Read(int(c.fd), l.buf)
 	switch {
 	case err == nil && n > 0:
 		c.in += int64(n)
@@ -567,7 +568,7 @@ func (l *loop) release(c *econn) {
 	s.mu.Lock()
 	s.releaseLocked(c.count) // the slot is free before the client can see our FIN and redial
 	s.mu.Unlock()
-	unix.Close(int(c.fd))
+	l.poll.CloseFD(int(c.fd))
 	if e := c.ext; e != nil {
 		dropPending(e)
 		*e = econnExt{}

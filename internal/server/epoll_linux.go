@@ -11,9 +11,10 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/upcase/upcase/internal/netpoll"
 )
 
 const epollSupported = true
@@ -98,32 +99,30 @@ const (
 	cmdDrain
 )
 
-// loop is one event loop: one goroutine, one epoll set, the connections it
+// loop is one event loop: one goroutine, one poller, the connections it
 // accepted, and one read buffer they all share. Only its goroutine touches
-// its fields, except cmd, wakefd and the channels.
+// its fields, except cmd, the poller's Wake and the channels.
 type loop struct {
-	srv    *Server
-	epfd   int
-	wakefd int // an eventfd that other goroutines write to wake the loop
-	lnfd   int // this loop's copy of the listening socket; -1 once closed
+	srv  *Server
+	poll *netpoll.Poller
+	lnfd int // this loop's copy of the listening socket; -1 once closed
 
 	cmd          atomic.Uint32 // cmd* bits, set by other goroutines
 	running      atomic.Bool
 	notAccepting chan struct{} // closed once lnfd is closed
 
-	events []unix.EpollEvent
-	buf    []byte              // the read buffer every connection of the loop shares
-	conns  []*econn            // by file descriptor
-	open   int                 // connections in conns
-	rsa    unix.RawSockaddrAny // accept4's address, kept here so accept allocates nothing
+	buf   []byte              // the read buffer every connection of the loop shares
+	conns []*econn            // by file descriptor
+	open  int                 // connections in conns
+	rsa   unix.RawSockaddrAny // accept4's address, kept here so accept allocates nothing
 
 	base  time.Time // the loop's clock starts here; times below are ns since base
 	now   int64     // when the current batch of events came in
 	sweep int64     // when timeouts are next checked
 
-	lnEvents uint32      // how lnfd is watched: EPOLLIN, with EPOLLEXCLUSIVE when loops share it
-	acceptAt int64       // when accepting resumes after an error; 0 while accepting
-	retry    acceptRetry // the back-off after accept errors
+	exclusive bool        // lnfd is shared with other loops: the kernel wakes one per connection
+	acceptAt  int64       // when accepting resumes after an error; 0 while accepting
+	retry     acceptRetry // the back-off after accept errors
 
 	// Settings, read once from the Server.
 	idle, write, linger, tick int64
@@ -140,9 +139,8 @@ type loop struct {
 // that share the listener for each new connection.
 func newLoop(s *Server, g *loopGroup, exclusive bool) (*loop, error) {
 	l := &loop{
-		srv: s, epfd: -1, wakefd: -1, lnfd: -1,
+		srv: s, lnfd: -1,
 		notAccepting: make(chan struct{}),
-		events:       make([]unix.EpollEvent, 256),
 		buf:          make([]byte, s.bufferSize()),
 		conns:        make([]*econn, 64),
 		base:         time.Now(),
@@ -167,14 +165,8 @@ func newLoop(s *Server, g *loopGroup, exclusive bool) (*loop, error) {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	var err error
-	if l.epfd, err = unix.EpollCreate1(unix.EPOLL_CLOEXEC); err != nil {
-		return fail("epoll_create1", err)
-	}
-	if l.wakefd, err = unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC); err != nil {
-		return fail("eventfd", err)
-	}
-	if err := l.ctl(unix.EPOLL_CTL_ADD, l.wakefd, unix.EPOLLIN); err != nil {
-		return fail("epoll_ctl", err)
+	if l.poll, err = netpoll.Open(); err != nil {
+		return fail("event loop", err)
 	}
 	rc, err := g.ln.SyscallConn()
 	if err != nil {
@@ -189,12 +181,9 @@ func newLoop(s *Server, g *loopGroup, exclusive bool) (*loop, error) {
 	if dupErr != nil {
 		return fail("dup listener", dupErr)
 	}
-	l.lnEvents = unix.EPOLLIN
-	if exclusive {
-		l.lnEvents |= unix.EPOLLEXCLUSIVE
-	}
-	if err := l.ctl(unix.EPOLL_CTL_ADD, l.lnfd, l.lnEvents); err != nil {
-		return fail("epoll_ctl", err)
+	l.exclusive = exclusive
+	if err := l.poll.WatchAccept(l.lnfd, exclusive); err != nil {
+		return fail("listener", err)
 	}
 	return l, nil
 }
@@ -212,16 +201,10 @@ func sweepEvery(timeouts ...int64) int64 {
 	return max(tick, int64(time.Millisecond))
 }
 
-func (l *loop) ctl(op, fd int, events uint32) error {
-	ev := unix.EpollEvent{Events: events, Fd: int32(fd)}
-	return unix.EpollCtl(l.epfd, op, fd, &ev)
-}
-
 // signal gives the loop a command from another goroutine and wakes it.
 func (l *loop) signal(cmd uint32) {
 	l.cmd.Or(cmd)
-	one := [8]byte{1}
-	unix.Write(l.wakefd, one[:]) // EAGAIN only if the counter is full: it is awake anyway
+	l.poll.Wake()
 }
 
 func (l *loop) drain() { l.signal(cmdDrain) }
@@ -232,39 +215,22 @@ func (l *loop) run() {
 	defer l.srv.wg.Done()
 	defer l.closeFDs()
 	defer l.forget()
-	busy := false
 	for {
-		var n int
-		var err error
-		if busy {
-			// Events often come in runs: look again without blocking
-			// before going to sleep in the kernel. Blocking at once
-			// costs more: the scheduler hands this goroutine's P to
-			// another thread during a long system call, and the handoff
-			// is two extra context switches per message.
-			n, err = l.poll()
-			if n == 0 && err == nil {
-				busy = false
-				runtime.Gosched()
-				continue
-			}
-		} else {
-			n, err = unix.EpollWait(l.epfd, l.events, l.timeout())
-		}
-		busy = n > 0
+		events, err := l.poll.Wait(l.timeout())
 		l.now = int64(time.Since(l.base))
-		if err != nil && err != unix.EINTR {
+		if err != nil {
 			// Only a bug can cause this (EBADF, EFAULT, EINVAL): end the
 			// loop's connections rather than spin.
 			l.log.Error("event loop failed; closing its connections", "err", err)
 			l.fail()
 			return
 		}
-		for i := range max(n, 0) {
-			ev := &l.events[i]
+		if l.poll.Woken() {
+			l.onWake()
+		}
+		for i := range events {
+			ev := &events[i]
 			switch fd := int(ev.Fd); fd {
-			case l.wakefd:
-				l.onWake()
 			case l.lnfd:
 				l.accept()
 			default:
@@ -283,17 +249,6 @@ func (l *loop) run() {
 			return
 		}
 	}
-}
-
-// poll collects the events that are ready without blocking, and without
-// telling the scheduler about a system call that cannot block.
-func (l *loop) poll() (int, error) {
-	r, _, errno := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(l.epfd),
-		uintptr(unsafe.Pointer(&l.events[0])), uintptr(len(l.events)), 0, 0, 0)
-	if errno != 0 {
-		return 0, errno
-	}
-	return int(r), nil
 }
 
 // timeout is how long the next epoll_wait may block, in ms: until the next
@@ -318,8 +273,6 @@ func (l *loop) timeout() int {
 
 // onWake carries out the commands other goroutines gave.
 func (l *loop) onWake() {
-	var b [8]byte
-	unix.Read(l.wakefd, b[:])
 	cmd := l.cmd.Swap(0)
 	if cmd&cmdStopAccepting != 0 {
 		l.closeListener()
@@ -340,7 +293,7 @@ func (l *loop) closeListener() {
 	if l.lnfd < 0 {
 		return
 	}
-	unix.EpollCtl(l.epfd, unix.EPOLL_CTL_DEL, l.lnfd, nil)
+	l.poll.Unwatch(l.lnfd)
 	unix.Close(l.lnfd)
 	l.lnfd = -1
 	l.acceptAt = 0
@@ -361,11 +314,8 @@ func (l *loop) closeFDs() {
 		unix.Close(l.lnfd)
 		l.lnfd = -1
 	}
-	for _, fd := range []*int{&l.wakefd, &l.epfd} {
-		if *fd >= 0 {
-			unix.Close(*fd)
-			*fd = -1
-		}
+	if l.poll != nil {
+		l.poll.Close()
 	}
 }
 
@@ -376,24 +326,4 @@ func (l *loop) fail() {
 			l.finish(c, ReasonError, nil)
 		}
 	}
-}
-
-// rawRead and rawWrite are read(2) and write(2) on a non-blocking socket.
-// They cannot block, so they skip the scheduler's system-call bookkeeping
-// (entersyscall/exitsyscall), which costs as much as the rest of the loop's
-// own work per message.
-func rawRead(fd int32, p []byte) (int, error) {
-	r, _, errno := unix.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(unsafe.SliceData(p))), uintptr(len(p)))
-	if errno != 0 {
-		return 0, errno
-	}
-	return int(r), nil
-}
-
-func rawWrite(fd int32, p []byte) (int, error) {
-	r, _, errno := unix.RawSyscall(unix.SYS_WRITE, uintptr(fd), uintptr(unsafe.Pointer(unsafe.SliceData(p))), uintptr(len(p)))
-	if errno != 0 {
-		return 0, errno
-	}
-	return int(r), nil
 }

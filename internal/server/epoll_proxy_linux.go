@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"os"
 
+	"github.com/upcase/upcase/internal/netpoll"
 	"golang.org/x/sys/unix"
 )
 
@@ -23,7 +24,7 @@ import (
 // header step once frameHeader can tell, or no more will come.
 func (l *loop) readHeader(c *econn) {
 	e := c.ext
-	n, err := rawRead(c.fd, l.buf)
+	n, err := netpoll.Read(int(c.fd), l.buf)
 	switch {
 	case err == unix.EAGAIN || err == unix.EINTR:
 		return
