@@ -19,9 +19,15 @@ import (
 	"golang.org/x/term"
 )
 
-// maxBenchConns bounds --conns: each connection keeps its own latency
-// histogram of about 220 KiB, so 10000 of them already take 2 GiB.
-const maxBenchConns = 10000
+// maxBenchConns bounds --conns on the goroutine engine: each connection
+// keeps its own latency histogram of about 220 KiB, so 10000 of them
+// already take 2 GiB. maxEpollConns bounds it on the epoll engine, whose
+// connections cost a few hundred bytes each: past it, the ports of one
+// source address (about 28000) and the open-file limit run out first.
+const (
+	maxBenchConns = 10000
+	maxEpollConns = 1000000
+)
 
 func benchCommand() *command {
 	return &command{
@@ -98,6 +104,7 @@ status 130).`,
 			source := fs.String("source", "", "open connections (UDP: sockets) from these local `IP,...` addresses in turn, on ports the system picks (empty: any)")
 			msgsPerConn := fs.Int("msgs-per-conn", 0, "end each TCP connection politely after this many messages and open a new one (0: keep each for the whole run)")
 			asJSON := fs.Bool("json", false, "print the result as one JSON object")
+			engine := fs.String("engine", "auto", "how bytes move over TCP, by `name`: epoll (Linux: one event loop per CPU, a few hundred bytes per connection), goroutine (a goroutine and a latency histogram per connection; any system, and UDP), or auto: epoll where it can")
 			plotFile := fs.String("plot", "", "also draw latency by percentile and throughput over time into this `file` (.png or .svg)")
 			return func(ctx context.Context, sio stdio, args []string) error {
 				if err := addrArg(addr, args); err != nil {
@@ -113,6 +120,9 @@ status 130).`,
 					return err
 				}
 				cfg.Source = src
+				if cfg.Engine, err = bench.ParseEngine(*engine); err != nil {
+					return usageError{"--engine: " + err.Error()}
+				}
 				if err := checkBenchFlags(cfg, *plotFile); err != nil {
 					return err
 				}
@@ -158,9 +168,15 @@ func checkBenchFlags(cfg bench.Config, plotFile string) error {
 			return usageError{fmt.Sprintf("--%s must be at least 1, not %d", f.name, f.v)}
 		}
 	}
+	eng, err := cfg.RunsOn()
+	if err != nil {
+		return usageError{fmt.Sprintf("--engine=%s runs only on Linux, and only over TCP", cfg.Engine)}
+	}
 	switch {
-	case cfg.Conns > maxBenchConns:
-		return usageError{fmt.Sprintf("--conns must be at most %d (each connection keeps a 220 KiB latency histogram)", maxBenchConns)}
+	case eng == bench.EngineGoroutine && cfg.Conns > maxBenchConns:
+		return usageError{fmt.Sprintf("--conns must be at most %d on the goroutine engine (each connection keeps a 220 KiB latency histogram)", maxBenchConns)}
+	case cfg.Conns > maxEpollConns:
+		return usageError{fmt.Sprintf("--conns must be at most %d", maxEpollConns)}
 	case cfg.Duration <= 0:
 		return usageError{"--duration must be positive"}
 	case cfg.Warmup < 0:

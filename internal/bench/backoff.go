@@ -119,9 +119,9 @@ func (w *worker) dialFailed(err error) {
 	w.connFailures.Add(1)
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
-		w.dialsRefused++
+		w.dialsRefused.Add(1)
 	case timedOut(err):
-		w.dialsTimedOut++
+		w.dialsTimedOut.Add(1)
 	}
 	w.failing = true
 }
@@ -132,7 +132,7 @@ func (w *worker) dialFailed(err error) {
 // them.
 func (w *worker) countClose(err error, replied bool) {
 	if !replied && closedByServer(err) {
-		w.closedBeforeReply++
+		w.closedBeforeReply.Add(1)
 	}
 }
 

@@ -94,6 +94,11 @@ type Config struct {
 	// 10-second timeout. Errors it returns are reported as they are, so they
 	// should name the address.
 	Dial func(ctx context.Context, network string, local netip.Addr, addr string) (net.Conn, error)
+	// Engine is how bytes move over TCP connections: one event loop per
+	// CPU (EngineEpoll, Linux) or a goroutine per connection
+	// (EngineGoroutine). The zero value, EngineAuto, takes epoll where it
+	// can. Run reports the engine it used in Result.Engine.
+	Engine Engine
 	// Progress, if not nil, is called about four times a second while load
 	// is running, from a goroutine of Run's; never after Run returns.
 	Progress func(Progress)
@@ -164,6 +169,10 @@ func (c Config) withDefaults() (Config, error) {
 		if err := CheckSource(src, c.Addr); err != nil {
 			return c, fmt.Errorf("bench: Source: %w", err)
 		}
+	}
+	var err error
+	if c.Engine, err = c.engine(); err != nil {
+		return c, err
 	}
 	if c.Dial == nil {
 		c.Dial = dial

@@ -54,15 +54,35 @@
 // server or a load balancer sees several clients. A UDP socket is not
 // opened again.
 //
-// # Cost
+// # Engines and cost
 //
-// One goroutine per connection does write-then-read when one message of at
-// most 64 KiB is in flight, on Unix with one system call fewer per message
-// than net.Conn needs (exchange_unix.go); with pipelining (or larger
-// messages) a second goroutine writes while the first reads, so the two
-// directions never wait for each other. No memory is allocated per message.
-// Each connection records latencies, in nanoseconds, in its own HDR
-// histogram (about 220 KiB each, no locks); they are merged when the run
-// ends. A goroutine reading the connections' atomic counters builds the
-// throughput timeline.
+// How bytes move is apart from what is checked: both engines send the same
+// payload, reassemble and check replies the same way (replyStream), count
+// into tallies and report the same Result.
+//
+// The epoll engine (Linux, TCP; the default there) runs the connections on
+// one event loop per CPU Run may use (GOMAXPROCS), dealt out in turn, each
+// loop with its own poller (internal/netpoll, shared with the server), read
+// buffer, HDR histogram and tally, merged when the run ends
+// (loop_linux.go, loopconn_linux.go). A connection is a few hundred bytes
+// (its worker and its place on the loop); it has no goroutine while it
+// carries load, and a message costs its write(2), its read(2) and no
+// allocation. Connections are opened with Config.Dial, from 64 goroutines
+// at the start and from a goroutine per redial later, and then taken over:
+// the loop keeps a duplicate of the socket's descriptor and the net.Conn is
+// closed. Each loop keeps the open loop's schedule for its own connections,
+// waking on a timerfd at each intended send time.
+//
+// The goroutine engine (any system, UDP, a Config.Dial whose connections
+// have no socket) runs one goroutine per connection, which does
+// write-then-read when one message of at most 64 KiB is in flight, on Unix
+// with one system call fewer per message than net.Conn needs
+// (exchange_unix.go); with pipelining (or larger messages) a second
+// goroutine writes while the first reads, so the two directions never wait
+// for each other. Each connection records latencies in its own HDR
+// histogram (about 220 KiB, no locks), and a pacer goroutine releases the
+// open loop's messages.
+//
+// A goroutine reading the tallies' atomic counters builds the throughput
+// timeline.
 package bench

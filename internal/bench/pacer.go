@@ -26,7 +26,7 @@ func (r *run) pace(ctx context.Context, ws []*worker, finished <-chan struct{}) 
 	conns := int64(len(ws))
 	for m := int64(0); ; m++ { // message m of the run is message m/conns of connection m%conns
 		w, k := ws[m%conns], m/conns
-		t := w.sched.at(k)
+		t := w.at(k)
 		if t >= r.end || !r.sleepUntil(ctx, t, finished) {
 			return
 		}

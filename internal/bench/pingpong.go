@@ -13,10 +13,9 @@ import (
 // has carried MsgsPerConn messages.
 // The connection's deadline is the end of the run plus the timeout, so a
 // server that stops answering cannot hold the run past it.
-func (w *worker) pingPong(ctx context.Context) connEnd {
+func (w *worker) pingPong(ctx context.Context, buf []byte) connEnd {
 	r := w.r
 	size := r.cfg.Size
-	buf := w.buf
 	w.conn.SetDeadline(r.at(r.end + int64(r.cfg.Timeout)))
 	off := w.off
 	defer func() { w.off = off }()
@@ -31,12 +30,12 @@ func (w *worker) pingPong(ctx context.Context) connEnd {
 			return endRun
 		}
 		if limit > 0 && w.connReplies == limit {
-			return w.endPingPong()
+			return w.endPingPong(buf)
 		}
 		k := w.next
 		intended := now
 		if w.open {
-			intended = w.sched.at(k)
+			intended = w.at(k)
 			if intended >= r.end || !w.waitTurn(ctx, k, nil) {
 				return endRun
 			}
@@ -71,7 +70,7 @@ func (w *worker) pingPong(ctx context.Context) connEnd {
 
 // endPingPong ends a connection that has carried MsgsPerConn messages:
 // half-close, then wait for the server's close.
-func (w *worker) endPingPong() connEnd {
+func (w *worker) endPingPong(buf []byte) connEnd {
 	tc, ok := w.conn.(closeWriter)
 	if !ok {
 		return endPolite // no half-close without a TCP connection: just close
@@ -83,7 +82,7 @@ func (w *worker) endPingPong() connEnd {
 		w.fail(ioError("shut down writing to", w.r.addr, err))
 		return endFailed
 	}
-	return w.closePolitely(w.buf)
+	return w.closePolitely(buf)
 }
 
 // exchangeFailed counts a failed round trip, unless the run was stopped;

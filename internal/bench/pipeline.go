@@ -141,7 +141,7 @@ func (w *worker) writeLoop(ctx context.Context, win *window) (int64, error) {
 			}
 			n = min(n, due)
 			for j := range n {
-				win.times[(seq+j)%depth] = w.sched.at(win.base + seq + j)
+				win.times[(seq+j)%depth] = w.at(win.base + seq + j)
 			}
 		} else {
 			for j := range n {
@@ -178,26 +178,22 @@ func (w *worker) read(win *window) {
 	r := w.r
 	size, depth := int64(r.cfg.Size), int64(r.cfg.Pipeline)
 	buf := make([]byte, min(size*depth, maxChunk))
-	var seq, got int64 // messages answered; bytes of the next reply so far
-	ok := true
-	off := w.off
+	var seq int64 // messages answered
+	rs := replyStream{off: w.off}
 	for {
 		n, err := w.conn.Read(buf)
 		now := r.now()
 		p := buf[:n]
 		before, counted := seq, int64(0)
 		for len(p) > 0 {
-			k := min(size-got, int64(len(p)))
-			if !r.pay.check(off, p[:k]) {
-				ok = false
-			}
-			off, got, p = off+k, got+k, p[k:]
-			if got < size {
+			k, complete, ok := rs.next(r.pay, size, p)
+			p = p[k:]
+			if !complete {
 				break
 			}
 			if seq >= win.sent.Load() {
 				w.mismatches.Add(1)
-				w.fail(fmt.Errorf("read from %s: the server sent more bytes than it was sent", r.addr))
+				w.fail(errMoreBytes(r.addr))
 				return
 			}
 			if !ok {
@@ -206,7 +202,7 @@ func (w *worker) read(win *window) {
 			if w.record(win.times[seq%depth], now) {
 				counted++
 			}
-			seq, got, ok = seq+1, 0, true
+			seq++
 		}
 		if counted > 0 {
 			w.done.Add(counted)
@@ -226,7 +222,7 @@ func (w *worker) read(win *window) {
 		}
 		if err != nil {
 			if !r.stop.Load() && !allAnswered(win, seq) {
-				w.readEnd(win, seq, err, off > w.off)
+				w.readEnd(win, seq, err, rs.off > w.off)
 			}
 			return
 		}

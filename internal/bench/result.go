@@ -14,6 +14,7 @@ type Result struct {
 	// What was run.
 	Addr        string   `json:"addr"`
 	Network     string   `json:"network"` // tcp or udp
+	Engine      Engine   `json:"engine"`  // epoll or goroutine
 	Conns       int      `json:"conns"`   // connections (UDP: sockets) sending at once: Config.Conns
 	Size        int      `json:"size"`    // bytes per message
 	Pipeline    int      `json:"pipeline"`
@@ -159,6 +160,7 @@ func (r *run) result(ws []*worker, samples []Sample) *Result {
 	cfg := r.cfg
 	res := &Result{
 		Addr: cfg.Addr, Network: cfg.network(), Conns: cfg.Conns, Size: cfg.Size,
+		Engine:   cfg.Engine,
 		Pipeline: cfg.Pipeline, Rate: cfg.Rate, Expect: cfg.Expect, MsgsPerConn: cfg.MsgsPerConn,
 		Interrupted: r.stop.Load(),
 		Throughput:  samples,
@@ -174,12 +176,18 @@ func (r *run) result(ws []*worker, samples []Sample) *Result {
 	res.FailedConns = append([]FailedConn{}, r.failedConns...)
 	res.FailedConnsTotal = r.failedTotal
 	r.failMu.Unlock()
+	seen := make(map[*tally]bool, len(r.tallies))
 	for _, w := range ws {
-		res.ConnsOpened += w.opened
-		res.ConnFailures += w.connFailures.Load()
-		res.DialsRefused += w.dialsRefused
-		res.DialsTimedOut += w.dialsTimedOut
-		res.ClosedBeforeReply += w.closedBeforeReply
+		t := w.tally
+		if seen[t] { // an event loop's, counted with its first worker
+			continue
+		}
+		seen[t] = true
+		res.ConnsOpened += t.opened.Load()
+		res.DialsRefused += t.dialsRefused.Load()
+		res.DialsTimedOut += t.dialsTimedOut.Load()
+		res.ClosedBeforeReply += t.closedBeforeReply.Load()
+		res.ConnFailures += t.connFailures.Load()
 		if w.refused {
 			res.ConnFailures++
 			continue
@@ -187,20 +195,20 @@ func (r *run) result(ws []*worker, samples []Sample) *Result {
 		if cfg.UDP && w.dialErr != nil { // never ran
 			continue
 		}
-		res.Sent += w.sent
-		res.Messages += w.done.Load()
-		res.Errors += w.errs.Load()
-		res.Mismatches += w.mismatches.Load()
-		res.Lost += w.lost
-		res.Late += w.late
-		res.Latency.Merge(w.hist)
+		res.Sent += t.sent
+		res.Messages += t.done.Load()
+		res.Errors += t.errs.Load()
+		res.Mismatches += t.mismatches.Load()
+		res.Lost += t.lost
+		res.Late += t.late
+		res.Latency.Merge(t.hist)
 	}
 	if err := firstError(ws); err != nil {
 		res.FirstError = err.Error()
 	}
 	res.Planned = cfg.Duration
 	res.Sending = time.Duration(max(r.stopped-r.measure, 0))
-	res.Duration = time.Duration(max(r.measured(ws)-r.measure, 0))
+	res.Duration = time.Duration(max(r.measured()-r.measure, 0))
 	res.Bytes = res.Messages * int64(cfg.Size)
 	if s := res.Duration.Seconds(); s > 0 {
 		res.MsgsPerSec = float64(res.Messages) / s

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"net/netip"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -43,6 +44,12 @@ type run struct {
 	stopAll context.CancelFunc
 	sources atomic.Uint64 // connections dialled so far: the next source
 	redials *redialBudget // shared by the redials after failures without a reply
+
+	// loops is the epoll engine; nil on the goroutine engine.
+	loops *loops
+	// tallies are where the workers count, each once: one per worker on
+	// the goroutine engine, one per event loop on the epoll engine.
+	tallies []*tally
 
 	failMu      sync.Mutex
 	failedConns []FailedConn // the first maxFailedConns
@@ -115,6 +122,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	r := &run{cfg: cfg, pay: newPayload(cfg.Size, cfg.Expect), addr: cfg.Addr, ended: make(chan struct{}), redials: newRedialBudget()}
 	r.stopCtx, r.stopAll = context.WithCancel(ctx)
 	defer r.stopAll()
+	if cfg.Engine == EngineEpoll {
+		if r.loops, err = newLoops(r); err != nil {
+			return nil, err
+		}
+		defer r.loops.close() // when Run returns: the loops and their redialers have ended
+	}
 	ws, err := r.dial(ctx)
 	if err != nil {
 		return nil, err
@@ -125,6 +138,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 	}()
 
+	if r.loops != nil {
+		// What dialling left behind (a net.Conn per connection, taken
+		// over and closed) goes back to the system before the load:
+		// the epoll engine's memory is then what its connections keep.
+		debug.FreeOSMemory()
+	}
 	r.epoch = time.Now() // every connection is open, or failed to: load starts
 	r.measure = int64(cfg.Warmup)
 	r.end = int64(cfg.Warmup + cfg.Duration)
@@ -140,9 +159,13 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 	}
 	var wg sync.WaitGroup
-	for _, w := range ws {
-		if w.conn != nil || !cfg.UDP { // over TCP, a worker whose dial failed dials again
-			wg.Go(func() { w.run(ctx) })
+	if r.loops != nil {
+		r.loops.start(ws, &wg)
+	} else {
+		for _, w := range ws {
+			if w.conn != nil || !cfg.UDP { // over TCP, a worker whose dial failed dials again
+				wg.Go(func() { w.run(ctx) })
+			}
 		}
 	}
 	finished := make(chan struct{})
@@ -151,7 +174,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		close(finished)
 	}()
 	paced := make(chan struct{})
-	if cfg.Rate > 0 {
+	if cfg.Rate > 0 && r.loops == nil { // the loops keep the schedule themselves
 		go func() {
 			defer close(paced)
 			r.pace(ctx, ws, finished)
@@ -174,29 +197,42 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	return res, nil
 }
 
-// dial opens the connections, at most dialers at a time. It fails only if
-// none could be opened; when ctx is done it stops dialling, and the dials
-// it cut short are not failures.
+// dial opens the connections, dialers at a time, from as many goroutines
+// (not one per connection, which for 10,000 connections would cost more
+// than the connections). It fails only if none could be opened; when ctx
+// is done it stops dialling, and the dials it cut short are not failures.
+// On the epoll engine each connection's socket is taken over as soon as
+// it is open, so that its net.Conn is not kept.
 func (r *run) dial(ctx context.Context) ([]*worker, error) {
 	ws := make([]*worker, r.cfg.Conns)
-	sem := make(chan struct{}, dialers)
-	var wg sync.WaitGroup
 	for i := range ws {
-		w := newWorker(r, i)
-		ws[i] = w
+		if r.loops != nil {
+			ws[i] = r.loops.place(i)
+		} else {
+			ws[i] = newWorker(r, i, r.tallyFor(i))
+		}
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(dialers, len(ws)) {
 		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			if ctx.Err() != nil {
-				return // stopped: not dialled, and not a failure
-			}
-			w.dialFrom = r.source()
-			w.conn, w.dialErr = r.cfg.Dial(ctx, r.cfg.network(), w.dialFrom, r.addr)
-			switch {
-			case w.dialErr == nil:
-				w.opened++
-			case ctx.Err() != nil:
-				w.dialErr = nil // cut short by the stop: not a failure
+			for i := next.Add(1) - 1; i < int64(len(ws)); i = next.Add(1) - 1 {
+				if ctx.Err() != nil {
+					continue // stopped: not dialled, and not a failure
+				}
+				w := ws[i]
+				w.dialFrom = r.source()
+				w.conn, w.dialErr = r.cfg.Dial(ctx, r.cfg.network(), w.dialFrom, r.addr)
+				switch {
+				case w.dialErr == nil && r.loops != nil:
+					if w.dialErr = r.loops.take(w); w.dialErr == nil {
+						w.opened.Add(1)
+					}
+				case w.dialErr == nil:
+					w.opened.Add(1)
+				case ctx.Err() != nil:
+					w.dialErr = nil // cut short by the stop: not a failure
+				}
 			}
 		})
 	}
@@ -216,6 +252,14 @@ func (r *run) dial(ctx context.Context) ([]*worker, error) {
 	return nil, first
 }
 
+// tallyFor is where connection i counts on the goroutine engine: its own
+// tally.
+func (r *run) tallyFor(i int) *tally {
+	t := newTally()
+	r.tallies = append(r.tallies, t)
+	return t
+}
+
 // aLongTimeAgo is a deadline in the past: setting it wakes up every blocked
 // read and write on a connection (as net/http does).
 var aLongTimeAgo = time.Unix(1, 0)
@@ -228,6 +272,9 @@ var aLongTimeAgo = time.Unix(1, 0)
 func (r *run) cancel(ws []*worker) {
 	r.halt()
 	r.stopAll()
+	if r.loops != nil {
+		r.loops.wake()
+	}
 	for _, w := range ws {
 		w.mu.Lock()
 		if w.conn != nil {
@@ -248,10 +295,10 @@ func (r *run) halt() {
 // stopped, or when the last reply counted came in, if that was later (the
 // replies in flight when sending stopped are awaited and counted). It is
 // for after every worker has ended.
-func (r *run) measured(ws []*worker) int64 {
+func (r *run) measured() int64 {
 	end := r.stopped
-	for _, w := range ws {
-		end = max(end, w.lastReply)
+	for _, t := range r.tallies {
+		end = max(end, t.lastReply)
 	}
 	return end
 }

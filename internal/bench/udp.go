@@ -47,7 +47,7 @@ func (w *worker) udp(ctx context.Context) {
 				if w.released.Load() <= seq {
 					break
 				}
-				intended = w.sched.at(seq)
+				intended = w.at(seq)
 			}
 			if _, err := w.conn.Write(r.pay.sendAt(w.off+seq*size, int(size))); err != nil {
 				if !r.stop.Load() { // a stop's deadline fails the write: not an error
@@ -75,7 +75,7 @@ func (w *worker) udp(ctx context.Context) {
 			// already past, which would spin until the pacer releases it.
 			// (Timers round this up to a millisecond, which is why open loop
 			// over UDP is precise only with --pipeline=1.)
-			deadline = min(deadline, max(w.sched.at(seq), now+int64(50*time.Microsecond)))
+			deadline = min(deadline, max(w.at(seq), now+int64(50*time.Microsecond)))
 		}
 		w.conn.SetReadDeadline(r.at(deadline))
 		if r.stop.Load() { // cancel's deadline may have come just before ours

@@ -28,7 +28,7 @@ func TestCorrectServerPasses(t *testing.T) {
 		{"open loop", Config{Rate: 2000}},
 		{"open loop pipelined", Config{Rate: 2000, Pipeline: 4}},
 		// Without a file descriptor: Write and io.ReadFull.
-		{"plain exchanger", Config{Dial: dialHiding}},
+		{"plain exchanger", Config{Dial: dialHiding, Engine: EngineGoroutine}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.cfg.Addr = addr
@@ -111,7 +111,7 @@ func TestPartialWrite(t *testing.T) {
 			})
 		}}, nil
 	}
-	res := mustRun(t, Config{Addr: addr, Conns: 1, Size: size, Dial: dial})
+	res := mustRun(t, Config{Addr: addr, Conns: 1, Size: size, Dial: dial, Engine: EngineGoroutine})
 	close(ran)
 	select {
 	case <-rested:

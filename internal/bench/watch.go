@@ -33,7 +33,7 @@ func (r *run) watch(ctx context.Context, ws []*worker, finished <-chan struct{})
 	for {
 		select {
 		case <-finished:
-			end, n := r.measured(ws), messages(ws)
+			end, n := r.measured(), messages(r.tallies)
 			if end-last >= interval/2 && n > lastN { // a last, partial step
 				samples = append(samples, sample(last, end, n-lastN, r.measure))
 			}
@@ -42,7 +42,7 @@ func (r *run) watch(ctx context.Context, ws []*worker, finished <-chan struct{})
 			r.cancel(ws)
 			done = nil
 		case <-step.C:
-			now, n := r.now(), messages(ws)
+			now, n := r.now(), messages(r.tallies)
 			if now > r.stopped {
 				continue // the last step, on finished, ends where Result.Duration does
 			}
@@ -51,8 +51,8 @@ func (r *run) watch(ctx context.Context, ws []*worker, finished <-chan struct{})
 			k := (now-r.measure)/interval + 1 // the next step ends on a multiple of interval
 			step.Reset(time.Duration(r.measure + k*interval - now))
 		case <-tick:
-			now, n := r.now(), messages(ws)
-			p := Progress{Elapsed: time.Duration(now - r.measure), Messages: n, Errors: failures(ws)}
+			now, n := r.now(), messages(r.tallies)
+			p := Progress{Elapsed: time.Duration(now - r.measure), Messages: n, Errors: failures(r.tallies)}
 			if now > prev {
 				p.MsgsPerSec = float64(n-prevN) / time.Duration(now-prev).Seconds()
 			}
@@ -72,20 +72,20 @@ func sample(from, to, n, measure int64) Sample {
 	}
 }
 
-// messages is the replies counted so far by all workers.
-func messages(ws []*worker) int64 {
+// messages is the replies counted so far.
+func messages(ts []*tally) int64 {
 	var n int64
-	for _, w := range ws {
-		n += w.done.Load()
+	for _, t := range ts {
+		n += t.done.Load()
 	}
 	return n
 }
 
 // failures is the errors and mismatches so far, for progress.
-func failures(ws []*worker) int64 {
+func failures(ts []*tally) int64 {
 	var n int64
-	for _, w := range ws {
-		n += w.errs.Load() + w.mismatches.Load() + w.connFailures.Load()
+	for _, t := range ts {
+		n += t.errs.Load() + t.mismatches.Load() + t.connFailures.Load()
 	}
 	return n
 }

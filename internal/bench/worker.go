@@ -12,8 +12,6 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
-
-	"github.com/HdrHistogram/hdrhistogram-go"
 )
 
 // A worker is one connection's load, over TCP one connection after another
@@ -23,65 +21,57 @@ import (
 // its plain fields until it ends; the sampler reads the atomic counters
 // while it runs.
 type worker struct {
-	r     *run
-	id    int
-	off   int64 // where the next message starts in the payload
-	next  int64 // open loop: the schedule's number of the next message, over all connections
-	open  bool  // open loop: send by sched
-	sched schedule
-	hist  *hdrhistogram.Histogram
-	tick  chan struct{} // open loop: the pacer released messages (capacity 1)
-	buf   []byte        // ping-pong: the reply
-
-	// conn is the connection in use, nil between two; it is replaced only
-	// by the worker's goroutine, holding mu, which cancel holds to reach it.
-	conn     net.Conn
-	dialErr  error      // the first dial's, before the run
-	dialFrom netip.Addr // the first dial's source address
-	opened   int64      // connections opened
-	// Dials refused and timed out, and connections the server closed
-	// before any byte of a reply: each also counted as a connection
-	// failure or an error.
-	dialsRefused      int64
-	dialsTimedOut     int64
-	closedBeforeReply int64
-	backoff           time.Duration // the ceiling of the next pause
+	r    *run
+	id   int
+	off  int64 // where the next message starts in the payload
+	next int64 // open loop: the schedule's number of the next message, over all connections
+	open bool  // open loop: send by sched
 	// failing says a dial failed, or a connection failed without a reply,
 	// and no connection has been answered since: each dial takes a token
 	// from r.redials.
 	failing bool
+	refused bool // UDP: refused before any reply: a connection failure
+	*tally
+	lc   *lconn        // epoll engine: the worker's place on its loop
+	tick chan struct{} // open loop: the pacer released messages (capacity 1)
+
+	// conn is the connection in use, nil between two; it is replaced only
+	// by the worker's goroutine, holding mu, which cancel holds to reach it.
+	conn     net.Conn
+	dialErr  error         // the first dial's, before the run
+	dialFrom netip.Addr    // the first dial's source address
+	backoff  time.Duration // the ceiling of the next pause
 	// connReplies is how many replies the connection in use has received.
 	connReplies int64
-
-	sent    int64 // messages sent (entirely written)
-	lost    int64 // UDP: no reply within the timeout
-	late    int64 // UDP: a reply that came after its message was counted lost
-	refused bool  // UDP: refused before any reply: a connection failure
-	// lastReply is when the last reply counted came in, ns after the
-	// epoch; only the reading goroutine (the worker's own) writes it.
-	lastReply int64
 
 	mu       sync.Mutex // guards conn's replacement, firstErr and connErr: a pipelined worker has two goroutines
 	firstErr error
 	connErr  error // the first failure of the connection in use
 
-	_            [64]byte     // keep the counters off other workers' cache lines
-	done         atomic.Int64 // replies received and checked since measuring started
-	mismatches   atomic.Int64
-	errs         atomic.Int64
-	connFailures atomic.Int64 // connections that could not be opened
-	released     atomic.Int64 // open loop: messages the pacer has released
-	_            [64]byte
+	released atomic.Int64 // open loop: messages the pacer has released
 }
 
-func newWorker(r *run, i int) *worker {
-	w := &worker{r: r, id: i, off: r.pay.start(i), hist: newHistogram()}
+// at is when the worker's message k is meant to be sent, ns after the
+// epoch: its share of the open loop's schedule, computed rather than kept,
+// since the epoll engine keeps thousands of workers.
+func (w *worker) at(k int64) int64 { return newSchedule(w.r.cfg.Rate, w.r.cfg.Conns, w.id).at(k) }
+
+// newWorker makes connection i's worker, counting into t.
+func newWorker(r *run, i int, t *tally) *worker {
+	w := new(worker)
+	w.init(r, i, t)
+	return w
+}
+
+// init makes w connection i's worker, counting into t.
+func (w *worker) init(r *run, i int, t *tally) {
+	w.r, w.id, w.off, w.tally = r, i, r.pay.start(i), t
 	if r.cfg.Rate > 0 {
 		w.open = true
-		w.sched = newSchedule(r.cfg.Rate, r.cfg.Conns, i)
-		w.tick = make(chan struct{}, 1)
+		if r.loops == nil { // the epoll engine's loops keep the schedule themselves
+			w.tick = make(chan struct{}, 1)
+		}
 	}
-	return w
 }
 
 // How a connection ended, for the worker to decide what comes next.
@@ -102,8 +92,9 @@ func (w *worker) run(ctx context.Context) {
 		w.endConn()
 		return
 	}
+	var buf []byte // ping-pong: the reply
 	if cfg.Pipeline == 1 && cfg.Size <= maxChunk {
-		w.buf = make([]byte, cfg.Size)
+		buf = make([]byte, cfg.Size)
 	}
 	if w.conn == nil && !w.pause() { // the first dial failed
 		return
@@ -113,8 +104,8 @@ func (w *worker) run(ctx context.Context) {
 			return
 		}
 		var end connEnd
-		if w.buf != nil {
-			end = w.pingPong(ctx)
+		if buf != nil {
+			end = w.pingPong(ctx, buf)
 		} else {
 			end = w.pipelined(ctx)
 		}
@@ -164,7 +155,7 @@ func (w *worker) redial() bool {
 			w.mu.Lock()
 			w.conn, w.connErr = conn, nil
 			w.mu.Unlock()
-			w.opened++
+			w.opened.Add(1)
 			if r.stop.Load() { // cancel may have looked before the swap
 				w.closeConn()
 				return false
@@ -222,7 +213,7 @@ func (w *worker) closePolitely(buf []byte) connEnd {
 		n, err := w.conn.Read(buf)
 		if n > 0 {
 			w.mismatches.Add(1)
-			w.fail(fmt.Errorf("read from %s: the server sent more bytes than it was sent", r.addr))
+			w.fail(errMoreBytes(r.addr))
 			return endFailed
 		}
 		switch {
@@ -237,6 +228,12 @@ func (w *worker) closePolitely(buf []byte) connEnd {
 	}
 }
 
+// errMoreBytes is the failure of a connection on which the server sent
+// more bytes than it was sent.
+func errMoreBytes(addr string) error {
+	return fmt.Errorf("read from %s: the server sent more bytes than it was sent", addr)
+}
+
 // addrString is a's text, or "" for the zero Addr.
 func addrString(a netip.Addr) string {
 	if !a.IsValid() {
@@ -248,12 +245,16 @@ func addrString(a netip.Addr) string {
 // record counts a reply received at now to a message meant to be sent at
 // intended, if measuring has started. The caller adds it to w.done; record
 // is called only from the goroutine that reads the replies.
-func (w *worker) record(intended, now int64) bool {
-	if now < w.r.measure {
+func (w *worker) record(intended, now int64) bool { return w.tally.record(w.r, intended, now) }
+
+// record counts, in t, a reply received at now to a message meant to be
+// sent at intended, if measuring has started.
+func (t *tally) record(r *run, intended, now int64) bool {
+	if now < r.measure {
 		return false
 	}
-	w.hist.RecordValue(min(max(now-intended, minLatency), maxLatency))
-	w.lastReply = now
+	t.hist.RecordValue(min(max(now-intended, minLatency), maxLatency))
+	t.lastReply = now
 	return true
 }
 

@@ -34,6 +34,7 @@ type Poller struct {
 	watching []uint32 // the events asked for, by descriptor; 0: not watched
 	busy     bool     // the last Wait found events: look before blocking
 	woken    bool
+	count    [8]byte // the eventfd's counter, read at a wake-up (a field: on the stack it would escape)
 }
 
 // Open returns a new, empty Poller.
@@ -151,9 +152,11 @@ func (p *Poller) watch(fd int, ev uint32) error {
 // Wake makes the loop's Wait return, from any goroutine. Wakes that come
 // before the loop looks are one.
 func (p *Poller) Wake() {
-	one := [8]byte{1}
 	unix.Write(p.wakefd, one[:]) // EAGAIN only if the counter is full: it will wake anyway
 }
+
+// one is what Wake adds to the eventfd's counter.
+var one = [8]byte{1}
 
 // Woken reports whether the last Wait returned because of Wake.
 func (p *Poller) Woken() bool { return p.woken }
@@ -205,8 +208,7 @@ func (p *Poller) ready(n int, err error) ([]Event, error) {
 	ev := p.events[:n]
 	for i := range ev {
 		if int(ev[i].Fd) == p.wakefd {
-			var b [8]byte
-			unix.Read(p.wakefd, b[:])
+			unix.Read(p.wakefd, p.count[:])
 			p.woken = true
 			ev[i] = ev[len(ev)-1]
 			ev = ev[:len(ev)-1]

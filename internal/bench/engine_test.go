@@ -1,0 +1,80 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"testing"
+)
+
+// What each engine setting runs on, as a caller sees it: auto takes epoll
+// only where it can run (Linux, TCP, a socket of its own), and a choice
+// that cannot run is an error rather than a silent change.
+func TestEngineChoice(t *testing.T) {
+	saved := testEngine
+	testEngine = EngineAuto
+	defer func() { testEngine = saved }()
+	ownDial := func(ctx context.Context, network string, local netip.Addr, addr string) (net.Conn, error) {
+		return nil, errors.New("not dialled")
+	}
+	epollOr := func(e Engine) Engine {
+		if epollSupported {
+			return e
+		}
+		return EngineGoroutine
+	}
+	for _, tc := range []struct {
+		name    string
+		cfg     Config
+		want    Engine
+		wantErr bool
+	}{
+		{name: "auto, TCP", cfg: Config{}, want: epollOr(EngineEpoll)},
+		{name: "auto, UDP", cfg: Config{UDP: true}, want: EngineGoroutine},
+		{name: "auto, a dialer of the caller's", cfg: Config{Dial: ownDial}, want: EngineGoroutine},
+		{name: "goroutine", cfg: Config{Engine: EngineGoroutine}, want: EngineGoroutine},
+		{name: "goroutine, UDP", cfg: Config{Engine: EngineGoroutine, UDP: true}, want: EngineGoroutine},
+		{name: "epoll", cfg: Config{Engine: EngineEpoll}, want: EngineEpoll, wantErr: !epollSupported},
+		{name: "epoll with a dialer of the caller's", cfg: Config{Engine: EngineEpoll, Dial: ownDial}, want: EngineEpoll, wantErr: !epollSupported},
+		{name: "epoll, UDP", cfg: Config{Engine: EngineEpoll, UDP: true}, wantErr: true},
+		{name: "unknown", cfg: Config{Engine: "kqueue"}, wantErr: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := tc.cfg.RunsOn()
+			if tc.wantErr {
+				if err == nil {
+					t.Fatalf("RunsOn = %s; want an error", got)
+				}
+				if _, runErr := Run(context.Background(), tc.cfg); runErr == nil {
+					t.Errorf("Run accepted a config RunsOn refuses")
+				}
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Errorf("RunsOn = %s, %v; want %s", got, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestParseEngine(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want Engine
+		ok   bool
+	}{
+		{"auto", EngineAuto, true}, {"", EngineAuto, true}, {"epoll", EngineEpoll, true},
+		{"goroutine", EngineGoroutine, true}, {"Epoll", "", false}, {"kqueue", "", false},
+	} {
+		got, err := ParseEngine(tc.in)
+		if (err == nil) != tc.ok || got != tc.want {
+			t.Errorf("ParseEngine(%q) = %q, %v; want %q, ok %v", tc.in, got, err, tc.want, tc.ok)
+		}
+		if tc.ok && tc.in != "" {
+			if back, _ := ParseEngine(got.String()); back != got {
+				t.Errorf("%q.String() = %q does not parse back", got, got.String())
+			}
+		}
+	}
+}
