@@ -114,7 +114,7 @@ func newServeArgs(fs *flag.FlagSet) *serveArgs {
 	fs.StringVar(&a.deny, "deny", "", "never serve sources in these `CIDR,...` prefixes; deny wins over allow")
 	fs.StringVar(&a.metricsAddr, "metrics", "", "serve Prometheus /metrics, /healthz and /readyz over HTTP on this `host:port`; a bare :port means 127.0.0.1:port (off when empty)")
 	fs.StringVar(&a.logFormat, "log-format", "text", "log as `text` or json")
-	fs.StringVar(&a.engine, "engine", "auto", "how TCP connections are served, by `name`: epoll (Linux: one event loop per CPU, about 0.1 KiB per idle connection), goroutine (one goroutine per connection, any system, TLS), or auto: epoll where it can, goroutine for TLS and elsewhere")
+	fs.StringVar(&a.engine, "engine", "auto", "how TCP connections are served, by `name`: epoll (Linux: one event loop per CPU, about 0.1 KiB per idle connection), goroutine (one goroutine per connection, any system, TLS), or auto: epoll where it can, goroutine for TLS and elsewhere; with --udp, goroutine reads one datagram at a time and the others, on Linux, a batch at a time (recvmmsg)")
 	fs.BoolVar(&a.udp, "udp", false, "serve UDP instead of TCP: each datagram is answered by one datagram to its sender")
 	fs.IntVar(&a.udpRate, "udp-rate", server.DefaultUDPRate, "with --udp, datagrams answered per second per source address, so a forged source cannot aim a flood (0: no limit)")
 	fs.Var(&a.unicode, "unicode", "full Unicode upper-casing of UTF-8 (straße → STRASSE); --unicode=tr for Turkish i → İ. Invalid UTF-8 passes through unchanged. Over UDP a datagram whose reply would be longer than it (ΐ becomes 3 letters) is dropped and counted, never answered")

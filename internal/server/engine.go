@@ -22,6 +22,8 @@ const (
 	EngineEpoll Engine = "epoll"
 	// EngineGoroutine serves each connection in its own goroutine, on any
 	// system and for any net.Listener, TLS and the PROXY protocol included.
+	// ServePacket with it reads and answers one datagram at a time, as it
+	// does on systems other than Linux, instead of in batches.
 	EngineGoroutine Engine = "goroutine"
 )
 

@@ -55,6 +55,12 @@ const maxDatagram = 65535 - 8 + 1
 // are never answered. A datagram that does not fit the buffer is dropped, not
 // answered in part. Every drop is counted (Observer.Dropped) and logged at
 // debug level.
+//
+// On Linux, for a *net.UDPConn, one goroutine reads up to a batch of
+// datagrams with one recvmmsg(2) and sends their replies with one
+// sendmmsg(2) (packet_batch_linux.go); elsewhere, or with EngineGoroutine,
+// it reads and answers one datagram at a time (packet_each.go). Both treat
+// every datagram the same way.
 func (s *Server) ServePacket(pc net.PacketConn) error {
 	release, ok := s.own(pc)
 	if !ok {
@@ -62,77 +68,96 @@ func (s *Server) ServePacket(pc net.PacketConn) error {
 	}
 	defer release()
 
-	log, obs := s.logger(), s.observer()
 	if rb, ok := pc.(interface{ SetReadBuffer(int) error }); ok {
 		rb.SetReadBuffer(udpReadBuffer) // best effort: the kernel caps it at net.core.rmem_max
 	}
-	log.Info("listening", append(listenAttrs(pc.LocalAddr()), "network", "udp")...)
-	ownPort := 0
+	s.logger().Info("listening", append(listenAttrs(pc.LocalAddr()), "network", "udp")...)
+	p := s.newPacketLoop(pc)
+	if s.Engine != EngineGoroutine {
+		if b, ok := newBatchConn(pc); ok {
+			return p.serveBatches(b)
+		}
+	}
+	return p.serveEach()
+}
+
+// packetLoop is what ServePacket's loop keeps between datagrams, and the
+// decisions it makes for each, whichever way datagrams are read.
+type packetLoop struct {
+	s       *Server
+	pc      net.PacketConn
+	log     *slog.Logger
+	obs     Observer
+	ownPort int
+	limit   *rateLimiter // nil: no limit
+	out     []byte       // Unicode replies; reused
+}
+
+func (s *Server) newPacketLoop(pc net.PacketConn) *packetLoop {
+	p := &packetLoop{s: s, pc: pc, log: s.logger(), obs: s.observer()}
 	if ua, ok := pc.LocalAddr().(*net.UDPAddr); ok {
-		ownPort = ua.Port
+		p.ownPort = ua.Port
 	}
-	var limit *rateLimiter
 	if r := s.udpRate(); r != NoLimit {
-		limit = newRateLimiter(r)
+		p.limit = newRateLimiter(r)
 	}
-	ctx := context.Background()
-	buf := make([]byte, maxDatagram)
-	var out []byte // Unicode replies; reused
-	drop := func(reason DropReason, from net.Addr, n int) {
-		obs.Dropped(reason)
-		if reason == DropRate || reason == DropDenied {
-			s.refusedDatagram(reason, addrString(from))
-		}
-		if log.Enabled(ctx, slog.LevelDebug) {
-			log.Debug("datagram dropped", "peer", addrString(from), "bytes", n, "reason", string(reason))
-		}
+	return p
+}
+
+// debug reports whether per-datagram debug lines are wanted.
+func (p *packetLoop) debug() bool { return p.log.Enabled(context.Background(), slog.LevelDebug) }
+
+// readFailed decides what a failed read means: nil to go on reading, or the
+// error for ServePacket to return.
+func (p *packetLoop) readFailed(err error) error {
+	if p.s.shuttingDown() {
+		return ErrServerClosed
 	}
-	for {
-		n, from, err := pc.ReadFrom(buf)
-		if err != nil {
-			if s.shuttingDown() {
-				return ErrServerClosed
-			}
-			if errors.Is(err, net.ErrClosed) {
-				return fmt.Errorf("read datagram on %s: %w", pc.LocalAddr(), err)
-			}
-			log.Error("read datagram failed", "addr", pc.LocalAddr().String(), "err", err)
-			continue // ICMP errors and the like concern one peer, not the server
-		}
-		obs.Received(n)
-		if log.Enabled(ctx, slog.LevelDebug) {
-			log.Debug("datagram received", "peer", addrString(from), "bytes", n)
-		}
-		src := udpSource(from)
-		switch {
-		case n == len(buf):
-			drop(DropTruncated, from, n)
-			continue
-		case src.Port() == 7 || src.Port() == 13 || src.Port() == 19 || int(src.Port()) == ownPort:
-			drop(DropPort, from, n)
-			continue
-		case src.IsValid() && !Allowed(src.Addr(), s.Allow, s.Deny):
-			drop(DropDenied, from, n)
-			continue
-		case limit != nil && (s.LimitLoopback || !src.Addr().IsLoopback()) && !limit.allow(src.Addr(), time.Now()):
-			drop(DropRate, from, n)
-			continue
-		}
-		reply, reason := s.datagramReply(buf[:n], &out)
-		if reason != "" {
-			drop(reason, from, n)
-			continue
-		}
-		w, err := pc.WriteTo(reply, from)
-		if err != nil {
-			log.Debug("datagram not sent", "peer", addrString(from), "err", err)
-			continue
-		}
-		obs.Sent(w)
-		if log.Enabled(ctx, slog.LevelDebug) {
-			log.Debug("datagram sent", "peer", addrString(from), "bytes", w)
-		}
+	if errors.Is(err, net.ErrClosed) {
+		return fmt.Errorf("read datagram on %s: %w", p.pc.LocalAddr(), err)
 	}
+	p.log.Error("read datagram failed", "addr", p.pc.LocalAddr().String(), "err", err)
+	return nil // ICMP errors and the like concern one peer, not the server
+}
+
+// refusal is why a datagram of n bytes from src must not be answered, before
+// it is transformed, or "" if it may be. now is needed only when limit is
+// set.
+func (p *packetLoop) refusal(src netip.AddrPort, truncated bool, now time.Time) DropReason {
+	switch {
+	case truncated:
+		return DropTruncated
+	case src.Port() == 7 || src.Port() == 13 || src.Port() == 19 || int(src.Port()) == p.ownPort:
+		return DropPort
+	case src.IsValid() && !Allowed(src.Addr(), p.s.Allow, p.s.Deny):
+		return DropDenied
+	case p.limit != nil && (p.s.LimitLoopback || !src.Addr().IsLoopback()) && !p.limit.allow(src.Addr(), now):
+		return DropRate
+	}
+	return ""
+}
+
+// needsTime reports whether refusal needs the time: only the rate limit
+// reads it.
+func (p *packetLoop) needsTime() bool { return p.limit != nil }
+
+// drop counts, reports and logs a datagram of n bytes from peer that is not
+// answered. peer may be nil when the source is unknown.
+func (p *packetLoop) drop(reason DropReason, peer fmt.Stringer, n int) {
+	p.obs.Dropped(reason)
+	if reason == DropRate || reason == DropDenied {
+		p.s.refusedDatagram(reason, peerString(peer))
+	}
+	if p.debug() {
+		p.log.Debug("datagram dropped", "peer", peerString(peer), "bytes", n, "reason", string(reason))
+	}
+}
+
+func peerString(a fmt.Stringer) string {
+	if a == nil {
+		return "unknown"
+	}
+	return a.String()
 }
 
 // datagramReply transforms one datagram, in place or into *out. A reply

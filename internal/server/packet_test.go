@@ -12,15 +12,27 @@ import (
 	"time"
 )
 
-// startUDP serves s over UDP on 127.0.0.1 and returns the address.
-func startUDP(t *testing.T, s *Server) string {
+// startUDP serves s over UDP on 127.0.0.1 and returns the address. With
+// the goroutine engine (the package's second run) datagrams are read one at
+// a time; otherwise, on Linux, in batches.
+func startUDP(t testing.TB, s *Server) string {
 	t.Helper()
-	if s.Logger == nil {
-		s.Logger = slog.New(slog.DiscardHandler)
+	if s.Engine == EngineAuto {
+		s.Engine = testEngine
 	}
 	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
+	}
+	serveUDPOn(t, s, pc)
+	return pc.LocalAddr().String()
+}
+
+// serveUDPOn serves s on pc until the test's cleanup closes it.
+func serveUDPOn(t testing.TB, s *Server, pc net.PacketConn) {
+	t.Helper()
+	if s.Logger == nil {
+		s.Logger = slog.New(slog.DiscardHandler)
 	}
 	served := make(chan error, 1)
 	go func() { served <- s.ServePacket(pc) }()
@@ -30,10 +42,9 @@ func startUDP(t *testing.T, s *Server) string {
 			t.Errorf("ServePacket returned %v; want ErrServerClosed", err)
 		}
 	})
-	return pc.LocalAddr().String()
 }
 
-func dialUDP(t *testing.T, addr string) *net.UDPConn {
+func dialUDP(t testing.TB, addr string) *net.UDPConn {
 	t.Helper()
 	c, err := net.Dial("udp", addr)
 	if err != nil {

@@ -156,7 +156,9 @@ type Server struct {
 
 	// Engine is how TCP connections are served: EngineAuto (the zero
 	// value) takes the epoll engine where it can and one goroutine per
-	// connection elsewhere.
+	// connection elsewhere. For ServePacket, EngineGoroutine reads and
+	// answers one datagram at a time, on any system; any other engine reads
+	// them in batches on Linux.
 	Engine Engine
 
 	// Logger receives the narration (at debug level: each accept, read, write
