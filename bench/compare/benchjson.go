@@ -17,6 +17,7 @@ type benchJSON struct {
 	P99us        *float64 `json:"p99_us"`
 	Errors       float64  `json:"errors"`
 	Mismatches   float64  `json:"mismatches"`
+	Lost         float64  `json:"lost"` // UDP: not answered within the timeout
 }
 
 // parseBenchOutput finds the JSON object in the load generator's output

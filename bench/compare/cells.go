@@ -8,10 +8,11 @@ import (
 )
 
 // Cell is one load shape, the table's rows for one cell. This file names the
-// cells (-list) and picks them by -cells.
+// cells of each mode (-list) and picks them by -cells.
 type Cell struct {
 	Name     string `json:"name"`
 	Idle     bool   `json:"idle,omitempty"` // hold Conns idle connections, measure RSS
+	UDP      bool   `json:"udp,omitempty"`  // Conns sockets send datagrams of Size, Pipeline in flight each
 	Conns    int    `json:"conns"`
 	Size     int    `json:"size,omitempty"`
 	Pipeline int    `json:"pipeline,omitempty"`
@@ -25,18 +26,51 @@ func sizeName(n int) string {
 	return strconv.Itoa(n) + "B"
 }
 
-// defaultCells is every cell: ping-pong at 1, 50 and 1000 connections of 16 B
-// and 1 KiB, 50 pipelined connections, and idleConns idle connections.
+// ppCell is ping-pong on n connections with size-byte messages.
+func ppCell(n, size int) Cell {
+	return Cell{Name: fmt.Sprintf("pp-%dc-%s", n, sizeName(size)), Conns: n, Size: size, Pipeline: 1}
+}
+
+// udpCells are 50 sockets sending 64-byte datagrams, 1 and 8 in flight each.
+func udpCells() []Cell {
+	var cells []Cell
+	for _, k := range []int{1, 8} {
+		cells = append(cells, Cell{Name: fmt.Sprintf("udp-50s-%dx-64B", k), UDP: true, Conns: 50, Size: 64, Pipeline: k})
+	}
+	return cells
+}
+
+// defaultCells is every cell of -mode=servers: ping-pong at 1, 50 and 1000
+// connections of 16 B and 1 KiB, 50 pipelined connections, idleConns idle
+// connections, and the UDP cells.
 func defaultCells(idleConns int) []Cell {
 	var cells []Cell
 	for _, n := range []int{1, 50, 1000} {
 		for _, size := range []int{16, 1024} {
-			cells = append(cells, Cell{Name: fmt.Sprintf("pp-%dc-%s", n, sizeName(size)), Conns: n, Size: size, Pipeline: 1})
+			cells = append(cells, ppCell(n, size))
 		}
 	}
 	cells = append(cells, Cell{Name: "pipe-50c-16x-64B", Conns: 50, Size: 64, Pipeline: 16})
 	cells = append(cells, Cell{Name: fmt.Sprintf("idle-%dc", idleConns), Idle: true, Conns: idleConns})
-	return cells
+	return append(cells, udpCells()...)
+}
+
+// clientsCells is every cell of -mode=clients: ping-pong at 1, 50 and 1000
+// connections of 16 B, at 50 and 1000 of 1 KiB, and the UDP cells.
+func clientsCells() []Cell {
+	cells := []Cell{ppCell(1, 16), ppCell(50, 16), ppCell(1000, 16), ppCell(50, 1024), ppCell(1000, 1024)}
+	return append(cells, udpCells()...)
+}
+
+// describe is a cell's line in -list.
+func (c Cell) describe() string {
+	switch {
+	case c.Idle:
+		return fmt.Sprintf("%d idle connections: server RSS per connection", c.Conns)
+	case c.UDP:
+		return fmt.Sprintf("%d UDP sockets, %d B datagrams, %d in flight each", c.Conns, c.Size, c.Pipeline)
+	}
+	return fmt.Sprintf("%d connections, %d B messages, %d in flight each", c.Conns, c.Size, c.Pipeline)
 }
 
 // selectCells keeps the cells matching any of the comma-separated patterns

@@ -17,7 +17,8 @@ import (
 type driver struct {
 	cfg      config
 	cells    []Cell
-	peers    []Peer
+	peers    []Peer // -mode=servers: the servers compared
+	gens     []Gen  // the load generators: compared (-mode=clients) or used
 	bin      binaries
 	tmp      string
 	log      io.Writer
@@ -59,22 +60,10 @@ func newDriver(cfg config, cells []Cell, log io.Writer) (*driver, error) {
 		fmt.Fprintln(log, "taskset not found: pinning with sched_setaffinity instead")
 	}
 	names := strings.Split(cfg.peers, ",")
-	need := map[string]bool{}
 	for i := range names {
 		names[i] = strings.TrimSpace(names[i])
-		switch {
-		case strings.HasPrefix(names[i], "upcase"):
-			need["upcase"] = true
-		default:
-			need[names[i]] = true
-		}
 	}
-	if cfg.loadgen != "builtin" {
-		need["upcase"] = true
-	}
-	if cfg.loadgen == "builtin" || cfg.loadgen == "auto" {
-		need["loadgen"] = true
-	}
+	need := d.needs(names)
 	d.tmp, err = os.MkdirTemp("", "upcase-compare-")
 	if err != nil {
 		return nil, err
@@ -94,6 +83,9 @@ func newDriver(cfg config, cells []Cell, log io.Writer) (*driver, error) {
 		serveHelp, _ = upcaseHelp(d.bin.upcase, "serve")
 	}
 	for _, n := range names {
+		if cfg.mode == modeClients {
+			break
+		}
 		p, err := makePeer(n, d.bin, extra)
 		if err != nil {
 			d.cleanup()
@@ -105,7 +97,7 @@ func newDriver(cfg config, cells []Cell, log io.Writer) (*driver, error) {
 		}
 		d.peers = append(d.peers, p)
 	}
-	if len(d.peers) == 0 {
+	if len(d.peers) == 0 && cfg.mode == modeServers {
 		d.cleanup()
 		return nil, errors.New("no peers to run")
 	}
@@ -126,8 +118,23 @@ func newDriver(cfg config, cells []Cell, log io.Writer) (*driver, error) {
 		d.cleanup()
 		return nil, fmt.Errorf("-loadgen=%q: want auto, upcase or builtin", cfg.loadgen)
 	}
+	genNames := []string{"upcase-bench", refGen}
+	if cfg.mode == modeClients {
+		genNames = names
+	}
+	for _, n := range genNames {
+		if n == refGen && !need[refGen] {
+			continue
+		}
+		g, err := makeGen(n, d.bin, d.loadgen, strings.Fields(cfg.loadgenArgs))
+		if err != nil {
+			d.cleanup()
+			return nil, err
+		}
+		d.gens = append(d.gens, g)
+	}
 	d.tools["go"] = firstLine(exec.Command("go", "env", "GOVERSION"), goEnv())
-	if need[refPeer] {
+	if need[refPeer] || need[refUDPPeer] || need[refGen] {
 		d.tools["gcc"] = firstLine(exec.Command("gcc", "--version"), nil)
 	}
 	if b, err := os.ReadFile(filepath.Join(cfg.dir, "go.mod")); err == nil {
@@ -140,8 +147,46 @@ func newDriver(cfg config, cells []Cell, log io.Writer) (*driver, error) {
 	if need["upcase"] {
 		d.tools["upcase"] = strings.TrimSpace(firstLine(exec.Command(d.bin.upcase, "version"), nil))
 	}
-	d.steps = len(cells) * len(d.peers) * cfg.runs
+	for _, c := range cells {
+		d.steps += len(d.entriesFor(c)) * cfg.runs
+		if c.Idle {
+			d.steps += len(d.idlePeers()) * cfg.runs
+		}
+	}
 	return d, nil
+}
+
+// needs is what must be built for the peers named: the servers and load
+// generators of the mode, and the load generator -loadgen may choose.
+func (d *driver) needs(names []string) map[string]bool {
+	need := map[string]bool{}
+	if d.cfg.mode == modeClients {
+		need[refPeer], need[refUDPPeer] = true, true
+		for _, n := range names {
+			if n == refGen {
+				need[refGen] = true
+			}
+		}
+	} else {
+		for _, n := range names {
+			switch {
+			case strings.HasPrefix(n, "upcase"):
+				need["upcase"] = true
+			default:
+				need[n] = true
+			}
+			if n == "upcase-udp" || n == refUDPPeer {
+				need[refGen] = true // the UDP load when -loadgen chooses loadgen/
+			}
+		}
+	}
+	if d.cfg.loadgen != "builtin" {
+		need["upcase"] = true
+	}
+	if d.cfg.loadgen == "builtin" || d.cfg.loadgen == "auto" {
+		need["loadgen"] = true
+	}
+	return need
 }
 
 // firstLine is the first line of cmd's output, run with env if not nil, or
@@ -170,8 +215,8 @@ func (d *driver) cleanup() {
 	os.RemoveAll(d.tmp)
 }
 
-// logPath is where a peer's server writes its log for a run of a cell (run
-// 0: the server shared by a load cell's runs).
-func (d *driver) logPath(p Peer, c Cell, run int) string {
-	return filepath.Join(d.tmp, fmt.Sprintf("server-%s-%s-%d.log", p.Name, c.Name, run))
+// logPath is where the server of the row named peer writes its log for a
+// run of a cell (run 0: the server shared by a load cell's runs).
+func (d *driver) logPath(peer string, c Cell, run int) string {
+	return filepath.Join(d.tmp, fmt.Sprintf("server-%s-%s-%d.log", peer, c.Name, run))
 }

@@ -14,22 +14,35 @@ import (
 // holding the connections, and reading the server's memory.
 func (d *driver) idleCell(c Cell) []Result {
 	var res []Result
-	for _, p := range d.peers {
-		res = append(res, Result{Cell: c, Peer: p.Name})
+	peers := d.idlePeers()
+	for _, p := range peers {
+		res = append(res, Result{Cell: c, Peer: p.Name, Ref: p.Name == refPeer})
 	}
 	if lim := noFileLimit(); lim < uint64(c.Conns)+100 {
 		fmt.Fprintf(d.log, "warning: RLIMIT_NOFILE is %d, below the %d idle connections wanted\n", lim, c.Conns)
 	}
 	for run := 1; run <= d.cfg.runs; run++ {
-		for i, p := range d.peers {
+		for i, p := range peers {
 			d.progress++
 			r := d.idleRun(p, c, run)
 			r.Attempts = 1
-			d.report(c, p, run, r)
+			d.report(c, p.Name, run, r)
 			res[i].Runs = append(res[i].Runs, r)
 		}
 	}
 	return res
+}
+
+// idlePeers are the peers the idle cell holds connections to: the TCP ones
+// of -mode=servers.
+func (d *driver) idlePeers() []Peer {
+	var out []Peer
+	for _, p := range d.peers {
+		if !p.UDP {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // idleRun starts p's server, opens c.Conns connections to it and measures
@@ -38,7 +51,7 @@ func (d *driver) idleRun(p Peer, c Cell, run int) RunResult {
 	var r RunResult
 	t0 := time.Now()
 	defer func() { r.Seconds = time.Since(t0).Seconds() }()
-	s, err := startServer(p, d.cfg.serverCPU, d.logPath(p, c, run))
+	s, err := startServer(p, d.cfg.serverCPU, d.logPath(p.Name, c, run))
 	if err != nil {
 		r.Error = err.Error()
 		return r
@@ -91,7 +104,7 @@ func (d *driver) idleRun(p Peer, c Cell, run int) RunResult {
 	}
 	switch {
 	case s.exited():
-		r.Error = fmt.Sprintf("server exited: %v: %s", s.err, tail(d.logPath(p, c, run)))
+		r.Error = fmt.Sprintf("server exited: %v: %s", s.err, tail(d.logPath(p.Name, c, run)))
 	case r.Errors > 0:
 		r.Error = fmt.Sprintf("exchanging a message on each connection: %v", dialErr)
 	case len(conns) < c.Conns:

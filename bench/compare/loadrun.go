@@ -8,28 +8,15 @@ import (
 	"math"
 	"os"
 	"os/exec"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
 )
 
-// loadgenArgs is the load generator's command line for cell c against addr.
-func (d *driver) loadgenArgs(addr string, c Cell) []string {
-	a := []string{"--json", "--addr=" + addr, "--conns=" + strconv.Itoa(c.Conns),
-		"--size=" + strconv.Itoa(c.Size), "--duration=" + d.cfg.duration.String(),
-		"--pipeline=" + strconv.Itoa(c.Pipeline)}
-	a = append(a, strings.Fields(d.cfg.loadgenArgs)...)
-	if d.loadgen == "upcase" {
-		return append([]string{d.bin.upcase, "bench"}, a...)
-	}
-	return append([]string{d.bin.loadgen}, a...)
-}
-
-// loadRun runs the load generator once, pinned, against s with cell c's
-// load, after waiting for the CPUs to be idle, and measures it. This file is
-// one load run: the generator's command line, its figures and CPU time.
-func (d *driver) loadRun(s *Server, c Cell) RunResult {
+// loadRun runs load generator g once, pinned, against s with cell c's load,
+// after waiting for the CPUs to be idle, and measures it. This file is one
+// load run: the generator's figures and both sides' CPU time.
+func (d *driver) loadRun(s *Server, c Cell, g Gen) RunResult {
 	var r RunResult
 	r.NotIdleBefore = !d.waitIdle()
 
@@ -40,7 +27,7 @@ func (d *driver) loadRun(s *Server, c Cell) RunResult {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), d.cfg.duration+d.cfg.runTimeout)
 	defer cancel()
-	cmd := pinnedCommand(ctx, d.cfg.clientCPU, d.loadgenArgs(s.Addr, c))
+	cmd := pinnedCommand(ctx, d.cfg.clientCPU, g.Args(s.Addr, c, d.cfg.duration))
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
@@ -75,7 +62,7 @@ func (d *driver) loadRun(s *Server, c Cell) RunResult {
 	} else {
 		r.P99us = math.NaN()
 	}
-	r.Errors, r.Mismatches = int64(b.Errors+b.ConnFailures), int64(b.Mismatches)
+	r.Errors, r.Mismatches, r.Lost = int64(b.Errors+b.ConnFailures), int64(b.Mismatches), int64(b.Lost)
 	if b.Messages != nil {
 		r.Messages = *b.Messages
 	} else {
@@ -88,8 +75,16 @@ func (d *driver) loadRun(s *Server, c Cell) RunResult {
 	if b.Sent != nil && *b.Sent >= r.Messages {
 		r.CPUMessages = *b.Sent
 	}
+	// The load generator's CPU time, like the server's, covers the whole
+	// run: opening the connections, warm-up and the wait for the last
+	// replies included. taskset execs it, so this is the generator itself.
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		r.LoadgenCPUSeconds = tvSeconds(ru.Utime) + tvSeconds(ru.Stime)
+		r.LoadgenCPUusPerMsg = math.NaN()
+		if r.CPUMessages > 0 {
+			r.LoadgenCPUusPerMsg = r.LoadgenCPUSeconds * 1e6 / r.CPUMessages
+		}
+		r.LoadgenBusy = r.LoadgenCPUSeconds / wall.Seconds()
 	}
 	own := map[int]bool{os.Getpid(): true, s.PID(): true}
 	if cmd.Process != nil {

@@ -1,10 +1,13 @@
-// Command compare measures `upcase serve` against other upper-casing TCP
+// Command compare measures `upcase serve` against other upper-casing
 // servers on loopback and prints one table: a goroutine-per-connection Go
-// server, a gnet v2 server and a minimal C epoll server, the reference for
-// what the kernel itself costs. Each server is pinned to one CPU, the load
-// generator (`upcase bench`) to another. See README.md.
+// server, a gnet v2 server and minimal C servers (epoll for TCP, batched
+// recvmmsg/sendmmsg for UDP), the references for what the kernel itself
+// costs. Each server is pinned to one CPU, the load generator (`upcase
+// bench`) to another. With -mode=clients it compares load generators
+// instead: `upcase bench` against minimal C clients, on the C servers. See
+// README.md.
 //
-//	bench/compare/run [-duration=5s] [-runs=3] [-peers=...] [-cells=...] [-json=out.json]
+//	bench/compare/run [-mode=servers|clients] [-duration=5s] [-runs=5] [-peers=...] [-cells=...] [-json=out.json]
 package main
 
 import (
@@ -21,6 +24,7 @@ import (
 
 // config is the driver's settings, one field per flag (realMain lists them).
 type config struct {
+	mode        string // modeServers or modeClients
 	duration    time.Duration
 	runs        int
 	retries     int
@@ -43,6 +47,33 @@ type config struct {
 	runTimeout  time.Duration
 }
 
+// The modes: what the peers of a table are.
+const (
+	modeServers = "servers" // upper-casing servers, one load generator
+	modeClients = "clients" // load generators, the C reference servers
+)
+
+// listMode prints -list: the peers and cells of mode.
+func listMode(w io.Writer, mode string, cells []Cell) {
+	if mode == modeClients {
+		fmt.Fprintf(w, "peers: load generators (default %s), against %s (TCP) and %s (UDP):\n", defaultGens, refPeer, refUDPPeer)
+		for _, n := range allGenNames {
+			g, _ := makeGen(n, binaries{}, "upcase", nil)
+			fmt.Fprintf(w, "  %-17s %s\n", n, g.Desc)
+		}
+	} else {
+		fmt.Fprintln(w, "peers: servers (default "+defaultPeers+"):")
+		for _, n := range allPeerNames {
+			p, _ := makePeer(n, binaries{}, nil)
+			fmt.Fprintf(w, "  %-17s %s\n", n, p.Desc)
+		}
+	}
+	fmt.Fprintln(w, "cells:")
+	for _, c := range cells {
+		fmt.Fprintf(w, "  %-17s %s\n", c.Name, c.describe())
+	}
+}
+
 // main is realMain with the process's arguments and exit status.
 func main() {
 	os.Exit(realMain(os.Args[1:], os.Stdout, os.Stderr))
@@ -56,10 +87,11 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	var cfg config
 	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.mode, "mode", modeServers, "servers: upper-casing servers under one load generator; clients: load generators against the C servers")
 	fs.DurationVar(&cfg.duration, "duration", 5*time.Second, "length of each load run")
-	fs.IntVar(&cfg.runs, "runs", 3, "runs per cell and peer; the table shows medians")
+	fs.IntVar(&cfg.runs, "runs", 5, "runs per cell and peer; the table shows medians and min–max")
 	fs.IntVar(&cfg.retries, "retries", 2, "times a run disturbed by other processes is run again")
-	fs.StringVar(&cfg.peers, "peers", defaultPeers, "comma-separated peers: "+strings.Join(allPeerNames, ", ")+" (upcase-goroutine/-epoll need upcase serve --engine)")
+	fs.StringVar(&cfg.peers, "peers", "", "comma-separated peers; -mode=servers: "+strings.Join(allPeerNames, ", ")+" (default "+defaultPeers+"; upcase-goroutine/-epoll need upcase serve --engine); -mode=clients: "+strings.Join(allGenNames, ", ")+" (default all)")
 	fs.StringVar(&cfg.cells, "cells", "all", "comma-separated cell names or globs (pp-*, idle-*); -list shows them")
 	fs.StringVar(&cfg.jsonOut, "json", "", "also write every run's raw figures as JSON to this file")
 	fs.StringVar(&cfg.dir, "dir", ".", "the bench/compare directory")
@@ -89,21 +121,24 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "compare: -runs and -duration must be positive, -retries not negative")
 		return 2
 	}
-	allCells := defaultCells(cfg.idleConns)
+	var allCells []Cell
+	switch cfg.mode {
+	case modeServers:
+		allCells = defaultCells(cfg.idleConns)
+		if cfg.peers == "" {
+			cfg.peers = defaultPeers
+		}
+	case modeClients:
+		allCells = clientsCells()
+		if cfg.peers == "" {
+			cfg.peers = defaultGens
+		}
+	default:
+		fmt.Fprintf(stderr, "compare: -mode=%q: want %s or %s\n", cfg.mode, modeServers, modeClients)
+		return 2
+	}
 	if cfg.list {
-		fmt.Fprintln(stdout, "peers (default "+defaultPeers+"):")
-		for _, n := range allPeerNames {
-			p, _ := makePeer(n, binaries{}, nil)
-			fmt.Fprintf(stdout, "  %-17s %s\n", n, p.Desc)
-		}
-		fmt.Fprintln(stdout, "cells:")
-		for _, c := range allCells {
-			if c.Idle {
-				fmt.Fprintf(stdout, "  %-17s %d idle connections: server RSS per connection\n", c.Name, c.Conns)
-			} else {
-				fmt.Fprintf(stdout, "  %-17s %d connections, %d B messages, %d in flight each\n", c.Name, c.Conns, c.Size, c.Pipeline)
-			}
-		}
+		listMode(stdout, cfg.mode, allCells)
 		return 0
 	}
 	cells, err := selectCells(allCells, cfg.cells)

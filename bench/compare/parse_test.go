@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -229,7 +230,8 @@ func TestRatioAndNumbers(t *testing.T) {
 
 func TestSelectCells(t *testing.T) {
 	all := defaultCells(10000)
-	if len(all) != 8 || all[0].Name != "pp-1c-16B" || all[1].Name != "pp-1c-1KiB" || all[7].Name != "idle-10000c" {
+	if len(all) != 10 || all[0].Name != "pp-1c-16B" || all[1].Name != "pp-1c-1KiB" || all[7].Name != "idle-10000c" ||
+		all[8].Name != "udp-50s-1x-64B" || !all[9].UDP || all[9].Pipeline != 8 {
 		t.Fatalf("defaultCells = %+v", all)
 	}
 	got, err := selectCells(all, "pp-50c-*,idle-*,pp-50c-16B")
@@ -246,7 +248,7 @@ func TestSelectCells(t *testing.T) {
 	if _, err := selectCells(all, "nope"); err == nil {
 		t.Error("a pattern matching nothing gave no error")
 	}
-	if got, _ := selectCells(all, "all"); len(got) != 8 {
+	if got, _ := selectCells(all, "all"); len(got) != 10 {
 		t.Error(`"all" did not select all`)
 	}
 }
@@ -279,20 +281,23 @@ func TestParseBenchOutput(t *testing.T) {
 func TestRowForAndTable(t *testing.T) {
 	load := Cell{Name: "pp-1c-16B", Conns: 1, Size: 16, Pipeline: 1}
 	idle := Cell{Name: "idle-10000c", Idle: true, Conns: 10000}
+	udp := Cell{Name: "udp-50s-1x-64B", UDP: true, Conns: 50, Size: 64, Pipeline: 1}
 	results := []Result{
 		{Cell: load, Peer: "upcase", Runs: []RunResult{
-			{Attempts: 1, MsgsPerSec: 100, P99us: 50, ServerCPUusPerMsg: 4, ServerBusy: 0.5},
-			{Attempts: 3, MsgsPerSec: 300, P99us: 70, ServerCPUusPerMsg: 6, ServerBusy: 0.7, Disturbed: true, Errors: 2},
-			{Attempts: 1, MsgsPerSec: 200, P99us: 60, ServerCPUusPerMsg: 5, ServerBusy: 0.6},
+			{Attempts: 1, MsgsPerSec: 100, P99us: 50, ServerCPUusPerMsg: 4, ServerBusy: 0.5, LoadgenCPUusPerMsg: 9, LoadgenBusy: 0.9},
+			{Attempts: 3, MsgsPerSec: 300, P99us: 70, ServerCPUusPerMsg: 6, ServerBusy: 0.7, LoadgenCPUusPerMsg: 11, LoadgenBusy: 0.9, Disturbed: true, Errors: 2},
+			{Attempts: 1, MsgsPerSec: 200, P99us: 60, ServerCPUusPerMsg: 5, ServerBusy: 0.6, LoadgenCPUusPerMsg: 10, LoadgenBusy: 0.9},
 			{Error: "server exited"},
 		}},
-		{Cell: load, Peer: refPeer, Runs: []RunResult{{Attempts: 1, MsgsPerSec: 400, P99us: 30, ServerCPUusPerMsg: 2.5, ServerBusy: 0.4}}},
-		{Cell: idle, Peer: "upcase", Runs: []RunResult{{Attempts: 1, RSSKiBPerConn: 0.5}}},
-		{Cell: idle, Peer: refPeer, Runs: []RunResult{{Attempts: 1, RSSKiBPerConn: 0.05}}},
+		{Cell: load, Peer: refPeer, Ref: true, Runs: []RunResult{{Attempts: 1, MsgsPerSec: 400, P99us: 30, ServerCPUusPerMsg: 2.5, ServerBusy: 0.4, LoadgenCPUusPerMsg: 5, LoadgenBusy: 1}}},
+		{Cell: idle, Peer: "upcase", Runs: []RunResult{{Attempts: 1, RSSKiBPerConn: 0.5}, {Attempts: 1, RSSKiBPerConn: 0.7}}},
+		{Cell: idle, Peer: refPeer, Ref: true, Runs: []RunResult{{Attempts: 1, RSSKiBPerConn: 0.05}}},
+		{Cell: udp, Peer: refUDPPeer, Ref: true, Runs: []RunResult{{Attempts: 1, MsgsPerSec: 1000, P99us: 10, ServerCPUusPerMsg: 1, ServerBusy: 1, LoadgenCPUusPerMsg: 2, LoadgenBusy: 1, Lost: 5, CPUMessages: 1000}}},
 	}
 	r := rowFor(results[0])
-	if r.MsgsPerSec != 200 || r.P99us != 60 || r.CPUusMsg != 5 || r.ServerBusy != 0.6 {
-		t.Errorf("medians: %+v", r)
+	if r.MsgsPerSec != (stat{200, 100, 300}) || r.P99us != (stat{60, 50, 70}) || r.CPUusMsg != (stat{5, 4, 6}) ||
+		r.GenCPUusMsg != (stat{10, 9, 11}) || r.ServerBusy.Med != 0.6 || r.GenBusy != (stat{0.9, 0.9, 0.9}) {
+		t.Errorf("medians and spreads: %+v", r)
 	}
 	if r.Problems != "2 errors, 1/4 runs failed" || r.Note != "2 reruns, 1/4 disturbed" {
 		t.Errorf("problems %q, note %q", r.Problems, r.Note)
@@ -302,10 +307,10 @@ func TestRowForAndTable(t *testing.T) {
 		rows = append(rows, rowFor(res))
 	}
 	var buf bytes.Buffer
-	writeTable(&buf, rows, refPeer)
+	writeTable(&buf, rows)
 	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
-	if len(lines) != 6 {
-		t.Fatalf("table has %d lines, want 6:\n%s", len(lines), buf.String())
+	if len(lines) != 7 {
+		t.Fatalf("table has %d lines, want 7:\n%s", len(lines), buf.String())
 	}
 	cols := func(l string) []string {
 		f := strings.Split(l, "|")
@@ -314,12 +319,13 @@ func TestRowForAndTable(t *testing.T) {
 		}
 		return f[1 : len(f)-1]
 	}
-	// cell, peer, msgs/s, ×C, p99, ×C, CPU, ×C, CPU %, RSS, ×C, errors, note
 	for i, want := range map[int][]string{
-		2: {"pp-1c-16B", "upcase", "200", "0.50×", "60.0", "2.00×", "5.00", "2.00×", "60", "", "", "2 errors, 1/4 runs failed", "2 reruns, 1/4 disturbed"},
-		3: {"", refPeer, "400", "1.00×", "30.0", "1.00×", "2.50", "1.00×", "40", "", "", "", ""},
-		4: {"idle-10000c", "upcase", "", "", "", "", "", "", "", "0.500", "10.0×", "", ""},
-		5: {"", refPeer, "", "", "", "", "", "", "", "0.050", "1.00×", "", ""},
+		0: {"cell", "peer", "msgs/s", "×C", "p99 µs", "×C", "srv CPU µs/msg", "×C", "srv CPU %", "gen CPU µs/msg", "×C", "gen CPU %", "RSS KiB/idle conn", "×C", "errors", "note"},
+		2: {"pp-1c-16B", "upcase", "200 (100–300)", "0.50×", "60.0 (50.0–70.0)", "2.00×", "5.00 (4.00–6.00)", "2.00×", "60 (50–70)", "10.0 (9.00–11.0)", "2.00×", "90", "", "", "2 errors, 1/4 runs failed", "2 reruns, 1/4 disturbed"},
+		3: {"", refPeer, "400", "1.00×", "30.0", "1.00×", "2.50", "1.00×", "40", "5.00", "1.00×", "100", "", "", "", ""},
+		4: {"idle-10000c", "upcase", "", "", "", "", "", "", "", "", "", "", "0.600 (0.500–0.700)", "12.0×", "", ""},
+		5: {"", refPeer, "", "", "", "", "", "", "", "", "", "", "0.050", "1.00×", "", ""},
+		6: {"udp-50s-1x-64B", refUDPPeer, "1.00k", "1.00×", "10.0", "1.00×", "1.00", "1.00×", "100", "2.00", "1.00×", "100", "", "", "5 lost (0.500%)", ""},
 	} {
 		if got := cols(lines[i]); strings.Join(got, ";") != strings.Join(want, ";") {
 			t.Errorf("line %d = %q\nwant %q", i, got, want)
@@ -331,5 +337,37 @@ func TestRowForAndTable(t *testing.T) {
 			t.Errorf("ragged table:\n%s", buf.String())
 			break
 		}
+	}
+	// Without an idle cell the RSS columns go; the ratios follow each
+	// cell's own reference.
+	buf.Reset()
+	writeTable(&buf, []Row{rows[0], rows[1], rows[4]})
+	lines = strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if got := cols(lines[0]); len(got) != 14 || slices.Contains(got, "RSS KiB/idle conn") {
+		t.Errorf("header without idle rows: %q", got)
+	}
+	if got := cols(lines[2]); got[3] != "0.50×" {
+		t.Errorf("ratio against the cell's reference: %q", got)
+	}
+}
+
+func TestSpread(t *testing.T) {
+	nan := math.NaN()
+	for _, tc := range []struct {
+		in   []float64
+		want string
+	}{
+		{[]float64{3, 1, 2}, "2.00 (1.00–3.00)"},
+		{[]float64{5, nan, 4, 6, 100}, "5.50 (4.00–100)"},
+		{[]float64{7, 7}, "7.00"},
+		{nil, "–"},
+		{[]float64{nan}, "–"},
+	} {
+		if got := spread(summarize(tc.in), num); got != tc.want {
+			t.Errorf("spread(%v) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	if got := spread(summarize([]float64{12345, 9000, 15000}), count); got != "12.3k (9.00k–15.0k)" {
+		t.Errorf("spread of rates = %q", got)
 	}
 }

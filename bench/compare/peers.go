@@ -21,6 +21,7 @@ import (
 type Peer struct {
 	Name string // as given to -peers
 	Desc string // one line for the header
+	UDP  bool   // serves UDP (the UDP cells), not TCP
 	// Args is the command line that serves on addr (host:port).
 	Args func(addr string) []string
 }
@@ -28,14 +29,29 @@ type Peer struct {
 // binaries are the built programs, by role.
 type binaries struct {
 	upcase, goroutine, gnet, cepoll, loadgen string
+	cudp, cclient, cudpclient                string
 }
 
-const refPeer = "c-epoll"
+// The reference servers: the C epoll server for TCP cells, the C batched
+// UDP server for UDP cells. Every ×C of -mode=servers is against them, and
+// -mode=clients loads them.
+const (
+	refPeer    = "c-epoll"
+	refUDPPeer = "c-udp-mmsg"
+)
 
 // allPeerNames in table order.
-var allPeerNames = []string{"upcase", "upcase-goroutine", "upcase-epoll", "goroutine", "gnet", refPeer}
+var allPeerNames = []string{"upcase", "upcase-goroutine", "upcase-epoll", "goroutine", "gnet", refPeer, "upcase-udp", refUDPPeer}
 
-var defaultPeers = "upcase,goroutine,gnet," + refPeer
+var defaultPeers = "upcase,goroutine,gnet," + refPeer + ",upcase-udp," + refUDPPeer
+
+// refServer is the reference server of cell c's protocol.
+func refServer(c Cell) string {
+	if c.UDP {
+		return refUDPPeer
+	}
+	return refPeer
+}
 
 func makePeer(name string, bin binaries, upcaseExtra []string) (Peer, error) {
 	upcase := func(engine string) Peer {
@@ -66,10 +82,21 @@ func makePeer(name string, bin binaries, upcaseExtra []string) (Peer, error) {
 		return Peer{Name: name, Desc: "gnet v2 event loops, multicore per GOMAXPROCS (gnet/main.go)",
 			Args: func(addr string) []string { return []string{bin.gnet, "-addr=" + addr} }}, nil
 	case refPeer:
-		return Peer{Name: name, Desc: "C, one level-triggered epoll loop, gcc -O2 (cepoll/server.c): the reference",
+		return Peer{Name: name, Desc: "C, one level-triggered epoll loop, gcc -O2 (cepoll/server.c): the TCP reference",
 			Args: func(addr string) []string {
 				host, port, _ := net.SplitHostPort(addr)
 				return []string{bin.cepoll, host, port}
+			}}, nil
+	case "upcase-udp":
+		return Peer{Name: name, Desc: "upcase serve --udp --udp-rate=0 (this repo)", UDP: true,
+			Args: func(addr string) []string {
+				return append([]string{bin.upcase, "serve", "--udp", "--addr=" + addr, "--udp-rate=0", "--drain=1s"}, upcaseExtra...)
+			}}, nil
+	case refUDPPeer:
+		return Peer{Name: name, Desc: "C, one blocking socket, recvmmsg/sendmmsg in batches of 64, gcc -O2 (cepoll/udp_server.c): the UDP reference", UDP: true,
+			Args: func(addr string) []string {
+				host, port, _ := net.SplitHostPort(addr)
+				return []string{bin.cudp, host, port}
 			}}, nil
 	}
 	return Peer{}, fmt.Errorf("unknown peer %q (known: %s)", name, strings.Join(allPeerNames, ", "))
@@ -112,6 +139,9 @@ func build(compareDir, repo, tmp string, need map[string]bool) (binaries, error)
 		{"gnet", &b.gnet, out("gnet"), compareDir, []string{"go", "build", "-o", out("gnet"), "./gnet"}},
 		{"loadgen", &b.loadgen, out("loadgen"), compareDir, []string{"go", "build", "-o", out("loadgen"), "./loadgen"}},
 		{refPeer, &b.cepoll, out("cepoll"), compareDir, []string{"gcc", "-O2", "-Wall", "-o", out("cepoll"), "cepoll/server.c"}},
+		{refUDPPeer, &b.cudp, out("cudp"), compareDir, []string{"gcc", "-O2", "-Wall", "-o", out("cudp"), "cepoll/udp_server.c"}},
+		{refGen, &b.cclient, out("cclient"), compareDir, []string{"gcc", "-O2", "-Wall", "-o", out("cclient"), "cepoll/client.c"}},
+		{refGen, &b.cudpclient, out("cudpclient"), compareDir, []string{"gcc", "-O2", "-Wall", "-o", out("cudpclient"), "cepoll/udp_client.c"}},
 	}
 	for _, s := range steps {
 		if !need[s.role] {
@@ -187,7 +217,16 @@ func (s *Server) exited() bool {
 	}
 }
 
-func freePort() (int, error) {
+// freePort is a loopback port free for TCP, or UDP with udp.
+func freePort(udp bool) (int, error) {
+	if udp {
+		c, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			return 0, err
+		}
+		defer c.Close()
+		return c.LocalAddr().(*net.UDPAddr).Port, nil
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, err
@@ -196,10 +235,41 @@ func freePort() (int, error) {
 	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
+// probe tells whether the server at addr answers: a TCP server accepts a
+// connection, a UDP server answers a datagram "ping" with "PING" within
+// 200 ms.
+func probe(addr string, udp bool) error {
+	if !udp {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			c.Close()
+		}
+		return err
+	}
+	c, err := net.Dial("udp", addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(200 * time.Millisecond))
+	if _, err := c.Write([]byte("ping")); err != nil {
+		return err
+	}
+	b := make([]byte, 16)
+	n, err := c.Read(b)
+	if err != nil {
+		return err
+	}
+	if string(b[:n]) != "PING" {
+		return fmt.Errorf("answered %q to \"ping\"", b[:n])
+	}
+	return nil
+}
+
 // startServer starts p pinned to cpu on a free loopback port and waits, for
-// at most 15 s, until it accepts a connection.
+// at most 15 s, until it answers (probe).
 func startServer(p Peer, cpu int, logPath string) (*Server, error) {
-	port, err := freePort()
+	port, err := freePort(p.UDP)
 	if err != nil {
 		return nil, err
 	}
@@ -225,14 +295,13 @@ func startServer(p Peer, cpu int, logPath string) (*Server, error) {
 		if s.exited() {
 			return nil, fmt.Errorf("%s exited before accepting connections: %v\n%s", p.Name, s.err, tail(logPath))
 		}
-		c, err := net.DialTimeout("tcp", addr, time.Second)
+		err := probe(addr, p.UDP)
 		if err == nil {
-			c.Close()
 			return s, nil
 		}
 		if time.Now().After(deadline) {
 			s.Stop()
-			return nil, fmt.Errorf("%s did not accept connections on %s within 15s: %v\n%s", p.Name, addr, err, tail(logPath))
+			return nil, fmt.Errorf("%s did not answer on %s within 15s: %v\n%s", p.Name, addr, err, tail(logPath))
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

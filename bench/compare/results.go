@@ -10,24 +10,27 @@ type RunResult struct {
 	Error    string  `json:"error,omitempty"`
 
 	// Load cells.
-	Bench             map[string]any `json:"bench,omitempty"` // the load generator's JSON as printed
-	Messages          float64        `json:"messages,omitempty"`
-	MessagesEstimated bool           `json:"messages_estimated,omitempty"` // no "messages" key: msgs_per_sec × duration
-	CPUMessages       float64        `json:"cpu_messages,omitempty"`       // what server CPU is divided by: "sent" if given, else messages
-	MsgsPerSec        float64        `json:"msgs_per_sec,omitempty"`
-	P99us             float64        `json:"p99_us,omitempty"`
-	Errors            int64          `json:"errors,omitempty"`
-	Mismatches        int64          `json:"mismatches,omitempty"`
-	ServerTicks       uint64         `json:"server_cpu_ticks,omitempty"`
-	ServerCPUusPerMsg float64        `json:"server_cpu_us_per_msg,omitempty"`
-	ServerBusy        float64        `json:"server_cpu_share,omitempty"`
-	ServerCPUIRQTicks uint64         `json:"server_cpu_irq_softirq_ticks,omitempty"` // ticks sampled in irq/softirq on the server's CPU
-	LoadgenCPUSeconds float64        `json:"loadgen_cpu_seconds,omitempty"`
-	CPUsBusyTicks     float64        `json:"cpus_busy_ticks,omitempty"` // the two CPUs' time not idle, idle-transition overhead included
-	OtherTicks        float64        `json:"other_ticks"`               // other processes' CPU time plus steal
-	OtherShare        float64        `json:"other_share"`               // other_ticks as a share of the two CPUs
-	Disturbed         bool           `json:"disturbed,omitempty"`
-	NotIdleBefore     bool           `json:"not_idle_before,omitempty"` // -idle-wait ran out
+	Bench              map[string]any `json:"bench,omitempty"` // the load generator's JSON as printed
+	Messages           float64        `json:"messages,omitempty"`
+	MessagesEstimated  bool           `json:"messages_estimated,omitempty"` // no "messages" key: msgs_per_sec × duration
+	CPUMessages        float64        `json:"cpu_messages,omitempty"`       // what server CPU is divided by: "sent" if given, else messages
+	MsgsPerSec         float64        `json:"msgs_per_sec,omitempty"`
+	P99us              float64        `json:"p99_us,omitempty"`
+	Errors             int64          `json:"errors,omitempty"`
+	Mismatches         int64          `json:"mismatches,omitempty"`
+	ServerTicks        uint64         `json:"server_cpu_ticks,omitempty"`
+	ServerCPUusPerMsg  float64        `json:"server_cpu_us_per_msg,omitempty"`
+	ServerBusy         float64        `json:"server_cpu_share,omitempty"`
+	ServerCPUIRQTicks  uint64         `json:"server_cpu_irq_softirq_ticks,omitempty"` // ticks sampled in irq/softirq on the server's CPU
+	LoadgenCPUSeconds  float64        `json:"loadgen_cpu_seconds,omitempty"`          // utime+stime of the load generator (getrusage of the child)
+	LoadgenCPUusPerMsg float64        `json:"loadgen_cpu_us_per_msg,omitempty"`       // that ÷ CPUMessages
+	LoadgenBusy        float64        `json:"loadgen_cpu_share,omitempty"`            // that as a share of its one CPU
+	Lost               int64          `json:"lost,omitempty"`                         // UDP: datagrams not answered in time
+	CPUsBusyTicks      float64        `json:"cpus_busy_ticks,omitempty"`              // the two CPUs' time not idle, idle-transition overhead included
+	OtherTicks         float64        `json:"other_ticks"`                            // other processes' CPU time plus steal
+	OtherShare         float64        `json:"other_share"`                            // other_ticks as a share of the two CPUs
+	Disturbed          bool           `json:"disturbed,omitempty"`
+	NotIdleBefore      bool           `json:"not_idle_before,omitempty"` // -idle-wait ran out
 
 	// Idle cell.
 	Opened        int     `json:"opened,omitempty"`
@@ -37,16 +40,20 @@ type RunResult struct {
 	RSSKiBPerConn float64 `json:"rss_kib_per_conn,omitempty"`
 }
 
-// Result is one peer in one cell.
+// Result is one peer in one cell: a server (-mode=servers) or a load
+// generator (-mode=clients).
 type Result struct {
 	Cell  Cell        `json:"cell"`
 	Peer  string      `json:"peer"`
+	Ref   bool        `json:"ref,omitempty"`  // the reference the cell's ×C are against
+	Load  string      `json:"load,omitempty"` // the load generator used`
 	Runs  []RunResult `json:"runs"`
 	Notes []string    `json:"notes,omitempty"`
 }
 
 // Report is everything measured.
 type Report struct {
+	Mode      string            `json:"mode"`
 	Machine   Machine           `json:"machine"`
 	Started   time.Time         `json:"started"`
 	Finished  time.Time         `json:"finished"`
@@ -56,6 +63,8 @@ type Report struct {
 	Duration  string            `json:"duration"`
 	RunsPer   int               `json:"runs_per_cell"`
 	Peers     map[string]string `json:"peers"`
+	Servers   []string          `json:"servers,omitempty"` // -mode=clients: the servers loaded
+	Loads     []string          `json:"loads,omitempty"`   // -mode=servers: the load generators used`
 	PeerOrder []string          `json:"peer_order"`
 	Results   []Result          `json:"results"`
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os/exec"
+	"slices"
 	"time"
 )
 
@@ -11,6 +12,7 @@ import (
 // then run 2, and a disturbed run is run again; progress goes to the log.
 func (d *driver) runAll() *Report {
 	rep := &Report{
+		Mode:     d.cfg.mode,
 		Machine:  describeMachine(),
 		Started:  time.Now(),
 		Tools:    d.tools,
@@ -29,6 +31,22 @@ func (d *driver) runAll() *Report {
 		rep.Peers[p.Name] = p.Desc
 		rep.PeerOrder = append(rep.PeerOrder, p.Name)
 	}
+	if d.cfg.mode == modeClients {
+		for _, g := range d.gens {
+			rep.Peers[g.Name] = g.Desc
+			rep.PeerOrder = append(rep.PeerOrder, g.Name)
+		}
+		for _, n := range []string{refPeer, refUDPPeer} {
+			p, _ := makePeer(n, d.bin, nil)
+			rep.Servers = append(rep.Servers, n+": "+p.Desc)
+		}
+	} else {
+		for _, c := range d.cells {
+			if g, ok := d.serverLoad(c); ok && !slices.Contains(rep.Loads, g.Name+": "+g.Desc) {
+				rep.Loads = append(rep.Loads, g.Name+": "+g.Desc)
+			}
+		}
+	}
 	for _, c := range d.cells {
 		if c.Idle {
 			rep.Results = append(rep.Results, d.idleCell(c)...)
@@ -40,15 +58,17 @@ func (d *driver) runAll() *Report {
 	return rep
 }
 
-// loadCell starts every peer's server, then runs the cell on each in turn,
-// run after run, so that slow changes in the machine's load spread over all
-// peers alike.
+// loadCell starts every entry's server, then runs the cell on each entry in
+// turn, run after run, so that slow changes in the machine's load spread
+// over all of them alike.
 func (d *driver) loadCell(c Cell) []Result {
-	res := make([]Result, len(d.peers))
-	servers := make([]*Server, len(d.peers))
-	for i, p := range d.peers {
-		res[i] = Result{Cell: c, Peer: p.Name}
-		s, err := startServer(p, d.cfg.serverCPU, d.logPath(p, c, 0))
+	entries := d.entriesFor(c)
+	res := make([]Result, len(entries))
+	servers := make([]*Server, len(entries))
+	for i, e := range entries {
+		p := e.Server
+		res[i] = Result{Cell: c, Peer: e.Name, Ref: e.Ref, Load: e.Gen.Name}
+		s, err := startServer(p, d.cfg.serverCPU, d.logPath(e.Name, c, 0))
 		if err != nil {
 			res[i].Notes = append(res[i].Notes, "server failed: "+err.Error())
 			fmt.Fprintf(d.log, "%s %s: %v\n", c.Name, p.Name, err)
@@ -68,7 +88,7 @@ func (d *driver) loadCell(c Cell) []Result {
 		}
 	}()
 	for run := 1; run <= d.cfg.runs; run++ {
-		for i, p := range d.peers {
+		for i, e := range entries {
 			s := servers[i]
 			d.progress++
 			if s == nil {
@@ -83,8 +103,8 @@ func (d *driver) loadCell(c Cell) []Result {
 			attempts := 0
 			for attempts < 1+d.cfg.retries {
 				attempts++
-				r := d.loadRun(s, c)
-				d.report(c, p, run, r)
+				r := d.loadRun(s, c, e.Gen)
+				d.report(c, e.Name, run, r)
 				if attempts == 1 || r.Error == "" && (best.Error != "" || r.OtherShare < best.OtherShare) {
 					best = r
 				}
@@ -98,15 +118,15 @@ func (d *driver) loadCell(c Cell) []Result {
 	}
 	for i, s := range servers {
 		if s != nil && s.exited() {
-			res[i].Notes = append(res[i].Notes, fmt.Sprintf("server exited: %v: %s", s.err, tail(d.logPath(d.peers[i], c, 0))))
+			res[i].Notes = append(res[i].Notes, fmt.Sprintf("server exited: %v: %s", s.err, tail(d.logPath(entries[i].Name, c, 0))))
 		}
 	}
 	return res
 }
 
 // report writes one run's progress line to the log.
-func (d *driver) report(c Cell, p Peer, run int, r RunResult) {
-	prefix := fmt.Sprintf("[%d/%d] %s %s run %d", d.progress, d.steps, c.Name, p.Name, run)
+func (d *driver) report(c Cell, peer string, run int, r RunResult) {
+	prefix := fmt.Sprintf("[%d/%d] %s %s run %d", d.progress, d.steps, c.Name, peer, run)
 	if r.Error != "" {
 		fmt.Fprintf(d.log, "%s: %s\n", prefix, r.Error)
 		return
@@ -123,6 +143,7 @@ func (d *driver) report(c Cell, p Peer, run int, r RunResult) {
 	if r.NotIdleBefore {
 		flag += " (machine not idle before)"
 	}
-	fmt.Fprintf(d.log, "%s: %s msgs/s, p99 %s µs, server %s µs/msg (%.0f%% of its CPU), others %.1f%%%s\n",
-		prefix, count(r.MsgsPerSec), num(r.P99us), num(r.ServerCPUusPerMsg), 100*r.ServerBusy, 100*r.OtherShare, flag)
+	fmt.Fprintf(d.log, "%s: %s msgs/s, p99 %s µs, server %s µs/msg (%.0f%% of its CPU), load generator %s µs/msg (%.0f%%), others %.1f%%%s\n",
+		prefix, count(r.MsgsPerSec), num(r.P99us), num(r.ServerCPUusPerMsg), 100*r.ServerBusy,
+		num(r.LoadgenCPUusPerMsg), 100*r.LoadgenBusy, 100*r.OtherShare, flag)
 }

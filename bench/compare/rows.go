@@ -5,12 +5,13 @@ import (
 	"strings"
 )
 
-// rowFor reduces one result to medians for the table, with its problems and
-// notes. This file turns results into the table's rows.
+// rowFor reduces one result to medians and spreads for the table, with its
+// problems and notes. This file turns results into the table's rows.
 func rowFor(r Result) Row {
-	row := Row{Cell: r.Cell.Name, Peer: r.Peer, Idle: r.Cell.Idle}
-	var mps, p99, cpu, busy, rss []float64
-	var errs, mism int64
+	row := Row{Cell: r.Cell.Name, Peer: r.Peer, Ref: r.Ref, Idle: r.Cell.Idle}
+	var mps, p99, cpu, busy, gcpu, gbusy, rss []float64
+	var errs, mism, lost int64
+	var sent float64
 	failed, reruns, disturbed, notIdle, estimated := 0, 0, 0, 0, false
 	for _, run := range r.Runs {
 		if run.Error != "" {
@@ -27,20 +28,31 @@ func rowFor(r Result) Row {
 		estimated = estimated || run.MessagesEstimated
 		errs += run.Errors
 		mism += run.Mismatches
+		lost += run.Lost
+		sent += run.CPUMessages
+		if r.Cell.Idle {
+			rss = append(rss, run.RSSKiBPerConn)
+			continue
+		}
 		mps = append(mps, run.MsgsPerSec)
 		p99 = append(p99, run.P99us)
 		cpu = append(cpu, run.ServerCPUusPerMsg)
 		busy = append(busy, run.ServerBusy)
-		rss = append(rss, run.RSSKiBPerConn)
+		gcpu = append(gcpu, run.LoadgenCPUusPerMsg)
+		gbusy = append(gbusy, run.LoadgenBusy)
 	}
-	row.MsgsPerSec, row.P99us, row.CPUusMsg = median(mps), median(p99), median(cpu)
-	row.ServerBusy, row.RSSKiBConn = median(busy), median(rss)
+	row.MsgsPerSec, row.P99us, row.CPUusMsg = summarize(mps), summarize(p99), summarize(cpu)
+	row.ServerBusy, row.GenCPUusMsg, row.GenBusy = summarize(busy), summarize(gcpu), summarize(gbusy)
+	row.RSSKiBConn = summarize(rss)
 	var probs, notes []string
 	if errs > 0 {
 		probs = append(probs, plural(int(errs), "error"))
 	}
 	if mism > 0 {
 		probs = append(probs, plural(int(mism), "mismatch"))
+	}
+	if lost > 0 {
+		probs = append(probs, fmt.Sprintf("%d lost (%s%%)", lost, num(100*float64(lost)/sent)))
 	}
 	if failed > 0 {
 		probs = append(probs, fmt.Sprintf("%d/%d runs failed", failed, len(r.Runs)))
