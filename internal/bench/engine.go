@@ -5,20 +5,23 @@ import (
 	"fmt"
 	"net"
 	"syscall"
+
+	"github.com/upcase/upcase/internal/engine"
 )
 
 // Engine says how Run moves bytes over its TCP connections. Both engines
 // send the same bytes, check every byte of every reply the same way
 // (replies.go, payload.go) and report the same Result; they differ in what
-// a connection costs bench itself.
-type Engine string
+// a connection costs bench itself. The server has the same two
+// (internal/engine).
+type Engine = engine.Engine
 
 const (
 	// EngineAuto picks EngineEpoll on Linux for TCP with the default dialer,
 	// and EngineGoroutine otherwise (UDP, other systems, a Config.Dial of
 	// the caller's, which may return a connection with no socket of its
 	// own).
-	EngineAuto Engine = ""
+	EngineAuto = engine.Auto
 	// EngineEpoll runs the connections on one event loop per CPU Run may
 	// use (GOMAXPROCS), each with its own poller (internal/netpoll) and
 	// latency histogram: no goroutine per connection while it carries
@@ -26,10 +29,10 @@ const (
 	// connection. Linux and TCP only; connections are still opened by
 	// Config.Dial (in a goroutine while the dial lasts) and then handed to
 	// a loop.
-	EngineEpoll Engine = "epoll"
+	EngineEpoll = engine.Epoll
 	// EngineGoroutine runs each connection in its own goroutine (two when
 	// pipelining) with its own histogram: any system, UDP, any net.Conn.
-	EngineGoroutine Engine = "goroutine"
+	EngineGoroutine = engine.Goroutine
 )
 
 // ErrEngineUnsupported is Run's error when EngineEpoll was asked for where
@@ -37,25 +40,7 @@ const (
 var ErrEngineUnsupported = errors.New("the epoll engine needs Linux and TCP")
 
 // ParseEngine reads an engine's name as given to --engine.
-func ParseEngine(name string) (Engine, error) {
-	switch name {
-	case "auto", "":
-		return EngineAuto, nil
-	case string(EngineEpoll):
-		return EngineEpoll, nil
-	case string(EngineGoroutine):
-		return EngineGoroutine, nil
-	}
-	return "", fmt.Errorf("unknown engine %q: want auto, epoll or goroutine", name)
-}
-
-// String is the engine's name as --engine takes it.
-func (e Engine) String() string {
-	if e == EngineAuto {
-		return "auto"
-	}
-	return string(e)
-}
+func ParseEngine(name string) (Engine, error) { return engine.Parse(name) }
 
 // testEngine, when set by the package's tests, replaces EngineAuto, so that
 // the same tests run on both engines.

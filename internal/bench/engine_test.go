@@ -57,24 +57,3 @@ func TestEngineChoice(t *testing.T) {
 		})
 	}
 }
-
-func TestParseEngine(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		want Engine
-		ok   bool
-	}{
-		{"auto", EngineAuto, true}, {"", EngineAuto, true}, {"epoll", EngineEpoll, true},
-		{"goroutine", EngineGoroutine, true}, {"Epoll", "", false}, {"kqueue", "", false},
-	} {
-		got, err := ParseEngine(tc.in)
-		if (err == nil) != tc.ok || got != tc.want {
-			t.Errorf("ParseEngine(%q) = %q, %v; want %q, ok %v", tc.in, got, err, tc.want, tc.ok)
-		}
-		if tc.ok && tc.in != "" {
-			if back, _ := ParseEngine(got.String()); back != got {
-				t.Errorf("%q.String() = %q does not parse back", got, got.String())
-			}
-		}
-	}
-}

@@ -4,27 +4,30 @@ import (
 	"errors"
 	"fmt"
 	"net"
+
+	"github.com/upcase/upcase/internal/engine"
 )
 
 // Engine says how a Server moves bytes between its TCP connections and the
 // transform. Both engines behave the same on the wire, with the same limits,
-// timeouts, drain and narration; they differ in cost.
-type Engine string
+// timeouts, drain and narration; they differ in cost. Bench has the same
+// two (internal/engine).
+type Engine = engine.Engine
 
 const (
 	// EngineAuto picks EngineEpoll where it can serve the listener (Linux,
 	// a plain *net.TCPListener) and EngineGoroutine otherwise (TLS, wrapped
 	// listeners, other systems). It is the zero value.
-	EngineAuto Engine = ""
+	EngineAuto = engine.Auto
 	// EngineEpoll serves connections from one event loop per CPU on
 	// Linux's epoll: a connection costs about 0.1 KiB while idle and a
 	// message about what the system calls cost.
-	EngineEpoll Engine = "epoll"
+	EngineEpoll = engine.Epoll
 	// EngineGoroutine serves each connection in its own goroutine, on any
 	// system and for any net.Listener, TLS and the PROXY protocol included.
 	// ServePacket with it reads and answers one datagram at a time, as it
 	// does on systems other than Linux, instead of in batches.
-	EngineGoroutine Engine = "goroutine"
+	EngineGoroutine = engine.Goroutine
 )
 
 // ErrEngineUnsupported is returned by Serve when EngineEpoll was asked for
@@ -32,25 +35,7 @@ const (
 var ErrEngineUnsupported = errors.New("the epoll engine needs Linux and a plain TCP listener (not TLS)")
 
 // ParseEngine reads an engine's name as given to --engine.
-func ParseEngine(name string) (Engine, error) {
-	switch name {
-	case "auto", "":
-		return EngineAuto, nil
-	case string(EngineEpoll):
-		return EngineEpoll, nil
-	case string(EngineGoroutine):
-		return EngineGoroutine, nil
-	}
-	return "", fmt.Errorf("unknown engine %q: want auto, epoll or goroutine", name)
-}
-
-// String is the engine's name as --engine takes it.
-func (e Engine) String() string {
-	if e == EngineAuto {
-		return "auto"
-	}
-	return string(e)
-}
+func ParseEngine(name string) (Engine, error) { return engine.Parse(name) }
 
 // epollListener is the listener the epoll engine can take over, if ln is one.
 func (s *Server) epollListener(ln net.Listener) (*net.TCPListener, error) {
