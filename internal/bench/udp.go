@@ -25,15 +25,21 @@ const recentLost = 64
 // may come out of order); a message with no reply within the timeout is lost.
 // Only when the expected replies are not known (ExpectNone) is a reply simply
 // taken as the answer to the oldest message.
+//
+// The socket's I/O is a udpIO: on Linux it sends every datagram due with one
+// sendmmsg(2) and takes every reply waiting with one recvmmsg(2)
+// (udp_batch_linux.go); elsewhere, or for a connection with no socket, one
+// Write and one Read per datagram (udp_each.go).
 func (w *worker) udp(ctx context.Context) {
 	r := w.r
 	size, timeout, depth := int64(r.cfg.Size), int64(r.cfg.Timeout), r.cfg.Pipeline
-	buf := make([]byte, 64<<10)          // a longer reply must not pass for a right one
+	x := newUDPIO(w.conn, r.cfg.Size, depth)
+	defer x.close()
 	flight := make([]datagram, 0, depth) // oldest first
 	var lost [recentLost]int64           // seq of the last lost messages
 	var seq, replies int64
-	// The reply's arrival time is also when the next messages are sent and
-	// the expired ones judged: one clock read per message, not two.
+	// The replies' arrival time is also when the next messages are sent and
+	// the expired ones judged: one clock read per batch of replies.
 	now := r.now()
 	for !r.stop.Load() {
 		for len(flight) > 0 && flight[0].sent+timeout <= now { // expired
@@ -49,15 +55,16 @@ func (w *worker) udp(ctx context.Context) {
 				}
 				intended = w.at(seq)
 			}
-			if _, err := w.conn.Write(r.pay.sendAt(w.off+seq*size, int(size))); err != nil {
-				if !r.stop.Load() { // a stop's deadline fails the write: not an error
-					w.udpError("send to", err, replies)
-				}
-				return
-			}
+			msg := r.pay.sendAt(w.off+seq*size, int(size))
 			flight = append(flight, datagram{seq: seq, intended: intended, sent: now})
 			seq++
-			w.sent++
+			if !x.queue(msg) { // the batch is full: send it
+				sent, err := x.send()
+				if w.sent += int64(sent); err != nil {
+					w.udpFailed(err, replies)
+					return
+				}
+			}
 		}
 		if len(flight) == 0 {
 			if now >= r.end || !w.open {
@@ -81,8 +88,9 @@ func (w *worker) udp(ctx context.Context) {
 		if r.stop.Load() { // cancel's deadline may have come just before ours
 			return
 		}
-		n, err := w.conn.Read(buf)
+		sent, n, err := x.recv() // sends what is queued first
 		now = r.now()
+		w.sent += int64(sent)
 		if err != nil {
 			if r.stop.Load() {
 				return
@@ -90,26 +98,45 @@ func (w *worker) udp(ctx context.Context) {
 			if errors.Is(err, os.ErrDeadlineExceeded) {
 				continue
 			}
-			w.udpError("read from", err, replies)
+			w.udpFailed(err, replies)
 			return
 		}
-		reply := buf[:n]
-		i := w.match(flight, reply)
-		switch {
-		case i >= 0:
-		case w.wasLost(lost[:min(w.lost, recentLost)], reply):
-			w.late++
-			continue
-		default:
-			w.mismatches.Add(1) // taken as the (wrong) answer to the oldest
-			i = 0
+		for k := range n {
+			reply := x.reply(k)
+			i := w.match(flight, reply)
+			switch {
+			case i >= 0:
+			case w.wasLost(lost[:min(w.lost, recentLost)], reply):
+				w.late++
+				continue
+			default:
+				w.mismatches.Add(1) // taken as the (wrong) answer to the oldest
+				if len(flight) == 0 {
+					continue // nothing in flight to take it for
+				}
+				i = 0
+			}
+			replies++
+			if w.record(flight[i].intended, now) {
+				w.done.Add(1)
+			}
+			flight = remove(flight, i)
 		}
-		replies++
-		if w.record(flight[i].intended, now) {
-			w.done.Add(1)
-		}
-		flight = remove(flight, i)
 	}
+}
+
+// udpFailed counts err, from a udpIO, unless it is a stop's deadline (a stop
+// fails the I/O under way: not an error).
+func (w *worker) udpFailed(err error, replies int64) {
+	if w.r.stop.Load() {
+		return
+	}
+	var se *exchangeError
+	if errors.As(err, &se) {
+		w.udpError("send to", se.err, replies)
+		return
+	}
+	w.udpError("read from", err, replies)
 }
 
 // remove removes flight[i], keeping the order and the capacity.
@@ -120,7 +147,7 @@ func remove(flight []datagram, i int) []datagram {
 // match returns the index in flight of the message reply answers, or -1.
 func (w *worker) match(flight []datagram, reply []byte) int {
 	size := int64(w.r.cfg.Size)
-	if int64(len(reply)) != size {
+	if int64(len(reply)) != size || len(flight) == 0 {
 		return -1
 	}
 	if w.r.pay.want == nil {

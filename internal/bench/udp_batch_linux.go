@@ -1,0 +1,266 @@
+//go:build linux
+
+package bench
+
+import (
+	"errors"
+	"net"
+	"os"
+	"syscall"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// udpBatchMax is the most datagrams one sendmmsg(2) sends or one
+// recvmmsg(2) reads: the deepest pipeline that is sent in one call (a
+// deeper one takes a call per udpBatchMax).
+const udpBatchMax = 64
+
+// udpSlotsMem bounds the memory of a socket's receive slots: with large
+// datagrams fewer are read at once, but then the system call is not what
+// costs.
+const udpSlotsMem = 256 << 10
+
+// udpBatch sends a connected UDP socket's datagrams with sendmmsg(2) and
+// reads its replies with recvmmsg(2), calling them directly on the file
+// descriptor (as the server's batchConn does) rather than through
+// golang.org/x/net's WriteBatch and ReadBatch, which allocate for every
+// datagram read. The socket is connected, so no address is given or kept.
+// Nothing is allocated after newUDPBatch: the headers point at the payload
+// for sending and at slots made once for receiving.
+//
+// recv makes its sendmmsg inside RawConn.Read's callback, as rawExchanger
+// does its write (exchange_unix.go): the poller's readiness is reset before
+// the callback runs, so a reply that comes right after the send still wakes
+// the wait. With one datagram in flight, whether to try recvmmsg at once,
+// before waiting, is learnt with rawExchanger's policy (missTolerance,
+// skipFor): when the server has a core of its own the reply is rarely in
+// that soon, and the try is a wasted system call per datagram. With more in
+// flight it always tries: replies to the others may have come just before
+// the reset, and would wait for the next one to be noticed.
+type udpBatch struct {
+	rc   syscall.RawConn
+	slot int    // bytes of a receive slot: the message size and one, so that a longer reply is seen to be longer
+	mem  []byte // the receive slots
+
+	in         []unix.Mmsghdr // one per slot
+	inIov      []unix.Iovec
+	out        []unix.Mmsghdr // the queue: out[:queued] are queued, out[:sent] of those went
+	outIov     []unix.Iovec
+	queued     int
+	sent       int
+	learn      bool // one in flight: learn whether to try reading right after sending
+	misses     int  // tries in a row that found no reply
+	skip       int  // batches for which not to try
+	n          int  // datagrams the last recvmmsg read
+	blocked    bool
+	sendErrno  syscall.Errno
+	recvErrno  syscall.Errno
+	exchangeF  func(fd uintptr) bool // the callbacks, made once: a closure per call would allocate
+	sendF      func(fd uintptr) bool
+	drainF     func(fd uintptr)
+	drainTried bool
+}
+
+var _ udpIO = (*udpBatch)(nil)
+
+// mmsgCalls are the two system calls udpBatch makes. Tests replace them to
+// count them.
+var mmsgCalls = struct {
+	send, recv func(fd uintptr, hs []unix.Mmsghdr) (int, syscall.Errno)
+}{sendmmsg, recvmmsg}
+
+// The system calls, made directly: no address, no flags, no timeout.
+func sendmmsg(fd uintptr, hs []unix.Mmsghdr) (int, syscall.Errno) {
+	n, _, errno := unix.Syscall6(unix.SYS_SENDMMSG, fd, uintptr(unsafe.Pointer(&hs[0])), uintptr(len(hs)), 0, 0, 0)
+	return int(n), errno
+}
+
+func recvmmsg(fd uintptr, hs []unix.Mmsghdr) (int, syscall.Errno) {
+	n, _, errno := unix.Syscall6(unix.SYS_RECVMMSG, fd, uintptr(unsafe.Pointer(&hs[0])), uintptr(len(hs)), 0, 0, 0)
+	return int(n), errno
+}
+
+// newUDPBatch is a udpBatch for conn, carrying messages of size bytes with
+// up to depth in flight, if conn is a UDP socket whose file descriptor can
+// be reached.
+func newUDPBatch(conn net.Conn, size, depth int) (*udpBatch, bool) {
+	sc, ok := conn.(syscall.Conn)
+	if _, udp := conn.LocalAddr().(*net.UDPAddr); !ok || !udp {
+		return nil, false
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return nil, false
+	}
+	b := &udpBatch{rc: rc, slot: size + 1, learn: depth == 1}
+	nout := min(depth, udpBatchMax)
+	nin := max(1, min(nout, udpSlotsMem/b.slot))
+	b.mem = make([]byte, nin*b.slot)
+	b.in, b.inIov = make([]unix.Mmsghdr, nin), make([]unix.Iovec, nin)
+	for i := range b.in {
+		b.inIov[i].Base = &b.mem[i*b.slot]
+		b.inIov[i].SetLen(b.slot)
+		b.in[i].Hdr.Iov = &b.inIov[i]
+		b.in[i].Hdr.SetIovlen(1)
+	}
+	b.out, b.outIov = make([]unix.Mmsghdr, nout), make([]unix.Iovec, nout)
+	for i := range b.out {
+		b.out[i].Hdr.Iov = &b.outIov[i]
+		b.out[i].Hdr.SetIovlen(1)
+	}
+	b.exchangeF = b.exchange
+	b.sendF = b.sendQueued
+	b.drainF = b.drain
+	return b, true
+}
+
+func (b *udpBatch) queue(msg []byte) bool {
+	b.outIov[b.queued].Base = unsafe.SliceData(msg)
+	b.outIov[b.queued].SetLen(len(msg))
+	b.queued++
+	return b.queued < len(b.out)
+}
+
+func (b *udpBatch) send() (int, error) {
+	from := b.sent
+	for b.sent < b.queued {
+		b.sendErrno = 0
+		err := b.rc.Write(b.sendF)
+		if err == nil && b.sendErrno != 0 {
+			err = os.NewSyscallError("sendmmsg", b.sendErrno)
+		}
+		if err != nil {
+			sent := b.sent - from
+			b.queued, b.sent = 0, 0 // the worker stops: what is queued is dropped
+			return sent, &exchangeError{err}
+		}
+	}
+	sent := b.sent - from
+	b.queued, b.sent = 0, 0
+	return sent, nil
+}
+
+func (b *udpBatch) recv() (int, int, error) {
+	sent := 0
+	for {
+		from := b.sent
+		b.n, b.blocked, b.sendErrno, b.recvErrno = 0, false, 0, 0
+		err := b.rc.Read(b.exchangeF)
+		sent += b.sent - from
+		switch {
+		case b.sendErrno != 0:
+			b.queued, b.sent = 0, 0
+			return sent, 0, &exchangeError{os.NewSyscallError("sendmmsg", b.sendErrno)}
+		case b.blocked: // the send buffer is full: wait for room, then for replies
+			n, err := b.send()
+			if sent += n; err != nil {
+				return sent, 0, err
+			}
+			continue
+		}
+		if b.sent == b.queued {
+			b.queued, b.sent = 0, 0
+		}
+		switch {
+		case errors.Is(err, os.ErrDeadlineExceeded) && b.drainTried:
+			// The wait may have started with replies already waiting,
+			// when the try was skipped (see udpBatch): read them
+			// before the worker counts their messages lost.
+			b.drainTried = false
+			if cerr := b.rc.Control(b.drainF); cerr == nil {
+				switch {
+				case b.recvErrno != 0:
+					return sent, 0, os.NewSyscallError("recvmmsg", b.recvErrno)
+				case b.n > 0:
+					return sent, b.n, nil
+				}
+			}
+		case err == nil && b.recvErrno != 0:
+			err = os.NewSyscallError("recvmmsg", b.recvErrno)
+		}
+		if err != nil {
+			return sent, 0, err
+		}
+		b.drainTried = false
+		return sent, b.n, nil
+	}
+}
+
+func (b *udpBatch) reply(k int) []byte {
+	return b.mem[k*b.slot : k*b.slot+int(b.in[k].Len)]
+}
+
+func (b *udpBatch) close() {}
+
+// exchange is recv's RawConn.Read callback: it sends what is queued, then
+// reads the replies waiting, if any; false means "wait for replies".
+func (b *udpBatch) exchange(fd uintptr) bool {
+	if b.sent < b.queued {
+		if !b.sendQueued(fd) {
+			b.blocked = true
+			return true
+		}
+		if b.sendErrno != 0 {
+			return true
+		}
+		if b.learn && b.skip > 0 {
+			b.skip--
+			b.drainTried = true
+			return false // wait for the replies, without trying to read them first
+		}
+		return b.read(fd, true)
+	}
+	return b.read(fd, false)
+}
+
+// sendQueued sends the queued datagrams not sent yet; false means the
+// socket's send buffer is full (EAGAIN): wait for room. A failure is left
+// in b.sendErrno.
+func (b *udpBatch) sendQueued(fd uintptr) bool {
+	for b.sent < b.queued {
+		n, errno := mmsgCalls.send(fd, b.out[b.sent:b.queued])
+		switch errno {
+		case 0:
+			b.sent += n
+		case unix.EINTR:
+		case unix.EAGAIN:
+			return false
+		default:
+			b.sendErrno = errno
+			return true
+		}
+	}
+	return true
+}
+
+// read reads the replies waiting, up to a slot each; first says it is the
+// try right after the send. false means none was there: wait.
+func (b *udpBatch) read(fd uintptr, first bool) bool {
+	for {
+		n, errno := mmsgCalls.recv(fd, b.in)
+		switch errno {
+		case 0:
+			if first {
+				b.misses = 0
+			}
+			b.n = n
+			return true
+		case unix.EINTR:
+			continue
+		case unix.EAGAIN:
+			if first && b.learn {
+				if b.misses++; b.misses == missTolerance {
+					b.misses, b.skip = 0, skipFor
+				}
+			}
+			return false
+		}
+		b.recvErrno = errno
+		return true
+	}
+}
+
+// drain is read without waiting, for RawConn.Control.
+func (b *udpBatch) drain(fd uintptr) { b.read(fd, false) }
