@@ -56,15 +56,16 @@ func (w *worker) udp(ctx context.Context) {
 				intended = w.at(seq)
 			}
 			msg := r.pay.sendAt(w.off+seq*size, int(size))
-			flight = append(flight, datagram{seq: seq, intended: intended, sent: now})
-			seq++
-			if !x.queue(msg) { // the batch is full: send it
+			if !x.queue(msg) { // the batch is full: send it, then start the next
 				sent, err := x.send()
 				if w.sent += int64(sent); err != nil {
 					w.udpFailed(err, replies)
 					return
 				}
+				x.queue(msg)
 			}
+			flight = append(flight, datagram{seq: seq, intended: intended, sent: now})
+			seq++
 		}
 		if len(flight) == 0 {
 			if now >= r.end || !w.open {

@@ -117,10 +117,13 @@ func newUDPBatch(conn net.Conn, size, depth int) (*udpBatch, bool) {
 }
 
 func (b *udpBatch) queue(msg []byte) bool {
+	if b.queued == len(b.out) {
+		return false
+	}
 	b.outIov[b.queued].Base = unsafe.SliceData(msg)
 	b.outIov[b.queued].SetLen(len(msg))
 	b.queued++
-	return b.queued < len(b.out)
+	return true
 }
 
 func (b *udpBatch) send() (int, error) {

@@ -79,9 +79,9 @@ func TestUDPBatchOneCallPerBatch(t *testing.T) {
 		b, peer := udpPair(t, 16, k)
 		sends, recvs := countMmsg(t)
 		pay := newPayload(16, ExpectUpper)
-		for i := range k {
-			if room := b.queue(pay.sendAt(int64(16*i), 16)); room != (i < k-1) {
-				t.Fatalf("k=%d: queue #%d says room %v", k, i, room)
+		for i := range k + 1 {
+			if queued := b.queue(pay.sendAt(int64(16*i), 16)); queued != (i < k) {
+				t.Fatalf("k=%d: queue #%d says queued %v", k, i, queued)
 			}
 		}
 		if sent, err := b.send(); sent != k || err != nil || *sends != 1 {

@@ -6,9 +6,9 @@ import "net"
 // worker's udp loop, in batches where the system allows. It is used by one
 // goroutine.
 type udpIO interface {
-	// queue adds msg to the datagrams to send; msg must stay unchanged
-	// until sent. It reports whether there is room for another: if not,
-	// the caller sends the batch (send) before queueing more.
+	// queue adds msg to the datagrams to send (by recv, or send); msg must
+	// stay unchanged until sent. It reports false, and queues nothing, if
+	// the batch is full: the caller sends it (send) and queues msg again.
 	queue(msg []byte) bool
 	// send sends the queued datagrams, in order, waiting for room in the
 	// socket's buffer if need be. It returns how many went; if not all
@@ -51,8 +51,11 @@ type udpEach struct {
 var _ udpIO = (*udpEach)(nil)
 
 func (e *udpEach) queue(msg []byte) bool {
+	if e.msg != nil {
+		return false
+	}
 	e.msg = msg
-	return false
+	return true
 }
 
 func (e *udpEach) send() (int, error) {
