@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"unsafe"
 
+	"github.com/upcase/upcase/internal/netpoll"
 	"golang.org/x/sys/unix"
 )
 
@@ -69,18 +70,7 @@ var _ udpIO = (*udpBatch)(nil)
 // count them.
 var mmsgCalls = struct {
 	send, recv func(fd uintptr, hs []unix.Mmsghdr) (int, syscall.Errno)
-}{sendmmsg, recvmmsg}
-
-// The system calls, made directly: no address, no flags, no timeout.
-func sendmmsg(fd uintptr, hs []unix.Mmsghdr) (int, syscall.Errno) {
-	n, _, errno := unix.Syscall6(unix.SYS_SENDMMSG, fd, uintptr(unsafe.Pointer(&hs[0])), uintptr(len(hs)), 0, 0, 0)
-	return int(n), errno
-}
-
-func recvmmsg(fd uintptr, hs []unix.Mmsghdr) (int, syscall.Errno) {
-	n, _, errno := unix.Syscall6(unix.SYS_RECVMMSG, fd, uintptr(unsafe.Pointer(&hs[0])), uintptr(len(hs)), 0, 0, 0)
-	return int(n), errno
-}
+}{netpoll.SendMmsg, netpoll.RecvMmsg}
 
 // newUDPBatch is a udpBatch for conn, carrying messages of size bytes with
 // up to depth in flight, if conn is a UDP socket whose file descriptor can

@@ -11,4 +11,6 @@
 //
 // Read and Write are read(2) and write(2) on a non-blocking socket, made
 // without the scheduler's system-call bookkeeping: they cannot block.
+// RecvMmsg and SendMmsg are recvmmsg(2) and sendmmsg(2), for the UDP loops
+// of the server and of bench, which read and send datagrams in batches.
 package netpoll

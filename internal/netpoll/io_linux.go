@@ -1,6 +1,7 @@
 package netpoll
 
 import (
+	"syscall"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -27,4 +28,19 @@ func Write(fd int, p []byte) (int, error) {
 		return 0, errno
 	}
 	return int(r), nil
+}
+
+// RecvMmsg is recvmmsg(2) on the socket fd, without flags or timeout: it
+// reads up to len(hs) datagrams into the buffers hs describes, and returns
+// how many. Callers on a non-blocking socket get EAGAIN when none waits.
+func RecvMmsg(fd uintptr, hs []unix.Mmsghdr) (int, syscall.Errno) {
+	n, _, errno := unix.Syscall6(unix.SYS_RECVMMSG, fd, uintptr(unsafe.Pointer(&hs[0])), uintptr(len(hs)), 0, 0, 0)
+	return int(n), errno
+}
+
+// SendMmsg is sendmmsg(2) on the socket fd, without flags: it sends the
+// datagrams hs describes, in order, and returns how many went.
+func SendMmsg(fd uintptr, hs []unix.Mmsghdr) (int, syscall.Errno) {
+	n, _, errno := unix.Syscall6(unix.SYS_SENDMMSG, fd, uintptr(unsafe.Pointer(&hs[0])), uintptr(len(hs)), 0, 0, 0)
+	return int(n), errno
 }

@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"unsafe"
 
+	"github.com/upcase/upcase/internal/netpoll"
 	"golang.org/x/sys/unix"
 )
 
@@ -76,17 +77,7 @@ type batchConn struct {
 // fails half-way.
 var mmsgCalls = struct {
 	recv, send func(fd uintptr, hs []unix.Mmsghdr) (int, syscall.Errno)
-}{recvmmsg, sendmmsg}
-
-func recvmmsg(fd uintptr, hs []unix.Mmsghdr) (int, syscall.Errno) {
-	n, _, errno := unix.Syscall6(unix.SYS_RECVMMSG, fd, uintptr(unsafe.Pointer(&hs[0])), uintptr(len(hs)), 0, 0, 0)
-	return int(n), errno
-}
-
-func sendmmsg(fd uintptr, hs []unix.Mmsghdr) (int, syscall.Errno) {
-	n, _, errno := unix.Syscall6(unix.SYS_SENDMMSG, fd, uintptr(unsafe.Pointer(&hs[0])), uintptr(len(hs)), 0, 0, 0)
-	return int(n), errno
-}
+}{netpoll.RecvMmsg, netpoll.SendMmsg}
 
 // newBatchConn is a batchConn for pc, if pc is a UDP socket whose file
 // descriptor can be reached.
