@@ -21,8 +21,12 @@ func (r *Result) WriteText(w io.Writer) error {
 	if r.Network == "udp" {
 		unit = "socket"
 	}
-	fmt.Fprintf(&b, "%s over %s: %s, %s in flight on each, %d-byte messages, %s",
-		r.Addr, strings.ToUpper(r.Network), plural(r.Conns, unit), plural(r.Pipeline, "message"), r.Size, mode)
+	engine := "" // UDP has one way to move its datagrams
+	if r.Network == "tcp" && r.Engine != "" {
+		engine = ", " + r.Engine.String() + " engine"
+	}
+	fmt.Fprintf(&b, "%s over %s%s: %s, %s in flight on each, %d-byte messages, %s",
+		r.Addr, strings.ToUpper(r.Network), engine, plural(r.Conns, unit), plural(r.Pipeline, "message"), r.Size, mode)
 	if r.MsgsPerConn > 0 {
 		fmt.Fprintf(&b, ", a new connection every %s", plural(r.MsgsPerConn, "message"))
 	}
