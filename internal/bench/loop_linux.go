@@ -114,6 +114,8 @@ type loop struct {
 	// ended: the run's end has passed, no message is sent any more;
 	// lastCall: the replies' time is up too.
 	ended, lastCall bool
+	// dead: the loop failed (fail) and ends; its workers end with it.
+	dead bool
 	// The open-loop schedule: the next message to release is message
 	// round of mine[next], at release (ns after the epoch).
 	round   int64
@@ -182,6 +184,7 @@ func (l *loop) run() {
 			l.fail(err) // only a bug can cause this: end every connection
 			return
 		}
+		l.passEnd() // before any event: no message is sent after the end
 		if l.poll.Woken() {
 			l.takeBack()
 		}
@@ -215,6 +218,7 @@ func (l *loop) tick() {
 				l.end(c, endRun)
 			}
 		}
+		l.ended, l.lastCall = true, true // nothing is due any more: the timer is disarmed
 		return
 	}
 	for !l.paced && l.release <= l.now {
@@ -232,20 +236,27 @@ func (l *loop) tick() {
 		}
 		l.release = l.mine[l.next].at(l.round)
 	}
-	if !l.ended && l.now >= r.end {
-		l.ended = true
-		for _, c := range l.conns {
-			if c != nil && c.idle() {
-				l.end(c, endRun)
-			}
-		}
-	}
+	l.passEnd()
 	if l.ended && !l.lastCall && l.now >= r.end+int64(r.cfg.Timeout) {
 		l.lastCall = true
 		for _, c := range l.conns {
 			if c != nil {
 				l.lateReplies(c)
 			}
+		}
+	}
+}
+
+// passEnd marks the run's end once l.now has reached it: from then on no
+// message is sent, and a connection with nothing in flight is closed.
+func (l *loop) passEnd() {
+	if l.ended || l.now < l.r.end {
+		return
+	}
+	l.ended = true
+	for _, c := range l.conns {
+		if c != nil && c.idle() {
+			l.end(c, endRun)
 		}
 	}
 }
@@ -275,17 +286,21 @@ func (l *loop) arm() {
 	l.armed = next
 }
 
-// fail ends every connection of a loop that cannot go on.
+// fail ends every connection of a loop that cannot go on, each counted as
+// an error; the other loops go on. Workers away dialling come back to a
+// loop that no longer runs: Run closes what they opened (loops.close).
 func (l *loop) fail(err error) {
+	l.dead = true
 	for _, c := range l.conns {
 		if c != nil {
 			c.fail(fmt.Errorf("event loop: %w", err))
 			l.end(c, endRun)
 		}
 	}
-	// The workers away dialling come back to a loop that is gone: they
-	// find the run stopped.
-	l.r.halt()
+	if l.done > 0 {
+		l.t.done.Add(l.done)
+		l.done = 0
+	}
 }
 
 // redial has w dial again in a goroutine of its own, after a back-off
@@ -295,11 +310,18 @@ func (l *loop) redial(c *lconn, pause bool) {
 	w := &c.worker
 	l.wg.Go(func() {
 		fd := -1
-		if (!pause || w.pause()) && w.redial() {
+		for (!pause || w.pause()) && w.redial() {
 			var err error
-			if fd, err = c.take(); err != nil {
-				w.fail(err)
+			if fd, err = c.take(); err == nil {
+				break
 			}
+			// Opened, but not taken over (no descriptor left to
+			// duplicate it with): a connection failure, as a dial that
+			// failed, and another try after a back-off.
+			w.dialFailed(err)
+			w.keepFirst(err)
+			w.r.addFailed("", w.r.addr, err)
+			fd, pause = -1, true
 		}
 		l.mu.Lock()
 		l.back = append(l.back, handback{c, fd})

@@ -168,11 +168,9 @@ func (l *loop) receive(c *lconn) bool {
 // open.
 func (l *loop) replies(c *lconn, p []byte) bool {
 	w := &c.worker
-	if c.read+int64(len(p)) > c.written {
-		w.mismatches.Add(1)
-		w.fail(errMoreBytes(l.r.addr))
-		l.end(c, endFailed)
-		return false
+	extra := c.read+int64(len(p)) > c.written // more than was sent: the replies before it still count
+	if extra {
+		p = p[:c.written-c.read]
 	}
 	c.read += int64(len(p))
 	for len(p) > 0 {
@@ -190,6 +188,12 @@ func (l *loop) replies(c *lconn, p []byte) bool {
 		if c.answered++; c.answered == 1 {
 			w.answered()
 		}
+	}
+	if extra {
+		w.mismatches.Add(1)
+		w.fail(errMoreBytes(l.r.addr))
+		l.end(c, endFailed)
+		return false
 	}
 	return true
 }
@@ -269,7 +273,7 @@ func (l *loop) end(c *lconn, how connEnd) {
 	w.off += c.committed * l.size
 	w.next += c.committed
 	w.connReplies = c.answered
-	if how == endRun || r.stop.Load() || l.now >= r.end {
+	if how == endRun || l.dead || r.stop.Load() || l.now >= r.end {
 		l.active--
 		return
 	}

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"io"
 	"net"
 	"net/netip"
 	"strings"
@@ -10,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/upcase/upcase/internal/upper"
 )
 
 // Every loop (write-then-read, pipelined, open loop, large messages) checks
@@ -249,5 +252,41 @@ func TestWarmup(t *testing.T) {
 	wantClean(t, res)
 	if res.Sent <= res.Messages {
 		t.Errorf("sent %d, counted %d; want the warmup's messages sent but not counted", res.Sent, res.Messages)
+	}
+}
+
+// A server that sends one byte more than it was sent, right after its
+// fifth reply and in the same write: the extra byte is a mismatch and a
+// failure of the connection, and the five replies before it still count.
+// (Later connections are closed unanswered, so the count is exact on the
+// epoll engine; the goroutine engine reads the extra byte as the start of
+// the next reply, and counts more, all mismatched.)
+func TestMoreBytesThanSent(t *testing.T) {
+	var conns atomic.Int64
+	addr := tcpServer(t, func(c net.Conn) {
+		if conns.Add(1) > 1 {
+			return
+		}
+		buf := make([]byte, 16)
+		for i := 1; ; i++ {
+			if _, err := io.ReadFull(c, buf); err != nil {
+				return
+			}
+			upper.ASCII(buf)
+			out := buf
+			if i == 5 {
+				out = append(append([]byte{}, buf...), 'x')
+			}
+			if _, err := c.Write(out); err != nil {
+				return
+			}
+		}
+	})
+	res, err := Run(context.Background(), Config{Addr: addr, Conns: 1, Size: 16, Duration: 300 * time.Millisecond, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Messages < 5 || res.Mismatches == 0 || !res.Failed() {
+		t.Errorf("messages %d, mismatches %d, failed %v (%s); want the 5 replies before the extra byte counted, and a mismatch", res.Messages, res.Mismatches, res.Failed(), res.FirstError)
 	}
 }

@@ -6,7 +6,8 @@
 //
 // A Poller remembers what it watches on each descriptor, so a verb that
 // changes nothing makes no system call, and the caller never chooses
-// between EPOLL_CTL_ADD and EPOLL_CTL_MOD. Its methods are for the one
+// between EPOLL_CTL_ADD and EPOLL_CTL_MOD. For that record to stay true, a
+// watched descriptor is closed with CloseFD, or unwatched first. Its methods are for the one
 // goroutine that runs the loop, except Wake.
 //
 // Read and Write are read(2) and write(2) on a non-blocking socket, made

@@ -135,7 +135,11 @@ func (p *Poller) watch(fd int, ev uint32) error {
 	err := unix.EpollCtl(p.epfd, op, fd, &e)
 	switch {
 	case err == unix.ENOENT && op == unix.EPOLL_CTL_MOD:
-		// fd was closed without CloseFD, and its number reused.
+		// fd was closed without CloseFD or Unwatch, and its number
+		// reused. Only a change of events gets here: a watch asking for
+		// what was asked before makes no call and cannot notice, so
+		// closing a watched descriptor through CloseFD (or Unwatch
+		// first) is the caller's part.
 		op, name = unix.EPOLL_CTL_ADD, "add"
 		err = unix.EpollCtl(p.epfd, op, fd, &e)
 	case err == unix.EEXIST && op == unix.EPOLL_CTL_ADD && ev&unix.EPOLLEXCLUSIVE == 0:
