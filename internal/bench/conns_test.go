@@ -202,9 +202,12 @@ func (l *connLog) snapshot() []*seen {
 
 // serveCounting upper-cases like serveUpper, and records the bytes and how
 // the connection ended.
-func serveCounting(c net.Conn, s *seen) {
+func serveCounting(c net.Conn, s *seen) { serveCountingFrom(c, s, 0) }
+
+// serveCountingFrom is serveCounting on a connection that has carried
+// total bytes already.
+func serveCountingFrom(c net.Conn, s *seen, total int64) {
 	buf := make([]byte, 16<<10)
-	var total int64
 	for {
 		n, err := c.Read(buf)
 		upper.ASCII(buf[:n])
@@ -374,10 +377,26 @@ func TestMsgsPerConn(t *testing.T) {
 
 // A connection reset mid-run is one error and one failed connection, listed
 // with the addresses the server saw; the worker opens another and goes on.
+// The run is stopped once the connection after the kill has carried a
+// message: how long the kill takes to come (20 round trips, slow under a
+// loaded -race build) does not decide whether there is time for another.
 func TestConnectionKilledMidRun(t *testing.T) {
 	for _, p := range []int{1, 4} {
+		ctx, cancel := context.WithCancel(context.Background())
 		l := newConnLog(t, func(i int, c net.Conn, s *seen) {
 			if i > 0 {
+				if i == 1 {
+					buf := make([]byte, 16)
+					if _, err := io.ReadFull(c, buf); err != nil {
+						endSeen(s, 0, err)
+						return
+					}
+					upper.ASCII(buf)
+					c.Write(buf)
+					cancel() // the worker went on after the kill: enough
+					serveCountingFrom(c, s, 16)
+					return
+				}
 				serveCounting(c, s)
 				return
 			}
@@ -398,7 +417,11 @@ func TestConnectionKilledMidRun(t *testing.T) {
 			c.Close()
 			endSeen(s, total, errors.New("killed by the test"))
 		})
-		res := mustRun(t, Config{Addr: l.addr, Conns: 1, Pipeline: p, Size: 16, Duration: 300 * time.Millisecond})
+		res, err := Run(ctx, Config{Addr: l.addr, Conns: 1, Pipeline: p, Size: 16, Duration: time.Hour, Timeout: mustTimeout})
+		cancel()
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("pipeline %d: Run: %v; want it stopped after the connection that followed the kill", p, err)
+		}
 		got := l.wait(t, res.ConnsOpened)
 		if len(got) < 2 || res.ConnsOpened != int64(len(got)) {
 			t.Fatalf("pipeline %d: %d connections accepted, %d opened; want the killed one and more", p, len(got), res.ConnsOpened)
