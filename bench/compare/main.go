@@ -165,7 +165,11 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	rep := d.runAll()
 	d.print(stdout, rep)
 	if cfg.jsonOut != "" {
-		b, _ := json.MarshalIndent(rep, "", "  ")
+		b, err := json.MarshalIndent(rep, "", "  ")
+		if err != nil {
+			fmt.Fprintln(stderr, "compare: -json:", err)
+			return 1
+		}
 		if err := os.WriteFile(cfg.jsonOut, append(b, '\n'), 0o644); err != nil {
 			fmt.Fprintln(stderr, "compare:", err)
 			return 1

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"math"
 	"os"
 	"slices"
@@ -369,5 +370,21 @@ func TestSpread(t *testing.T) {
 	}
 	if got := spread(summarize([]float64{12345, 9000, 15000}), count); got != "12.3k (9.00k–15.0k)" {
 		t.Errorf("spread of rates = %q", got)
+	}
+}
+
+// A run with no messages has no CPU per message (NaN): -json still writes
+// it, without that figure.
+func TestRunResultJSONWithoutFigure(t *testing.T) {
+	b, err := json.Marshal(RunResult{Attempts: 1, ServerCPUusPerMsg: math.NaN(), LoadgenCPUusPerMsg: math.NaN(), Error: "no messages"})
+	if err != nil {
+		t.Fatalf("Marshal: %v", err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := m["server_cpu_us_per_msg"]; ok || m["error"] != "no messages" {
+		t.Errorf("JSON %s; want the error and no server_cpu_us_per_msg", b)
 	}
 }

@@ -1,6 +1,10 @@
 package main
 
-import "time"
+import (
+	"encoding/json"
+	"math"
+	"time"
+)
 
 // RunResult is one measured run. This file holds what is measured, as kept
 // for the table and written by -json: runs, per peer and cell, and the report.
@@ -67,4 +71,19 @@ type Report struct {
 	Loads     []string          `json:"loads,omitempty"`   // -mode=servers: the load generators used`
 	PeerOrder []string          `json:"peer_order"`
 	Results   []Result          `json:"results"`
+}
+
+// MarshalJSON leaves out a figure that could not be computed (NaN: the CPU
+// per message of a run with no messages), which JSON cannot carry; the
+// table shows it as a dash.
+func (r RunResult) MarshalJSON() ([]byte, error) {
+	type plain RunResult // without this method
+	p := plain(r)
+	for _, f := range []*float64{&p.Seconds, &p.Messages, &p.CPUMessages, &p.MsgsPerSec, &p.P99us, &p.ServerCPUusPerMsg, &p.ServerBusy,
+		&p.LoadgenCPUSeconds, &p.LoadgenCPUusPerMsg, &p.LoadgenBusy, &p.CPUsBusyTicks, &p.OtherTicks, &p.OtherShare, &p.RSSKiBPerConn} {
+		if math.IsNaN(*f) || math.IsInf(*f, 0) {
+			*f = 0
+		}
+	}
+	return json.Marshal(p)
 }
