@@ -279,24 +279,12 @@ func copyFile(t *testing.T, from, to string) {
 func TestTracePcap(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "demo.pcap")
 	tj := runTrace(t, nil, "--scenario=refused", "--pcap="+file)
-	f, err := os.Open(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r, err := pcap.NewReader(f)
+	frames, _, err := pcap.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var flags []string
-	for {
-		fr, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, fr := range frames {
 		ev, err := trace.DecodeFrame(fr)
 		if err != nil {
 			t.Fatal(err)

@@ -171,7 +171,7 @@ func (c Config) withDefaults() (Config, error) {
 		}
 	}
 	var err error
-	if c.Engine, err = c.engine(); err != nil {
+	if c.Engine, err = c.RunsOn(); err != nil {
 		return c, err
 	}
 	if c.Dial == nil {

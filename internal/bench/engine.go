@@ -48,11 +48,7 @@ var testEngine Engine
 
 // RunsOn is the engine Run would use for c: EngineEpoll or
 // EngineGoroutine, or an error if c asks for one that cannot run it.
-func (c Config) RunsOn() (Engine, error) { return c.engine() }
-
-// engine is the engine c runs on, or an error if c asks for one that
-// cannot run it.
-func (c Config) engine() (Engine, error) {
+func (c Config) RunsOn() (Engine, error) {
 	e := c.Engine
 	if e == EngineAuto && testEngine != EngineAuto {
 		e = testEngine

@@ -3,7 +3,6 @@ package bench
 import (
 	"fmt"
 	"io"
-	"net/netip"
 	"os"
 
 	"golang.org/x/sys/unix"
@@ -259,10 +258,10 @@ func (l *loop) end(c *lconn, how connEnd) {
 	if err != nil {
 		local, remote := "", r.addr
 		if sa, e := unix.Getsockname(c.fd); e == nil {
-			local = sockaddrString(sa)
+			local = netpoll.AddrPort(sa).String()
 		}
 		if sa, e := unix.Getpeername(c.fd); e == nil { // not after a reset
-			remote = sockaddrString(sa)
+			remote = netpoll.AddrPort(sa).String()
 		}
 		r.addFailed(local, remote, err)
 		how = endFailed
@@ -281,15 +280,4 @@ func (l *loop) end(c *lconn, how connEnd) {
 		w.failing = true
 	}
 	l.redial(c, how == endFailed)
-}
-
-// sockaddrString is a socket address as net.Addr.String writes it.
-func sockaddrString(sa unix.Sockaddr) string {
-	switch a := sa.(type) {
-	case *unix.SockaddrInet4:
-		return netip.AddrPortFrom(netip.AddrFrom4(a.Addr), uint16(a.Port)).String()
-	case *unix.SockaddrInet6:
-		return netip.AddrPortFrom(netip.AddrFrom16(a.Addr), uint16(a.Port)).String()
-	}
-	return ""
 }

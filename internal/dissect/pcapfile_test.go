@@ -1,9 +1,6 @@
 package dissect
 
 import (
-	"errors"
-	"io"
-	"os"
 	"testing"
 
 	"github.com/upcase/upcase/internal/pcap"
@@ -12,24 +9,13 @@ import (
 // readPcap gives the frames of a pcap file, which must read.
 func readPcap(t testing.TB, path string) [][]byte {
 	t.Helper()
-	f, err := os.Open(path)
+	frs, _, err := pcap.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	r, err := pcap.NewReader(f)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
+	frames := make([][]byte, len(frs))
+	for i, fr := range frs {
+		frames[i] = fr.Data
 	}
-	var frames [][]byte
-	for {
-		fr, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			return frames
-		}
-		if err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		frames = append(frames, fr.Data)
-	}
+	return frames
 }

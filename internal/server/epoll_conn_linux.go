@@ -597,7 +597,7 @@ func (c *econn) peer() netip.AddrPort {
 	if err != nil {
 		return netip.AddrPort{}
 	}
-	return sockaddrPort(sa)
+	return netpoll.AddrPort(sa)
 }
 
 // sockName names a socket's local address in log lines.
@@ -606,18 +606,8 @@ func sockName(fd int) string {
 	if err != nil {
 		return "unknown"
 	}
-	if ap := sockaddrPort(sa); ap.IsValid() {
+	if ap := netpoll.AddrPort(sa); ap.IsValid() {
 		return ap.String()
 	}
 	return "unknown"
-}
-
-func sockaddrPort(sa unix.Sockaddr) netip.AddrPort {
-	switch a := sa.(type) {
-	case *unix.SockaddrInet4:
-		return netip.AddrPortFrom(netip.AddrFrom4(a.Addr), uint16(a.Port))
-	case *unix.SockaddrInet6:
-		return netip.AddrPortFrom(netip.AddrFrom16(a.Addr).Unmap(), uint16(a.Port))
-	}
-	return netip.AddrPort{}
 }

@@ -7,9 +7,7 @@
 package tsharktest
 
 import (
-	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"os"
 	"os/exec"
@@ -187,27 +185,16 @@ func (c *Counts) compare(t testing.TB, where string, ws packet, what, name strin
 
 // readFrames reads the frames of a pcap file of Ethernet frames.
 func readFrames(path string) ([][]byte, error) {
-	f, err := os.Open(path)
+	frs, link, err := pcap.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	r, err := pcap.NewReader(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	if link != pcap.LinkTypeEther {
+		return nil, fmt.Errorf("%s: link type %d, not Ethernet", path, link)
 	}
-	if r.LinkType != pcap.LinkTypeEther {
-		return nil, fmt.Errorf("%s: link type %d, not Ethernet", path, r.LinkType)
+	frames := make([][]byte, len(frs))
+	for i, fr := range frs {
+		frames[i] = fr.Data
 	}
-	var frames [][]byte
-	for {
-		fr, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			return frames, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		frames = append(frames, fr.Data)
-	}
+	return frames, nil
 }

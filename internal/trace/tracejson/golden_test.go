@@ -3,9 +3,7 @@ package tracejson
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"flag"
-	"io"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -72,25 +70,13 @@ func TestGolden(t *testing.T) {
 // the ARP of the client's gateway if one is given.
 func fromPcap(t *testing.T, path, gateway string) *trace.Conversation {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r, err := pcap.NewReader(f)
+	frames, _, err := pcap.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var events []trace.Event
 	var c *trace.Conversation
-	for {
-		fr, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, fr := range frames {
 		ev, err := trace.DecodeFrame(fr)
 		if err != nil {
 			t.Fatalf("%s: %v", path, err)
