@@ -44,7 +44,7 @@ func TestTraceWebBrowser(t *testing.T) {
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(browser),
 		chromedp.NoSandbox, // root in CI; the page is ours
-		chromedp.WindowSize(1600, 1000),
+		chromedp.WindowSize(1600, 1160), // the ladder shows the hosts and the first four steps at once
 		chromedp.UserDataDir(t.TempDir()),
 	)
 	actx, cancelAlloc := chromedp.NewExecAllocator(t.Context(), opts...)
@@ -123,6 +123,15 @@ func TestTraceWebBrowser(t *testing.T) {
 		t.Errorf("tcp.seq_raw lights bytes %v; want 38-41", lit)
 	}
 	if *updateREADME {
+		// The picture shows the ladder from its top, the hosts' names
+		// and states, down to the chosen step, whole.
+		const fromTop = `(() => {
+			const box = document.getElementById('ladder-scroll'); box.scrollTop = 0;
+			const b = box.getBoundingClientRect(), r = document.querySelector('#ladder .seg.sel .band').getBoundingClientRect();
+			return r.top >= b.top && r.bottom <= b.bottom; })()`
+		if whole, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fromTop)); err != nil || !whole {
+			t.Fatalf("the ladder from its top does not show the chosen step whole (%v): the screenshot would cut it", err)
+		}
 		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 		if err != nil {
 			t.Fatalf("the screenshot: %v", err)

@@ -122,7 +122,7 @@ func latencyPlot(h *hdrhistogram.Histogram) (*panel, error) {
 	line.Width = vg.Points(2)
 	p.Add(line)
 
-	lg := &legend{left: true, cols: 2}
+	lg := &legend{left: true, cols: 2, avoid: []plotter.XYs{pts}}
 	if err := addMarkers(p, lg, h, xMax); err != nil {
 		return nil, err
 	}
@@ -166,18 +166,21 @@ func formatTick(ns int64) string {
 }
 
 // addMarkers marks p50, p99, p99.9 and the maximum on the curve, with their
-// values in the legend so they can be read exactly.
+// values in the legend so they can be read exactly. Each marker sits on a
+// white disc of its own shape, a little larger: a hollow marker on a flat
+// stretch of the curve would otherwise have the line run through it and
+// vanish.
 func addMarkers(p *plot.Plot, lg *legend, h *hdrhistogram.Histogram, xMax float64) error {
 	marks := []struct {
-		name  string
-		pct   float64
-		shape draw.GlyphDrawer
-		color color.RGBA
+		name        string
+		pct         float64
+		shape, halo draw.GlyphDrawer
+		color       color.RGBA
 	}{
-		{"p50", 50, draw.CircleGlyph{}, color.RGBA{G: 0x99, A: 0xff}},
-		{"p99", 99, draw.SquareGlyph{}, color.RGBA{R: 0xe6, G: 0x8a, A: 0xff}},
-		{"p99.9", 99.9, draw.TriangleGlyph{}, color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff}},
-		{"max", 100, draw.PyramidGlyph{}, color.RGBA{R: 0x80, B: 0x80, A: 0xff}},
+		{"p50", 50, draw.CircleGlyph{}, draw.CircleGlyph{}, color.RGBA{G: 0x99, A: 0xff}},
+		{"p99", 99, draw.SquareGlyph{}, draw.BoxGlyph{}, color.RGBA{R: 0xe6, G: 0x8a, A: 0xff}},
+		{"p99.9", 99.9, draw.TriangleGlyph{}, draw.PyramidGlyph{}, color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff}},
+		{"max", 100, draw.PyramidGlyph{}, draw.PyramidGlyph{}, color.RGBA{R: 0x80, B: 0x80, A: 0xff}},
 	}
 	for _, m := range marks {
 		ns := h.ValueAtQuantile(m.pct)
@@ -185,12 +188,19 @@ func addMarkers(p *plot.Plot, lg *legend, h *hdrhistogram.Histogram, xMax float6
 		if m.pct < 100 {
 			x = percentileX(m.pct)
 		}
-		s, err := plotter.NewScatter(plotter.XYs{{X: x, Y: float64(ns)}})
+		at := plotter.XYs{{X: x, Y: float64(ns)}}
+		halo, err := plotter.NewScatter(at)
 		if err != nil {
 			return err
 		}
-		s.Shape, s.Color, s.Radius = m.shape, m.color, vg.Points(4)
-		p.Add(s)
+		halo.Shape, halo.Color, halo.Radius = m.halo, color.White, vg.Points(6)
+		s, err := plotter.NewScatter(at)
+		if err != nil {
+			return err
+		}
+		s.Shape, s.Color, s.Radius = m.shape, m.color, vg.Points(4.5)
+		p.Add(halo, s)
+		lg.avoid = append(lg.avoid, at)
 		lg.add(m.name+" = "+formatLatency(ns), s)
 	}
 	return nil

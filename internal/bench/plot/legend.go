@@ -4,18 +4,26 @@ import (
 	"image/color"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
 
-// legend is a plotter that draws a boxed legend in the top corner of the
-// data area, in columns. gonum's own legend is a single column with no
+// legend is a plotter that draws a boxed legend in a corner of the data
+// area, in columns. gonum's own legend is a single column with no
 // background: four entries there took a third of the panel's height and
 // ran into the curve and grid lines. Add it last so it draws over them.
+//
+// The corner is the first of the preferred top one, the other top one,
+// bottom-right and bottom-left whose box stays clear of the data (avoid):
+// headroom above the data keeps a top corner clear as a rule, but a curve
+// that climbs early (a latency tail) can still reach into it, and a marker
+// under the box could not be read.
 type legend struct {
-	left    bool // top-left corner, else top-right
+	left    bool // prefer the top-left corner, else top-right
 	cols    int
 	entries []legendEntry
+	avoid   []plotter.XYs // polylines and points, in data coordinates, the box must not cover
 }
 
 // legendEntry is one legend item: its sample mark and its text.
@@ -30,7 +38,7 @@ func (l *legend) add(label string, thumb plot.Thumbnailer) {
 }
 
 // Plot implements plot.Plotter.
-func (l *legend) Plot(c draw.Canvas, _ *plot.Plot) {
+func (l *legend) Plot(c draw.Canvas, plt *plot.Plot) {
 	if len(l.entries) == 0 {
 		return
 	}
@@ -48,14 +56,7 @@ func (l *legend) Plot(c draw.Canvas, _ *plot.Plot) {
 	w := vg.Length(cols)*colW + vg.Length(cols-1)*gap + 2*pad
 	h := vg.Length(rows)*rowH + 2*pad
 
-	var r vg.Rectangle
-	r.Max.Y = c.Max.Y - margin
-	r.Min.Y = r.Max.Y - h
-	r.Min.X = c.Min.X + margin
-	if !l.left {
-		r.Min.X = c.Max.X - margin - w
-	}
-	r.Max.X = r.Min.X + w
+	r := l.place(c, plt, w, h)
 	box := []vg.Point{r.Min, {X: r.Max.X, Y: r.Min.Y}, r.Max, {X: r.Min.X, Y: r.Max.Y}, r.Min}
 	c.FillPolygon(color.White, box)
 	c.StrokeLines(draw.LineStyle{Color: color.Gray{Y: 0xc0}, Width: vg.Points(0.5)}, box)
@@ -69,4 +70,91 @@ func (l *legend) Plot(c draw.Canvas, _ *plot.Plot) {
 		}})
 		c.FillText(sty, vg.Point{X: x + thumbW + pad, Y: top - rowH/2}, e.label)
 	}
+}
+
+// clearance is how far the legend's box keeps from the data it avoids: the
+// largest marker's radius and a little air.
+const clearance = 8
+
+// place returns the legend's box, w by h, in the data area c of plt: the
+// first corner, in the legend's order, clear of what it avoids, else the
+// preferred one.
+func (l *legend) place(c draw.Canvas, plt *plot.Plot, w, h vg.Length) vg.Rectangle {
+	at := func(left, top bool) vg.Rectangle {
+		var r vg.Rectangle
+		r.Min.X, r.Min.Y = c.Min.X+margin, c.Min.Y+margin
+		if !left {
+			r.Min.X = c.Max.X - margin - w
+		}
+		if top {
+			r.Min.Y = c.Max.Y - margin - h
+		}
+		r.Max = vg.Point{X: r.Min.X + w, Y: r.Min.Y + h}
+		return r
+	}
+	corners := []vg.Rectangle{at(l.left, true), at(!l.left, true), at(false, false), at(true, false)}
+	if len(l.avoid) == 0 {
+		return corners[0]
+	}
+	trX, trY := plt.Transforms(&c)
+	var paths [][]vg.Point
+	for _, xys := range l.avoid {
+		path := make([]vg.Point, len(xys))
+		for i, xy := range xys {
+			path[i] = vg.Point{X: trX(xy.X), Y: trY(xy.Y)}
+		}
+		paths = append(paths, path)
+	}
+	for _, r := range corners {
+		if !covers(grow(r, clearance), paths) {
+			return r
+		}
+	}
+	return corners[0]
+}
+
+// grow returns r with d more on every side.
+func grow(r vg.Rectangle, d vg.Length) vg.Rectangle {
+	return vg.Rectangle{Min: vg.Point{X: r.Min.X - d, Y: r.Min.Y - d}, Max: vg.Point{X: r.Max.X + d, Y: r.Max.Y + d}}
+}
+
+// covers reports whether r covers any part of the paths: a point of one
+// (a path of one point is a marker), or a piece of a segment between two.
+func covers(r vg.Rectangle, paths [][]vg.Point) bool {
+	for _, path := range paths {
+		for i, p := range path {
+			if inside(r, p) {
+				return true
+			}
+			if i > 0 && crosses(r, path[i-1], p) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// inside reports whether p is in r, edges included.
+func inside(r vg.Rectangle, p vg.Point) bool {
+	return p.X >= r.Min.X && p.X <= r.Max.X && p.Y >= r.Min.Y && p.Y <= r.Max.Y
+}
+
+// crosses reports whether the segment from a to b passes through r, by
+// clipping it to r's slab in x, then in y (Liang and Barsky's method).
+func crosses(r vg.Rectangle, a, b vg.Point) bool {
+	t0, t1 := 0.0, 1.0
+	clip := func(p, q float64) bool { // the part where t*p <= q
+		switch {
+		case p == 0:
+			return q >= 0
+		case p < 0:
+			t0 = max(t0, q/p)
+		default:
+			t1 = min(t1, q/p)
+		}
+		return t0 <= t1
+	}
+	dx, dy := float64(b.X-a.X), float64(b.Y-a.Y)
+	return clip(-dx, float64(a.X-r.Min.X)) && clip(dx, float64(r.Max.X-a.X)) &&
+		clip(-dy, float64(a.Y-r.Min.Y)) && clip(dy, float64(r.Max.Y-a.Y))
 }

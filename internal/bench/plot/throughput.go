@@ -68,7 +68,7 @@ func throughputPlot(points []Point, mean float64) (*panel, error) {
 		dots.Shape = draw.CircleGlyph{}
 		p.Add(dots)
 	}
-	lg := &legend{cols: 2}
+	lg := &legend{cols: 2, avoid: []plotter.XYs{pts, {{X: pts[0].X, Y: mean}, {X: pts[len(pts)-1].X, Y: mean}}}}
 	lg.add("msgs/s per interval", line)
 	lg.add("mean "+formatRate(mean)+" msgs/s", meanLine)
 	p.Add(lg)
