@@ -104,7 +104,7 @@ status 130).`,
 			source := fs.String("source", "", "open connections (UDP: sockets) from these local `IP,...` addresses in turn, on ports the system picks (empty: any)")
 			msgsPerConn := fs.Int("msgs-per-conn", 0, "end each TCP connection politely after this many messages and open a new one (0: keep each for the whole run)")
 			asJSON := fs.Bool("json", false, "print the result as one JSON object")
-			engine := fs.String("engine", "auto", "how bytes move over TCP, by `name`: epoll (Linux: one event loop per CPU, a few hundred bytes per connection), goroutine (a goroutine and a latency histogram per connection; any system, and UDP), or auto: epoll where it can")
+			engine := fs.String("engine", "auto", "how bytes move, over TCP and UDP alike, by `name`: epoll (Linux: one event loop per CPU, a few hundred bytes per connection or socket; over UDP one recvmmsg and one sendmmsg per socket that is ready), goroutine (a goroutine and a latency histogram per connection or socket; any system), or auto: epoll where it can")
 			plotFile := fs.String("plot", "", "also draw latency by percentile and throughput over time into this `file` (.png or .svg)")
 			return func(ctx context.Context, sio stdio, args []string) error {
 				if err := addrArg(addr, args); err != nil {
@@ -170,7 +170,7 @@ func checkBenchFlags(cfg bench.Config, plotFile string) error {
 	}
 	eng, err := cfg.RunsOn()
 	if err != nil {
-		return usageError{fmt.Sprintf("--engine=%s runs only on Linux, and only over TCP", cfg.Engine)}
+		return usageError{fmt.Sprintf("--engine=%s runs only on Linux", cfg.Engine)}
 	}
 	switch {
 	case eng == bench.EngineGoroutine && cfg.Conns > maxBenchConns:

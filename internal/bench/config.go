@@ -94,9 +94,9 @@ type Config struct {
 	// 10-second timeout. Errors it returns are reported as they are, so they
 	// should name the address.
 	Dial func(ctx context.Context, network string, local netip.Addr, addr string) (net.Conn, error)
-	// Engine is how bytes move over TCP connections: one event loop per
-	// CPU (EngineEpoll, Linux) or a goroutine per connection
-	// (EngineGoroutine). The zero value, EngineAuto, takes epoll where it
+	// Engine is how bytes move over the connections (UDP: sockets): one
+	// event loop per CPU (EngineEpoll, Linux) or a goroutine per
+	// connection (EngineGoroutine). The zero value, EngineAuto, takes epoll where it
 	// can. Run reports the engine it used in Result.Engine.
 	Engine Engine
 	// Progress, if not nil, is called about four times a second while load

@@ -9,35 +9,37 @@ import (
 	"github.com/upcase/upcase/internal/engine"
 )
 
-// Engine says how Run moves bytes over its TCP connections. Both engines
-// send the same bytes, check every byte of every reply the same way
-// (replies.go, payload.go) and report the same Result; they differ in what
-// a connection costs bench itself. The server has the same two
-// (internal/engine).
+// Engine says how Run moves bytes over its connections (UDP: sockets).
+// Both engines send the same bytes, check every byte of every reply the
+// same way (replies.go and udpflight.go, payload.go) and report the same
+// Result; they differ in what a connection costs bench itself. The server
+// has the same two (internal/engine).
 type Engine = engine.Engine
 
 const (
-	// EngineAuto picks EngineEpoll on Linux for TCP with the default dialer,
-	// and EngineGoroutine otherwise (UDP, other systems, a Config.Dial of
-	// the caller's, which may return a connection with no socket of its
-	// own).
+	// EngineAuto picks EngineEpoll on Linux with the default dialer, over
+	// TCP and UDP alike, and EngineGoroutine otherwise (other systems, a
+	// Config.Dial of the caller's, which may return a connection with no
+	// socket of its own).
 	EngineAuto = engine.Auto
 	// EngineEpoll runs the connections on one event loop per CPU Run may
 	// use (GOMAXPROCS), each with its own poller (internal/netpoll) and
 	// latency histogram: no goroutine per connection while it carries
 	// load, no allocation per message, a few hundred bytes per
-	// connection. Linux and TCP only; connections are still opened by
-	// Config.Dial (in a goroutine while the dial lasts) and then handed to
-	// a loop.
+	// connection. Over UDP a loop reads each socket's replies with one
+	// recvmmsg(2) and sends what is due with one sendmmsg(2) when it is
+	// readable. Linux only; connections are still opened by Config.Dial
+	// (in a goroutine while the dial lasts) and then handed to a loop.
 	EngineEpoll = engine.Epoll
 	// EngineGoroutine runs each connection in its own goroutine (two when
-	// pipelining) with its own histogram: any system, UDP, any net.Conn.
+	// pipelining over TCP) with its own histogram: any system, any
+	// net.Conn.
 	EngineGoroutine = engine.Goroutine
 )
 
 // ErrEngineUnsupported is Run's error when EngineEpoll was asked for where
 // it cannot run.
-var ErrEngineUnsupported = errors.New("the epoll engine needs Linux and TCP")
+var ErrEngineUnsupported = errors.New("the epoll engine needs Linux")
 
 // ParseEngine reads an engine's name as given to --engine.
 func ParseEngine(name string) (Engine, error) { return engine.Parse(name) }
@@ -52,18 +54,18 @@ func (c Config) RunsOn() (Engine, error) {
 	e := c.Engine
 	if e == EngineAuto && testEngine != EngineAuto {
 		e = testEngine
-		if e == EngineEpoll && (c.UDP || !epollSupported) {
+		if e == EngineEpoll && !epollSupported {
 			e = EngineGoroutine
 		}
 	}
 	switch e {
 	case EngineAuto:
-		if epollSupported && !c.UDP && c.Dial == nil {
+		if epollSupported && c.Dial == nil {
 			return EngineEpoll, nil
 		}
 		return EngineGoroutine, nil
 	case EngineEpoll:
-		if !epollSupported || c.UDP {
+		if !epollSupported {
 			return "", fmt.Errorf("bench: --engine=epoll: %w", ErrEngineUnsupported)
 		}
 	case EngineGoroutine:

@@ -263,7 +263,7 @@ func mustRun(t testing.TB, cfg Config) *Result {
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
-	if want := testEngine; !cfg.UDP && cfg.Engine == EngineAuto && want != EngineAuto && res.Engine != want {
+	if want := testEngine; cfg.Engine == EngineAuto && want != EngineAuto && res.Engine != want {
 		t.Fatalf("ran on the %s engine; the tests asked for %s", res.Engine, want)
 	}
 	if res == nil {

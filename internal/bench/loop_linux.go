@@ -55,9 +55,12 @@ func (ls *loops) start(ws []*worker, wg *sync.WaitGroup) {
 	for _, l := range ls.all {
 		l.wg = wg
 		for _, c := range l.mine {
-			if c.fd >= 0 {
+			switch {
+			case c.fd >= 0:
 				l.register(c)
-			} else {
+			case c.u != nil: // a UDP socket is not opened again
+				l.active--
+			default:
 				l.redial(c, true)
 			}
 		}
@@ -99,7 +102,8 @@ type loop struct {
 	armed  int64    // when the timer is set for, ns after the epoch; -1: not set
 	expiry [8]byte  // the timer's count, read when it fires (a field: on the stack it would escape)
 	mono   int64    // CLOCK_MONOTONIC at the epoch, for the timer
-	buf    []byte   // the read buffer every connection shares
+	buf    []byte   // TCP: the read buffer every connection shares
+	udp    *udpLoop // UDP: the buffers every socket shares, and the timer for lost datagrams
 	conns  []*lconn // on the loop, by file descriptor
 	mine   []*lconn // every connection given to the loop, in the schedule's order
 	now    int64    // when the current batch of events came in
@@ -132,10 +136,14 @@ func newLoop(r *run) (*loop, error) {
 	cfg := r.cfg
 	l := &loop{
 		r: r, t: newTally(), timer: -1, armed: -1,
-		buf:   make([]byte, maxChunk),
 		conns: make([]*lconn, 64),
 		size:  int64(cfg.Size), depth: int64(cfg.Pipeline), limit: int64(cfg.MsgsPerConn),
 		paced: cfg.Rate == 0,
+	}
+	if cfg.UDP {
+		l.udp = newUDPLoop(cfg.Size, cfg.Pipeline)
+	} else {
+		l.buf = make([]byte, maxChunk)
 	}
 	var err error
 	if l.poll, err = netpoll.Open(); err != nil {
@@ -205,7 +213,8 @@ func (l *loop) run() {
 }
 
 // tick does what is due at l.now: stopping, releasing the schedule's
-// messages, the end of the run and the end of waiting for replies.
+// messages, judging lost datagrams, the end of the run and the end of
+// waiting for replies.
 func (l *loop) tick() {
 	r := l.r
 	if l.done > 0 {
@@ -236,6 +245,9 @@ func (l *loop) tick() {
 		}
 		l.release = l.mine[l.next].at(l.round)
 	}
+	if l.udp != nil && l.udp.lossAt >= 0 && l.udp.lossAt <= l.now && !l.lastCall {
+		l.scanUDP()
+	}
 	l.passEnd()
 	if l.ended && !l.lastCall && l.now >= r.end+int64(r.cfg.Timeout) {
 		l.lastCall = true
@@ -261,8 +273,9 @@ func (l *loop) passEnd() {
 	}
 }
 
-// arm sets the timer for the next thing due, if that changed: a system
-// call only when it did.
+// arm sets the timer for the next thing due (the end of the run, its last
+// call, the next release, a lost datagram), if that changed: a system call
+// only when it did.
 func (l *loop) arm() {
 	r := l.r
 	next := int64(-1)
@@ -274,6 +287,9 @@ func (l *loop) arm() {
 		}
 	case !l.lastCall:
 		next = r.end + int64(r.cfg.Timeout)
+	}
+	if l.udp != nil && l.udp.lossAt >= 0 && !l.lastCall {
+		next = min(next, l.udp.lossAt)
 	}
 	if next == l.armed {
 		return

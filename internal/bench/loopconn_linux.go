@@ -24,10 +24,11 @@ type lconn struct {
 	read      int64 // bytes of replies received
 	answered  int64 // replies complete
 	rs        replyStream
-	t0        int64   // the intended send time of the message in flight, with one in flight
-	ring      []int64 // with Pipeline in flight, message j's at j % Pipeline
-	halfDone  bool    // writing is shut down: MsgsPerConn reached
-	blocked   bool    // the last write found the socket full
+	t0        int64    // the intended send time of the message in flight, with one in flight
+	ring      []int64  // with Pipeline in flight, message j's at j % Pipeline
+	halfDone  bool     // writing is shut down: MsgsPerConn reached
+	blocked   bool     // the last write found the socket full
+	u         *udpSock // UDP: the socket's datagrams (loopudp_linux.go); nil over TCP
 }
 
 // place makes connection i's worker, on its loop.
@@ -35,7 +36,11 @@ func (l *loop) place(i int) *worker {
 	c := &lconn{fd: -1}
 	c.worker.init(l.r, i, l.t)
 	c.lc = c
-	if l.depth > 1 {
+	switch {
+	case l.udp != nil:
+		c.u = &udpSock{}
+		c.u.init(&c.worker)
+	case l.depth > 1:
 		c.ring = make([]int64, l.depth)
 	}
 	l.mine = append(l.mine, c)
@@ -60,11 +65,20 @@ func (c *lconn) start(fd int) {
 }
 
 // idle reports whether everything written has been answered and nothing
-// more is to be written.
-func (c *lconn) idle() bool { return c.answered == c.committed && c.read == c.written }
+// more is to be written; for a UDP socket, whether nothing is in flight.
+func (c *lconn) idle() bool {
+	if c.u != nil {
+		return len(c.u.flight) == 0
+	}
+	return c.answered == c.committed && c.read == c.written
+}
 
 // handle acts on c's events.
 func (l *loop) handle(c *lconn, events uint32) {
+	if c.u != nil {
+		l.handleUDP(c, events)
+		return
+	}
 	if events&(netpoll.In|netpoll.Hup|netpoll.Err) != 0 {
 		if !l.receive(c) {
 			return
@@ -80,6 +94,9 @@ func (l *loop) handle(c *lconn, events uint32) {
 // until the socket is full; then the loop watches for room. It reports
 // whether c is still open.
 func (l *loop) fill(c *lconn) bool {
+	if c.u != nil {
+		return l.sendUDP(c)
+	}
 	w := &c.worker
 	if !l.ended && !c.halfDone {
 		for c.committed-c.answered < l.depth && (l.limit == 0 || c.committed < l.limit) {
@@ -235,8 +252,13 @@ func (l *loop) failed(c *lconn, err error, reading bool) bool {
 }
 
 // lateReplies fails c, still waiting for replies when their time is up
-// after the end of the run.
+// after the end of the run; a UDP socket's messages in flight are lost.
 func (l *loop) lateReplies(c *lconn) {
+	if c.u != nil { // lost, not an error
+		l.expireUDP(c.u)
+		l.end(c, endRun)
+		return
+	}
 	w := &c.worker
 	if c.written < c.committed*l.size {
 		w.fail(ioError("write to", l.r.addr, os.ErrDeadlineExceeded))
@@ -269,6 +291,11 @@ func (l *loop) end(c *lconn, how connEnd) {
 	l.conns[c.fd] = nil
 	l.poll.CloseFD(c.fd)
 	c.fd = -1
+	if c.u != nil { // a UDP socket is not opened again
+		c.u.settle()
+		l.active--
+		return
+	}
 	w.off += c.committed * l.size
 	w.next += c.committed
 	w.connReplies = c.answered

@@ -21,8 +21,8 @@ func (r *Result) WriteText(w io.Writer) error {
 	if r.Network == "udp" {
 		unit = "socket"
 	}
-	engine := "" // UDP has one way to move its datagrams
-	if r.Network == "tcp" && r.Engine != "" {
+	engine := ""
+	if r.Engine != "" {
 		engine = ", " + r.Engine.String() + " engine"
 	}
 	fmt.Fprintf(&b, "%s over %s%s: %s, %s in flight on each, %d-byte messages, %s",

@@ -178,6 +178,9 @@ func (r *run) result(ws []*worker, samples []Sample) *Result {
 	r.failMu.Unlock()
 	seen := make(map[*tally]bool, len(r.tallies))
 	for _, w := range ws {
+		if w.refused { // UDP: refused before any reply; it counted nothing else (udpFlight.settle)
+			res.ConnFailures++
+		}
 		t := w.tally
 		if seen[t] { // an event loop's, counted with its first worker
 			continue
@@ -188,11 +191,7 @@ func (r *run) result(ws []*worker, samples []Sample) *Result {
 		res.DialsTimedOut += t.dialsTimedOut.Load()
 		res.ClosedBeforeReply += t.closedBeforeReply.Load()
 		res.ConnFailures += t.connFailures.Load()
-		if w.refused {
-			res.ConnFailures++
-			continue
-		}
-		if cfg.UDP && w.dialErr != nil { // never ran
+		if r.loops == nil && (w.refused || cfg.UDP && w.dialErr != nil) { // a socket's own tally, and it never carried load
 			continue
 		}
 		res.Sent += t.sent

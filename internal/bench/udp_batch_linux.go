@@ -9,7 +9,6 @@ import (
 	"syscall"
 	"unsafe"
 
-	"github.com/upcase/upcase/internal/netpoll"
 	"golang.org/x/sys/unix"
 )
 
@@ -65,12 +64,6 @@ type udpBatch struct {
 }
 
 var _ udpIO = (*udpBatch)(nil)
-
-// mmsgCalls are the two system calls udpBatch makes. Tests replace them to
-// count them.
-var mmsgCalls = struct {
-	send, recv func(fd uintptr, hs []unix.Mmsghdr) (int, syscall.Errno)
-}{netpoll.SendMmsg, netpoll.RecvMmsg}
 
 // newUDPBatch is a udpBatch for conn, carrying messages of size bytes with
 // up to depth in flight, if conn is a UDP socket whose file descriptor can
