@@ -25,6 +25,8 @@ func TestNoAllocationPerMessage(t *testing.T) {
 		{"pipelined", Config{Addr: tcp, Pipeline: 8}},
 		{"open loop", Config{Addr: tcp, Rate: 20000}},
 		{"udp", Config{Addr: udp, UDP: true}},
+		{"udp pipelined", Config{Addr: udp, UDP: true, Pipeline: 8}},
+		{"udp open loop", Config{Addr: udp, UDP: true, Rate: 20000}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := tc.cfg

@@ -1,0 +1,63 @@
+package bench
+
+import (
+	"syscall"
+	"testing"
+
+	"github.com/upcase/upcase/internal/upper"
+	"golang.org/x/sys/unix"
+)
+
+// A socket whose send buffer is full (sendmmsg: EAGAIN, or only some of
+// the batch sent) is watched for room and sends the rest then, on the
+// event loops: every message is sent once and answered, none lost.
+func TestLoopUDPSendBufferFull(t *testing.T) {
+	if testEngine == EngineGoroutine {
+		t.Skip("the event loops' sends; run in the epoll pass")
+	}
+	for _, tc := range []struct {
+		name string
+		// send is what the socket takes of a batch of n, at call k: -1
+		// for EAGAIN, else how many.
+		send func(k, n int) int
+	}{
+		{"eagain every other call", func(k, n int) int {
+			if k%2 == 0 {
+				return -1
+			}
+			return n
+		}},
+		{"half a batch, then eagain", func(k, n int) int {
+			switch {
+			case k%3 == 1:
+				return -1
+			case n > 1:
+				return n / 2
+			}
+			return n
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			saved := loopMmsg
+			t.Cleanup(func() { loopMmsg = saved })
+			calls, full := 0, 0
+			loopMmsg.send = func(fd uintptr, hs []unix.Mmsghdr) (int, syscall.Errno) {
+				calls++
+				n := tc.send(calls, len(hs))
+				if n < 0 {
+					full++
+					return 0, unix.EAGAIN
+				}
+				if n < len(hs) {
+					full++
+				}
+				return saved.send(fd, hs[:n])
+			}
+			res := mustRun(t, Config{Addr: udpServer(t, 0, upper.ASCII), UDP: true, Engine: EngineEpoll, Pipeline: 8})
+			wantClean(t, res)
+			if full == 0 || res.Lost != 0 || res.Messages != res.Sent {
+				t.Errorf("%d sends found the buffer full; %d answered, %d lost of %d sent; want some full, all answered", full, res.Messages, res.Lost, res.Sent)
+			}
+		})
+	}
+}
