@@ -19,10 +19,12 @@
 // splits or joins them, and checked byte for byte. A message whose reply
 // differs in any byte is one mismatch. Over UDP each message is one datagram
 // and its reply must be one datagram; a reply that does not come within
-// Config.Timeout is lost, which is counted apart from mismatches. On Linux a
-// socket sends the datagrams due with one sendmmsg(2) and reads the replies
-// waiting with one recvmmsg(2), all stamped with one arrival time
-// (udp_batch_linux.go).
+// Config.Timeout is lost, which is counted apart from mismatches; a reply
+// that comes after that is late. Replies are matched to their messages by
+// content, so they may come in any order (udpflight.go, shared by both
+// engines). On Linux a socket sends the datagrams due with one sendmmsg(2)
+// and reads the replies waiting with one recvmmsg(2), all stamped with one
+// arrival time.
 //
 // # Closed and open loop
 //
@@ -60,12 +62,12 @@
 // # Engines and cost
 //
 // How bytes move is apart from what is checked: both engines send the same
-// payload, reassemble and check replies the same way (replyStream), count
-// into tallies and report the same Result.
+// payload, reassemble and check replies the same way (replyStream; over UDP
+// udpFlight), count into tallies and report the same Result.
 //
-// The epoll engine (Linux, TCP; the default there) runs the connections on
-// one event loop per CPU Run may use (GOMAXPROCS), dealt out in turn, each
-// loop with its own poller (internal/netpoll, shared with the server), read
+// The epoll engine (Linux, TCP and UDP; the default there) runs the
+// connections on one event loop per CPU Run may use (GOMAXPROCS), dealt
+// out in turn, each loop with its own poller (internal/netpoll, shared with the server), read
 // buffer, HDR histogram and tally, merged when the run ends
 // (loop_linux.go, loopconn_linux.go). A connection is a few hundred bytes
 // (its worker and its place on the loop); it has no goroutine while it
@@ -76,15 +78,27 @@
 // closed. Each loop keeps the open loop's schedule for its own connections,
 // waking on a timerfd at each intended send time.
 //
-// The goroutine engine (any system, UDP, a Config.Dial whose connections
+// Over UDP (loopudp_linux.go) a loop reads a ready socket's replies with
+// one recvmmsg(2) into receive slots all its sockets share, judges them,
+// and sends the datagrams now due with one sendmmsg(2), as the C reference
+// client does (bench/compare/cepoll/udp_client.c); the system calls are
+// made without the scheduler's bookkeeping, since the sockets cannot
+// block. A socket that has replies judges its own losses on time; the
+// loop's timerfd finds those of sockets that get no reply, going over all
+// its sockets at most once a millisecond. A full send buffer (EAGAIN) is
+// watched for room.
+//
+// The goroutine engine (any system, a Config.Dial whose connections
 // have no socket) runs one goroutine per connection, which does
 // write-then-read when one message of at most 64 KiB is in flight, on Unix
 // with one system call fewer per message than net.Conn needs
 // (exchange_unix.go); with pipelining (or larger messages) a second
 // goroutine writes while the first reads, so the two directions never wait
-// for each other. Each connection records latencies in its own HDR
-// histogram (about 220 KiB, no locks), and a pacer goroutine releases the
-// open loop's messages.
+// for each other. A UDP socket's goroutine sends and reads in batches as
+// the loops do, through RawConn (udp_batch_linux.go), and parks in Go's
+// netpoller once per batch. Each connection records latencies in its own
+// HDR histogram (about 220 KiB, no locks), and a pacer goroutine releases
+// the open loop's messages.
 //
 // A goroutine reading the tallies' atomic counters builds the throughput
 // timeline.

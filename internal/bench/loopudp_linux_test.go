@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"sync/atomic"
 	"syscall"
 	"testing"
 
@@ -40,23 +41,22 @@ func TestLoopUDPSendBufferFull(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			saved := loopMmsg
 			t.Cleanup(func() { loopMmsg = saved })
-			calls, full := 0, 0
+			var calls, full atomic.Int64 // the loops, one per CPU, call it at once
 			loopMmsg.send = func(fd uintptr, hs []unix.Mmsghdr) (int, syscall.Errno) {
-				calls++
-				n := tc.send(calls, len(hs))
+				n := tc.send(int(calls.Add(1)), len(hs))
 				if n < 0 {
-					full++
+					full.Add(1)
 					return 0, unix.EAGAIN
 				}
 				if n < len(hs) {
-					full++
+					full.Add(1)
 				}
 				return saved.send(fd, hs[:n])
 			}
 			res := mustRun(t, Config{Addr: udpServer(t, 0, upper.ASCII), UDP: true, Engine: EngineEpoll, Pipeline: 8})
 			wantClean(t, res)
-			if full == 0 || res.Lost != 0 || res.Messages != res.Sent {
-				t.Errorf("%d sends found the buffer full; %d answered, %d lost of %d sent; want some full, all answered", full, res.Messages, res.Lost, res.Sent)
+			if full.Load() == 0 || res.Lost != 0 || res.Messages != res.Sent {
+				t.Errorf("%d sends found the buffer full; %d answered, %d lost of %d sent; want some full, all answered", full.Load(), res.Messages, res.Lost, res.Sent)
 			}
 		})
 	}

@@ -18,19 +18,20 @@ import (
 )
 
 // A UDP server that drops every third datagram: the drops are counted lost,
-// not as mismatches or errors, and every message is accounted for.
+// not as mismatches or errors, and every message is accounted for. With 100
+// sockets the losses of many sockets are judged together.
 func TestUDPLoss(t *testing.T) {
-	for _, p := range []int{1, 4} {
+	for _, tc := range []struct{ conns, p int }{{2, 1}, {2, 4}, {100, 1}} {
 		addr := udpServer(t, 3, upper.ASCII)
-		res := mustRun(t, Config{Addr: addr, UDP: true, Pipeline: p, Timeout: 20 * time.Millisecond})
+		res := mustRun(t, Config{Addr: addr, UDP: true, Conns: tc.conns, Pipeline: tc.p, Timeout: 20 * time.Millisecond})
 		if res.Lost == 0 {
-			t.Errorf("pipeline %d: nothing lost of %d sent; the server dropped a third", p, res.Sent)
+			t.Errorf("%d sockets, pipeline %d: nothing lost of %d sent; the server dropped a third", tc.conns, tc.p, res.Sent)
 		}
 		wantClean(t, res)
 		// Every message is answered or lost (a late reply is one to a
 		// message already counted lost, so it is not counted again).
 		if res.Messages+res.Lost != res.Sent {
-			t.Errorf("pipeline %d: %d answered + %d lost != %d sent", p, res.Messages, res.Lost, res.Sent)
+			t.Errorf("%d sockets, pipeline %d: %d answered + %d lost != %d sent", tc.conns, tc.p, res.Messages, res.Lost, res.Sent)
 		}
 	}
 }
