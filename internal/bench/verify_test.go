@@ -144,7 +144,7 @@ func (c *restConn) Write(p []byte) (int, error) {
 // setsockopt sets an integer socket option on rc's socket.
 func setsockopt(rc syscall.RawConn, level, opt, value int) error {
 	var serr error
-	if err := rc.Control(func(fd uintptr) { serr = syscall.SetsockoptInt(int(fd), level, opt, value) }); err != nil {
+	if err := rc.Control(func(fd uintptr) { serr = setsockoptInt(fd, level, opt, value) }); err != nil {
 		return err
 	}
 	return serr

@@ -65,7 +65,7 @@ func (w *watching) waitUntil(t *testing.T, what string, cond func() bool) {
 func smallBuffer(opt int) func(_, _ string, rc syscall.RawConn) error {
 	return func(_, _ string, rc syscall.RawConn) error {
 		var err error
-		rc.Control(func(fd uintptr) { err = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, opt, 1) })
+		rc.Control(func(fd uintptr) { err = setsockoptInt(fd, syscall.SOL_SOCKET, opt, 1) })
 		return err
 	}
 }

@@ -4,10 +4,12 @@ package demo
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 )
 
 // runLinks needs Linux's network namespaces and veth pairs.
-func (cfg Config) runLinks(context.Context, Scenario, time.Duration) (*Result, error) {
-	return nil, ErrUnsupported
+func (cfg Config) runLinks(_ context.Context, scenario Scenario, _ time.Duration) (*Result, error) {
+	return nil, fmt.Errorf("scenario %v: network namespaces and veth pairs need Linux: %w", scenario, errors.ErrUnsupported)
 }

@@ -1,0 +1,10 @@
+//go:build unix
+
+package bench
+
+import "syscall"
+
+// setsockoptInt sets an integer socket option on the socket fd.
+func setsockoptInt(fd uintptr, level, opt, value int) error {
+	return syscall.SetsockoptInt(int(fd), level, opt, value)
+}

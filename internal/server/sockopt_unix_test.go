@@ -1,0 +1,10 @@
+//go:build unix
+
+package server
+
+import "syscall"
+
+// setsockoptInt sets an integer socket option on the socket fd.
+func setsockoptInt(fd uintptr, level, opt, value int) error {
+	return syscall.SetsockoptInt(int(fd), level, opt, value)
+}
