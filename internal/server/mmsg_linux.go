@@ -10,7 +10,6 @@ import (
 	"syscall"
 	"unsafe"
 
-	"github.com/upcase/upcase/internal/netpoll"
 	"golang.org/x/sys/unix"
 )
 
@@ -77,7 +76,7 @@ type batchConn struct {
 // fails half-way.
 var mmsgCalls = struct {
 	recv, send func(fd uintptr, hs []unix.Mmsghdr) (int, syscall.Errno)
-}{netpoll.RecvMmsg, netpoll.SendMmsg}
+}{recvMmsg, sendMmsg}
 
 // newBatchConn is a batchConn for pc, if pc is a UDP socket whose file
 // descriptor can be reached.

@@ -15,7 +15,6 @@ import (
 	"time"
 	"unsafe"
 
-	"github.com/upcase/upcase/internal/netpoll"
 	"golang.org/x/sys/unix"
 )
 
@@ -124,7 +123,7 @@ func TestUDPBatchMixed(t *testing.T) {
 	var mu sync.Mutex
 	var batches []int
 	steerMmsg(t, func(fd uintptr, hs []unix.Mmsghdr) (int, syscall.Errno) {
-		n, errno := netpoll.RecvMmsg(fd, hs)
+		n, errno := recvMmsg(fd, hs)
 		if errno != 0 {
 			return n, errno
 		}
@@ -204,10 +203,10 @@ func TestUDPBatchPartialWrite(t *testing.T) {
 				if i == 0 {
 					return -1, unix.EPERM
 				}
-				return netpoll.SendMmsg(fd, hs[:i])
+				return sendMmsg(fd, hs[:i])
 			}
 		}
-		return netpoll.SendMmsg(fd, hs)
+		return sendMmsg(fd, hs)
 	})
 	pc := queuedSocket(t, "127.0.0.1:0")
 	c := sender(t, "127.0.0.1:0", pc.LocalAddr())
