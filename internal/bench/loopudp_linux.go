@@ -207,23 +207,9 @@ type mmsg struct {
 	send, recv func(fd uintptr, hs []unix.Mmsghdr) (int, syscall.Errno)
 }
 
-// mmsgCalls are udpBatch's, on the goroutine engine.
-var mmsgCalls = mmsg{netpoll.SendMmsg, netpoll.RecvMmsg}
-
-// loopMmsg are the event loops'. Their sockets are non-blocking, so the
-// calls are made without the scheduler's system-call bookkeeping
-// (entersyscall, exitsyscall), as netpoll.Read and Write are: a few
-// percent of a datagram's cost.
-var loopMmsg = mmsg{rawSendMmsg, rawRecvMmsg}
-
-// rawSendMmsg is netpoll.SendMmsg for a socket that cannot block.
-func rawSendMmsg(fd uintptr, hs []unix.Mmsghdr) (int, syscall.Errno) {
-	n, _, errno := unix.RawSyscall6(unix.SYS_SENDMMSG, fd, uintptr(unsafe.Pointer(&hs[0])), uintptr(len(hs)), 0, 0, 0)
-	return int(n), errno
-}
-
-// rawRecvMmsg is netpoll.RecvMmsg for a socket that cannot block.
-func rawRecvMmsg(fd uintptr, hs []unix.Mmsghdr) (int, syscall.Errno) {
-	n, _, errno := unix.RawSyscall6(unix.SYS_RECVMMSG, fd, uintptr(unsafe.Pointer(&hs[0])), uintptr(len(hs)), 0, 0, 0)
-	return int(n), errno
-}
+// mmsgCalls are udpBatch's, on the goroutine engine, and loopMmsg the
+// event loops': two, so that a test can steer one engine's.
+var (
+	mmsgCalls = mmsg{netpoll.SendMmsg, netpoll.RecvMmsg}
+	loopMmsg  = mmsgCalls
+)

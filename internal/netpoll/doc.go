@@ -10,8 +10,9 @@
 // watched descriptor is closed with CloseFD, or unwatched first. Its methods are for the one
 // goroutine that runs the loop, except Wake.
 //
-// Read and Write are read(2) and write(2) on a non-blocking socket, made
-// without the scheduler's system-call bookkeeping: they cannot block.
-// RecvMmsg and SendMmsg are recvmmsg(2) and sendmmsg(2), for the UDP loops
-// of the server and of bench, which read and send datagrams in batches.
+// Read and Write are read(2) and write(2) on a non-blocking socket, and
+// RecvMmsg and SendMmsg recvmmsg(2) and sendmmsg(2), for the UDP loops of
+// the server and of bench, which read and send datagrams in batches. None
+// can block, so all four are made without the scheduler's system-call
+// bookkeeping.
 package netpoll

@@ -30,17 +30,26 @@ func Write(fd int, p []byte) (int, error) {
 	return int(r), nil
 }
 
-// RecvMmsg is recvmmsg(2) on the socket fd, without flags or timeout: it
-// reads up to len(hs) datagrams into the buffers hs describes, and returns
-// how many. Callers on a non-blocking socket get EAGAIN when none waits.
+// RecvMmsg is recvmmsg(2) on the non-blocking socket fd, without flags or
+// timeout: it reads up to len(hs) datagrams into the buffers hs describes,
+// and returns how many, or EAGAIN when none waits.
+//
+// It cannot block, so it is made as Read is. Through syscall.Syscall6, a
+// UDP loop, which spends most of its time in this call and SendMmsg, is
+// "in a system call" whenever sysmon looks: sysmon then takes its
+// processor away and keeps waking every 20 µs. On the 2-core machine that
+// cost the server a context switch and a nanosleep every 40 to 100
+// datagrams, 0.6 of its 7.9 µs per datagram (50 senders, 1 in flight), and
+// bench 28,000 context switches in 3 s against 900.
 func RecvMmsg(fd uintptr, hs []unix.Mmsghdr) (int, syscall.Errno) {
-	n, _, errno := unix.Syscall6(unix.SYS_RECVMMSG, fd, uintptr(unsafe.Pointer(&hs[0])), uintptr(len(hs)), 0, 0, 0)
+	n, _, errno := unix.RawSyscall6(unix.SYS_RECVMMSG, fd, uintptr(unsafe.Pointer(&hs[0])), uintptr(len(hs)), 0, 0, 0)
 	return int(n), errno
 }
 
-// SendMmsg is sendmmsg(2) on the socket fd, without flags: it sends the
-// datagrams hs describes, in order, and returns how many went.
+// SendMmsg is sendmmsg(2) on the non-blocking socket fd, without flags,
+// made as RecvMmsg is: it sends the datagrams hs describes, in order, and
+// returns how many went, or EAGAIN when the send buffer is full.
 func SendMmsg(fd uintptr, hs []unix.Mmsghdr) (int, syscall.Errno) {
-	n, _, errno := unix.Syscall6(unix.SYS_SENDMMSG, fd, uintptr(unsafe.Pointer(&hs[0])), uintptr(len(hs)), 0, 0, 0)
+	n, _, errno := unix.RawSyscall6(unix.SYS_SENDMMSG, fd, uintptr(unsafe.Pointer(&hs[0])), uintptr(len(hs)), 0, 0, 0)
 	return int(n), errno
 }

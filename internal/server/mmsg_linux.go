@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"unsafe"
 
+	"github.com/upcase/upcase/internal/netpoll"
 	"golang.org/x/sys/unix"
 )
 
@@ -76,7 +77,7 @@ type batchConn struct {
 // fails half-way.
 var mmsgCalls = struct {
 	recv, send func(fd uintptr, hs []unix.Mmsghdr) (int, syscall.Errno)
-}{recvMmsg, sendMmsg}
+}{netpoll.RecvMmsg, netpoll.SendMmsg}
 
 // newBatchConn is a batchConn for pc, if pc is a UDP socket whose file
 // descriptor can be reached.

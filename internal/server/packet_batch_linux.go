@@ -18,7 +18,7 @@ import (
 // It is called directly, not through golang.org/x/net/ipv4's ReadBatch and
 // WriteBatch: those make a net.UDPAddr and its IP for every datagram read.
 //
-// Measured (server pinned to CPU 0, `upcase bench --udp --conns=50
+// Measured when the batches came in (server pinned to CPU 0, `upcase bench --udp --conns=50
 // --size=64 --duration=3s` on CPU 1, 2-core VM; server utime+stime over
 // datagrams answered; median of 5 interleaved rounds, range in brackets):
 //

@@ -15,6 +15,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/upcase/upcase/internal/netpoll"
 	"golang.org/x/sys/unix"
 )
 
@@ -123,7 +124,7 @@ func TestUDPBatchMixed(t *testing.T) {
 	var mu sync.Mutex
 	var batches []int
 	steerMmsg(t, func(fd uintptr, hs []unix.Mmsghdr) (int, syscall.Errno) {
-		n, errno := recvMmsg(fd, hs)
+		n, errno := netpoll.RecvMmsg(fd, hs)
 		if errno != 0 {
 			return n, errno
 		}
@@ -203,10 +204,10 @@ func TestUDPBatchPartialWrite(t *testing.T) {
 				if i == 0 {
 					return -1, unix.EPERM
 				}
-				return sendMmsg(fd, hs[:i])
+				return netpoll.SendMmsg(fd, hs[:i])
 			}
 		}
-		return sendMmsg(fd, hs)
+		return netpoll.SendMmsg(fd, hs)
 	})
 	pc := queuedSocket(t, "127.0.0.1:0")
 	c := sender(t, "127.0.0.1:0", pc.LocalAddr())
