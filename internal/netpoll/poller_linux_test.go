@@ -188,3 +188,50 @@ func TestReadWrite(t *testing.T) {
 		t.Errorf("Read at the end: %d, %v; want 0, nil", n, err)
 	}
 }
+
+// TestLookPolicy: Wait looks before blocking after a Wait that found
+// events, stops looking for lookSkip busy Waits once lookMisses looks in a
+// row found nothing, and a look that finds events resets the count.
+func TestLookPolicy(t *testing.T) {
+	// A run of busy Waits whose looks find what found says; the pattern
+	// of looks made, "L" a look and "." none.
+	run := func(found func(i int) bool, waits int) string {
+		p := &Poller{}
+		var got []byte
+		for i := range waits {
+			p.busy = true
+			if p.shouldLook() {
+				got = append(got, 'L')
+				p.looked(found(i))
+			} else {
+				got = append(got, '.')
+			}
+		}
+		return string(got)
+	}
+	never := func(int) bool { return false }
+	always := func(int) bool { return true }
+	skip := strings.Repeat(".", lookSkip)
+	for _, c := range []struct {
+		name  string
+		found func(int) bool
+		waits int
+		want  string
+	}{
+		{"looks that pay go on", always, 70, strings.Repeat("L", 70)},
+		{"looks that never pay stop, then try again", never, 2*(lookMisses+lookSkip) + 1,
+			"LLLL" + skip + "LLLL" + skip + "L"},
+		{"a look that pays resets the count", func(i int) bool { return i == 2 }, lookMisses + 2 + lookSkip,
+			"LLL" + "LLLL" + skip[:lookSkip-1]},
+	} {
+		if got := run(c.found, c.waits); got != c.want {
+			t.Errorf("%s:\n got %s\nwant %s", c.name, got, c.want)
+		}
+	}
+	// A Wait that found nothing (it blocked until the time was up) does
+	// not look next time.
+	p := &Poller{}
+	if p.shouldLook() {
+		t.Error("a Poller that found nothing looks before it blocks")
+	}
+}
