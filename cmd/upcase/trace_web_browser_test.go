@@ -43,7 +43,7 @@ func TestTraceWebBrowser(t *testing.T) {
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(browser),
-		chromedp.NoSandbox, // root in CI; the page is ours
+		chromedp.NoSandbox,              // root in CI; the page is ours
 		chromedp.WindowSize(1600, 1160), // the ladder shows the hosts and the first four steps at once
 		chromedp.UserDataDir(t.TempDir()),
 	)
