@@ -23,12 +23,7 @@ type udpSock struct {
 // receive slots and one of send headers, shared since the loop handles one
 // socket at a time, and the timer for lost datagrams.
 type udpLoop struct {
-	slot   int    // bytes of a receive slot: the message size and one, so that a longer reply is seen to be longer
-	mem    []byte // the receive slots
-	in     []unix.Mmsghdr
-	inIov  []unix.Iovec
-	out    []unix.Mmsghdr
-	outIov []unix.Iovec
+	mmsgSlots
 	// lossAt is when to look for lost datagrams: no later than the
 	// earliest time one of the loop's sockets loses one; -1 when none has
 	// anything in flight.
@@ -46,28 +41,7 @@ const udpScanGap = int64(time.Millisecond)
 // newUDPLoop makes the receive slots and send headers of a loop whose
 // sockets carry messages of size bytes, up to depth in flight on each.
 func newUDPLoop(size, depth int) *udpLoop {
-	u := &udpLoop{slot: size + 1, lossAt: -1}
-	nout := min(depth, udpBatchMax)
-	nin := max(1, min(nout, udpSlotsMem/u.slot))
-	u.mem = make([]byte, nin*u.slot)
-	u.in, u.inIov = make([]unix.Mmsghdr, nin), make([]unix.Iovec, nin)
-	for i := range u.in {
-		u.inIov[i].Base = &u.mem[i*u.slot]
-		u.inIov[i].SetLen(u.slot)
-		u.in[i].Hdr.Iov = &u.inIov[i]
-		u.in[i].Hdr.SetIovlen(1)
-	}
-	u.out, u.outIov = make([]unix.Mmsghdr, nout), make([]unix.Iovec, nout)
-	for i := range u.out {
-		u.out[i].Hdr.Iov = &u.outIov[i]
-		u.out[i].Hdr.SetIovlen(1)
-	}
-	return u
-}
-
-// reply is datagram k of those the last recvmmsg read.
-func (u *udpLoop) reply(k int) []byte {
-	return u.mem[k*u.slot : k*u.slot+int(u.in[k].Len)]
+	return &udpLoop{mmsgSlots: newMmsgSlots(size, depth), lossAt: -1}
 }
 
 // handleUDP acts on the events of c, a UDP socket: it reads the replies

@@ -40,14 +40,8 @@ const udpSlotsMem = 256 << 10
 // flight it always tries: replies to the others may have come just before
 // the reset, and would wait for the next one to be noticed.
 type udpBatch struct {
-	rc   syscall.RawConn
-	slot int    // bytes of a receive slot: the message size and one, so that a longer reply is seen to be longer
-	mem  []byte // the receive slots
-
-	in         []unix.Mmsghdr // one per slot
-	inIov      []unix.Iovec
-	out        []unix.Mmsghdr // the queue: out[:queued] are queued, out[:sent] of those went
-	outIov     []unix.Iovec
+	rc         syscall.RawConn
+	mmsgSlots  // out is the queue: out[:queued] are queued, out[:sent] of those went
 	queued     int
 	sent       int
 	learn      bool // one in flight: learn whether to try reading right after sending
@@ -77,22 +71,7 @@ func newUDPBatch(conn net.Conn, size, depth int) (*udpBatch, bool) {
 	if err != nil {
 		return nil, false
 	}
-	b := &udpBatch{rc: rc, slot: size + 1, learn: depth == 1}
-	nout := min(depth, udpBatchMax)
-	nin := max(1, min(nout, udpSlotsMem/b.slot))
-	b.mem = make([]byte, nin*b.slot)
-	b.in, b.inIov = make([]unix.Mmsghdr, nin), make([]unix.Iovec, nin)
-	for i := range b.in {
-		b.inIov[i].Base = &b.mem[i*b.slot]
-		b.inIov[i].SetLen(b.slot)
-		b.in[i].Hdr.Iov = &b.inIov[i]
-		b.in[i].Hdr.SetIovlen(1)
-	}
-	b.out, b.outIov = make([]unix.Mmsghdr, nout), make([]unix.Iovec, nout)
-	for i := range b.out {
-		b.out[i].Hdr.Iov = &b.outIov[i]
-		b.out[i].Hdr.SetIovlen(1)
-	}
+	b := &udpBatch{rc: rc, mmsgSlots: newMmsgSlots(size, depth), learn: depth == 1}
 	b.exchangeF = b.exchange
 	b.sendF = b.sendQueued
 	b.drainF = b.drain
@@ -172,10 +151,6 @@ func (b *udpBatch) recv() (int, int, error) {
 		b.drainTried = false
 		return sent, b.n, nil
 	}
-}
-
-func (b *udpBatch) reply(k int) []byte {
-	return b.mem[k*b.slot : k*b.slot+int(b.in[k].Len)]
 }
 
 func (b *udpBatch) close() {}
