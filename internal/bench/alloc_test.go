@@ -37,7 +37,13 @@ func TestNoAllocationPerMessage(t *testing.T) {
 				runtime.ReadMemStats(&before)
 				res := mustRun(t, cfg)
 				runtime.ReadMemStats(&after)
-				wantClean(t, res)
+				// Not wantClean: on a loaded machine a run this short
+				// may end before its first reply, which the check on
+				// the message count below reports as too slow.
+				if res.Failed() {
+					t.Errorf("%s run: mismatches %d, errors %d, conn failures %d (%s); want no failure",
+						d, res.Mismatches, res.Errors, res.ConnFailures, res.FirstError)
+				}
 				return int64(after.Mallocs - before.Mallocs), res.Sent
 			}
 			mallocs(50 * time.Millisecond) // warm up

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/netip"
@@ -201,10 +202,24 @@ func TestPipelineKeepsWindowFull(t *testing.T) {
 }
 
 // A server that closes mid-run is an error, named in FirstError; each
-// such connection is listed, and the worker opens another.
+// such connection is listed, and the worker opens another. The run lasts
+// until it has: the server's second connection stops it.
 func TestServerCloses(t *testing.T) {
 	for _, p := range []int{1, 4} {
-		res := mustRun(t, Config{Addr: tcpServer(t, closeAfter(160)), Conns: 1, Pipeline: p, Duration: 300 * time.Millisecond})
+		ctx, cancel := context.WithCancel(t.Context())
+		var accepted atomic.Int32
+		closes := closeAfter(160)
+		addr := tcpServer(t, func(c net.Conn) {
+			if accepted.Add(1) == 2 {
+				cancel() // the worker dialled again after the close: enough
+			}
+			closes(c)
+		})
+		res, err := Run(ctx, Config{Addr: addr, Conns: 1, Pipeline: p, Duration: time.Hour, Timeout: mustTimeout})
+		cancel()
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("pipeline %d: Run: %v; want it stopped once the worker dialled again", p, err)
+		}
 		// A close with requests still unread sends RST, not FIN: either is
 		// fine, as long as it is reported.
 		if res.Errors == 0 || !strings.Contains(res.FirstError, "closed the connection") && !strings.Contains(res.FirstError, "reset") {
