@@ -118,25 +118,18 @@ func grow(r vg.Rectangle, d vg.Length) vg.Rectangle {
 	return vg.Rectangle{Min: vg.Point{X: r.Min.X - d, Y: r.Min.Y - d}, Max: vg.Point{X: r.Max.X + d, Y: r.Max.Y + d}}
 }
 
-// covers reports whether r covers any part of the paths: a point of one
-// (a path of one point is a marker), or a piece of a segment between two.
+// covers reports whether r covers any part of the paths: a piece of a
+// segment between two points, or a point alone (a path of one point is a
+// marker).
 func covers(r vg.Rectangle, paths [][]vg.Point) bool {
 	for _, path := range paths {
-		for i, p := range path {
-			if inside(r, p) {
-				return true
-			}
-			if i > 0 && crosses(r, path[i-1], p) {
+		for i := range path {
+			if crosses(r, path[max(i-1, 0)], path[i]) {
 				return true
 			}
 		}
 	}
 	return false
-}
-
-// inside reports whether p is in r, edges included.
-func inside(r vg.Rectangle, p vg.Point) bool {
-	return p.X >= r.Min.X && p.X <= r.Max.X && p.Y >= r.Min.Y && p.Y <= r.Max.Y
 }
 
 // crosses reports whether the segment from a to b passes through r, by
