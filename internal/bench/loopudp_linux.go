@@ -106,6 +106,9 @@ func (l *loop) sendUDP(c *lconn) bool {
 		n, errno := loopMmsg.send(uintptr(c.fd), lu.out[:k])
 		switch errno {
 		case 0:
+			for i := range n { // a message's timeout runs from when it left
+				u.flight[first+i].sent = l.now
+			}
 			u.unsent -= n
 			u.sent += int64(n)
 		case unix.EINTR:
@@ -130,10 +133,9 @@ func (l *loop) sendUDP(c *lconn) bool {
 	return true
 }
 
-// expireUDP counts lost the messages of u whose time is up at l.now.
+// expireUDP counts lost the messages of u sent whose time is up at l.now.
 func (l *loop) expireUDP(u *udpSock) {
-	u.expire(l.now)
-	u.unsent = min(u.unsent, len(u.flight))
+	u.expire(l.now, len(u.flight)-u.unsent)
 }
 
 // scanUDP judges the losses of every socket of the loop (the timer says

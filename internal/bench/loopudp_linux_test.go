@@ -1,9 +1,11 @@
 package bench
 
 import (
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/upcase/upcase/internal/upper"
 	"golang.org/x/sys/unix"
@@ -59,5 +61,35 @@ func TestLoopUDPSendBufferFull(t *testing.T) {
 				t.Errorf("%d sends found the buffer full; %d answered, %d lost of %d sent; want some full, all answered", full.Load(), res.Messages, res.Lost, res.Sent)
 			}
 		})
+	}
+}
+
+// A socket whose send buffer stays full for longer than the timeout: the
+// messages it could not send are not lost, since they never left; they go
+// once there is room, and their timeout runs from then. Every message
+// counted lost was sent.
+func TestLoopUDPSendBufferFullPastTimeout(t *testing.T) {
+	if testEngine == EngineGoroutine {
+		t.Skip("the event loops' sends; run in the epoll pass")
+	}
+	const timeout = 20 * time.Millisecond
+	saved := loopMmsg
+	t.Cleanup(func() { loopMmsg = saved })
+	var mu sync.Mutex
+	var stalled time.Time // when the first send found the buffer full
+	loopMmsg.send = func(fd uintptr, hs []unix.Mmsghdr) (int, syscall.Errno) {
+		mu.Lock()
+		defer mu.Unlock()
+		if stalled.IsZero() {
+			stalled = time.Now()
+		}
+		if time.Since(stalled) < 3*timeout { // full for three timeouts
+			return 0, unix.EAGAIN
+		}
+		return saved.send(fd, hs)
+	}
+	res := mustRun(t, Config{Addr: udpServer(t, 0, upper.ASCII), UDP: true, Engine: EngineEpoll, Conns: 1, Pipeline: 8, Timeout: timeout})
+	if res.Sent == 0 || res.Messages+res.Lost != res.Sent {
+		t.Errorf("%d answered and %d lost of %d sent; want some sent, and each answered or lost", res.Messages, res.Lost, res.Sent)
 	}
 }

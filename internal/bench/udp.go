@@ -27,7 +27,7 @@ func (w *worker) udp(ctx context.Context) {
 	// the expired ones judged: one clock read per batch of replies.
 	now := r.now()
 	for !r.stop.Load() {
-		f.expire(now)
+		f.expire(now, len(f.flight))
 		for {
 			msg, ok := f.next(now)
 			if !ok {
@@ -77,7 +77,7 @@ func (w *worker) udp(ctx context.Context) {
 			w.udpFailed(err, f.replies)
 			return
 		}
-		f.expire(now) // a reply after its message's timeout is late
+		f.expire(now, len(f.flight)) // a reply after its message's timeout is late
 		for k := range n {
 			if f.answer(x.reply(k), now) {
 				w.done.Add(1)

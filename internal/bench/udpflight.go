@@ -54,11 +54,14 @@ func (f *udpFlight) deadline() int64 {
 	return f.flight[0].sent + int64(f.w.r.cfg.Timeout)
 }
 
-// expire counts lost the messages whose time is up at now.
-func (f *udpFlight) expire(now int64) {
+// expire counts lost the messages whose time is up at now, of the first
+// gone of the flight: those that have left the socket (the event loops
+// keep the rest, which found its buffer full, to send later; they are
+// neither sent nor lost).
+func (f *udpFlight) expire(now int64, gone int) {
 	timeout := int64(f.w.r.cfg.Timeout)
 	n := 0
-	for n < len(f.flight) && f.flight[n].sent+timeout <= now {
+	for n < gone && f.flight[n].sent+timeout <= now {
 		f.lost[f.nlost%recentLost] = f.flight[n].seq
 		f.nlost++
 		n++
