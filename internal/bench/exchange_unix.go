@@ -6,6 +6,8 @@ import (
 	"io"
 	"net"
 	"syscall"
+
+	"github.com/upcase/upcase/internal/netpoll"
 )
 
 // rawExchanger saves the read that net.Conn makes right after a write only
@@ -19,8 +21,9 @@ import (
 //
 // Whether to try reading at once is learnt: when the CPUs are busy the reply
 // is often in by the time the writer looks, and then reading at once saves a
-// trip through the poller. So the exchanger tries; after missTolerance tries
-// in a row that find nothing it stops trying for skipFor messages, then
+// trip through the poller. So the exchanger tries, and learns with
+// netpoll.Tries, the event loops' policy for looking before blocking: after
+// 4 tries in a row that find nothing it stops trying for 60 messages, then
 // tries again. A message that does not fit the send buffer at once is
 // finished with a plain Write.
 type rawExchanger struct {
@@ -28,21 +31,13 @@ type rawExchanger struct {
 	rc   syscall.RawConn
 	fn   func(fd uintptr) bool // x.step, made once: a closure per call would allocate
 
-	misses int // tries in a row that found no reply
-	skip   int // messages for which not to try
+	tries netpoll.Tries // whether reading right after the write pays
 
 	msg, reply   []byte // this round trip's
 	sent, got    int
 	werr, rerr   error
 	writeTooLong bool
 }
-
-// The try-or-wait policy: the cost of the waste is bounded at
-// missTolerance wasted reads per skipFor+missTolerance messages.
-const (
-	missTolerance = 4
-	skipFor       = 60
-)
 
 func newRawExchanger(conn net.Conn) exchanger {
 	sc, ok := conn.(syscall.Conn)
@@ -95,8 +90,7 @@ func (x *rawExchanger) step(fd uintptr) bool {
 			x.writeTooLong = true
 			return true
 		}
-		if x.skip > 0 {
-			x.skip--
+		if !x.tries.Try() {
 			return false // wait for the reply, without trying to read it first
 		}
 		return x.read(fd, true)
@@ -114,9 +108,7 @@ func (x *rawExchanger) read(fd uintptr, first bool) bool {
 			continue
 		case err == syscall.EAGAIN:
 			if first {
-				if x.misses++; x.misses == missTolerance {
-					x.misses, x.skip = 0, skipFor
-				}
+				x.tries.Tried(false)
 			}
 			return false // nothing yet: wait
 		case err != nil:
@@ -127,7 +119,7 @@ func (x *rawExchanger) read(fd uintptr, first bool) bool {
 			return true
 		}
 		if first {
-			x.misses = 0
+			x.tries.Tried(true)
 		}
 		x.got += n
 		return x.got == len(x.reply)

@@ -20,7 +20,6 @@ import (
 func (w *worker) udp(ctx context.Context) {
 	r := w.r
 	x := newUDPIO(w.conn, r.cfg.Size, r.cfg.Pipeline)
-	defer x.close()
 	f := newUDPFlight(w)
 	defer f.settle()
 	// The replies' arrival time is also when the next messages are sent and

@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"unsafe"
 
+	"github.com/upcase/upcase/internal/netpoll"
 	"golang.org/x/sys/unix"
 )
 
@@ -34,9 +35,9 @@ const udpSlotsMem = 256 << 10
 // does its write (exchange_unix.go): the poller's readiness is reset before
 // the callback runs, so a reply that comes right after the send still wakes
 // the wait. With one datagram in flight, whether to try recvmmsg at once,
-// before waiting, is learnt with rawExchanger's policy (missTolerance,
-// skipFor): when the server has a core of its own the reply is rarely in
-// that soon, and the try is a wasted system call per datagram. With more in
+// before waiting, is learnt (netpoll.Tries, as rawExchanger does): when the
+// server has a core of its own the reply is rarely in that soon, and the
+// try is a wasted system call per datagram. With more in
 // flight it always tries: replies to the others may have come just before
 // the reset, and would wait for the next one to be noticed.
 type udpBatch struct {
@@ -44,10 +45,9 @@ type udpBatch struct {
 	mmsgSlots  // out is the queue: out[:queued] are queued, out[:sent] of those went
 	queued     int
 	sent       int
-	learn      bool // one in flight: learn whether to try reading right after sending
-	misses     int  // tries in a row that found no reply
-	skip       int  // batches for which not to try
-	n          int  // datagrams the last recvmmsg read
+	learn      bool          // one in flight: learn whether to try reading right after sending
+	tries      netpoll.Tries // with learn: whether reading right after the send pays
+	n          int           // datagrams the last recvmmsg read
 	blocked    bool
 	sendErrno  syscall.Errno
 	recvErrno  syscall.Errno
@@ -153,8 +153,6 @@ func (b *udpBatch) recv() (int, int, error) {
 	}
 }
 
-func (b *udpBatch) close() {}
-
 // exchange is recv's RawConn.Read callback: it sends what is queued, then
 // reads the replies waiting, if any; false means "wait for replies".
 func (b *udpBatch) exchange(fd uintptr) bool {
@@ -166,8 +164,7 @@ func (b *udpBatch) exchange(fd uintptr) bool {
 		if b.sendErrno != 0 {
 			return true
 		}
-		if b.learn && b.skip > 0 {
-			b.skip--
+		if b.learn && !b.tries.Try() {
 			b.drainTried = true
 			return false // wait for the replies, without trying to read them first
 		}
@@ -203,8 +200,8 @@ func (b *udpBatch) read(fd uintptr, first bool) bool {
 		n, errno := mmsgCalls.recv(fd, b.in)
 		switch errno {
 		case 0:
-			if first {
-				b.misses = 0
+			if first && b.learn {
+				b.tries.Tried(true)
 			}
 			b.n = n
 			return true
@@ -212,9 +209,7 @@ func (b *udpBatch) read(fd uintptr, first bool) bool {
 			continue
 		case unix.EAGAIN:
 			if first && b.learn {
-				if b.misses++; b.misses == missTolerance {
-					b.misses, b.skip = 0, skipFor
-				}
+				b.tries.Tried(false)
 			}
 			return false
 		}

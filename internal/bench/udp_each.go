@@ -23,8 +23,6 @@ type udpIO interface {
 	// next recv; longer than the message if the reply was, but not
 	// necessarily by all its bytes.
 	reply(k int) []byte
-	// close lets go of what the udpIO holds; not the connection.
-	close()
 }
 
 // newUDPIO returns the udpIO for conn, which carries messages of size
@@ -82,5 +80,3 @@ func (e *udpEach) recv() (int, int, error) {
 }
 
 func (e *udpEach) reply(int) []byte { return e.buf[:e.n] }
-
-func (e *udpEach) close() {}

@@ -33,8 +33,7 @@ type Poller struct {
 	events   []Event
 	watching []uint32 // the events asked for, by descriptor; 0: not watched
 	busy     bool     // the last Wait found events: look before blocking
-	misses   int      // looks in a row that found nothing
-	skip     int      // busy Waits still to block without looking first
+	looks    Tries    // whether looking before blocking pays
 	woken    bool
 	count    [8]byte // the eventfd's counter, read at a wake-up (a field: on the stack it would escape)
 }
@@ -177,14 +176,14 @@ func (p *Poller) Woken() bool { return p.woken }
 // loop's processor to another thread during a long system call, two extra
 // context switches per message. When they do not come in runs (one
 // connection in ping-pong: the next event is a round trip away), the look
-// is a system call per event that finds nothing, so Wait learns: after
-// lookMisses looks in a row that found nothing it blocks at once for the
-// next lookSkip busy Waits, then looks again.
+// is a system call per event that finds nothing, so Wait learns whether
+// looking pays (Tries): after 4 looks in a row that found nothing it
+// blocks at once for the next 60 busy Waits, then looks again.
 func (p *Poller) Wait(msec int) ([]Event, error) {
 	p.woken = false
-	if p.shouldLook() {
+	if p.busy && p.looks.Try() {
 		n, err := p.poll()
-		p.looked(n > 0)
+		p.looks.Tried(n > 0)
 		if n > 0 || err != nil {
 			return p.ready(n, err)
 		}
@@ -192,38 +191,6 @@ func (p *Poller) Wait(msec int) ([]Event, error) {
 	}
 	n, err := unix.EpollWait(p.epfd, p.events, msec)
 	return p.ready(n, err)
-}
-
-// lookMisses looks that find nothing, in a row, make Wait block at once
-// for the next lookSkip busy Waits: where looking never pays, 4 Waits in
-// 64 still look (and find out when it pays again).
-const (
-	lookMisses = 4
-	lookSkip   = 60
-)
-
-// shouldLook reports whether Wait looks before it blocks: the last Wait
-// found events, and looking has not been found not to pay.
-func (p *Poller) shouldLook() bool {
-	if !p.busy {
-		return false
-	}
-	if p.skip > 0 {
-		p.skip--
-		return false
-	}
-	return true
-}
-
-// looked learns from a look whether it found events.
-func (p *Poller) looked(found bool) {
-	if found {
-		p.misses = 0
-		return
-	}
-	if p.misses++; p.misses == lookMisses {
-		p.misses, p.skip = 0, lookSkip
-	}
 }
 
 // poll collects the events that are ready without blocking, and without
