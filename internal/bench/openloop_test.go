@@ -1,17 +1,25 @@
 package bench
 
 import (
+	"context"
+	"errors"
+	"net"
 	"testing"
 	"time"
+
+	"github.com/upcase/upcase/internal/upper"
 )
 
 // A server that stalls once for 300ms: closed loop, only the one message
 // caught in the stall shows it; open loop (--rate), every message that was
 // meant to be sent during the stall is late by the rest of it, so a large
 // share of the latencies shows the stall. Only lower bounds are asserted: a
-// slow machine makes latencies longer, never shorter.
+// slow machine makes latencies longer, never shorter. The run lasts until
+// the server has answered 200 messages after the stall, whatever the
+// machine's speed: those meant for its first half among them.
 func TestOpenLoopSeesStall(t *testing.T) {
 	const stall = 300 * time.Millisecond
+	const size, before, after = 16, 20, 200 // messages before the stall, and answered after it
 	for _, tc := range []struct {
 		name string
 		cfg  Config
@@ -20,18 +28,33 @@ func TestOpenLoopSeesStall(t *testing.T) {
 		{"pipelined", Config{Rate: 1000, Pipeline: 2}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			stalled := make(chan struct{})
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
 			cfg := tc.cfg
-			// The stall comes early (at the 20th message, meant for 20ms
-			// in), so that even a busy machine is far from the end of
-			// the run when it begins.
-			cfg.Addr = tcpServer(t, stallOnce(20*16, stall, stalled))
-			cfg.Conns, cfg.Duration = 1, time.Second
-			res := mustRun(t, cfg)
-			select {
-			case <-stalled:
-			default:
-				t.Fatalf("the server never stalled: only %d messages", res.Messages)
+			// The stall comes early, at the 20th message.
+			cfg.Addr = tcpServer(t, func(c net.Conn) {
+				buf := make([]byte, 16<<10)
+				total := 0
+				for {
+					n, err := c.Read(buf)
+					was := total
+					total += n
+					if was < before*size && total >= before*size {
+						time.Sleep(stall) // the server's stall, not a wait of the test
+					}
+					upper.ASCII(buf[:n])
+					if _, werr := c.Write(buf[:n]); werr != nil || err != nil {
+						return
+					}
+					if was < (before+after)*size && total >= (before+after)*size {
+						cancel()
+					}
+				}
+			})
+			cfg.Conns, cfg.Duration, cfg.Timeout = 1, time.Hour, mustTimeout
+			res, err := Run(ctx, cfg)
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("Run: %v; want it stopped once 200 messages were answered after the stall", err)
 			}
 			wantClean(t, res)
 			h := res.Latency
